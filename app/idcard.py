@@ -28,6 +28,7 @@ This module is plain Python (no Qt, no database).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -392,6 +393,7 @@ def _birth_date(raw: object, code: str, today: date) -> date:
     return born
 
 
+@lru_cache(maxsize=4096)
 def _region_name(code: str, year: int) -> str | None:
     """Informational name of a region code from python-stdnum's GB/T 2260 table, or None.
 

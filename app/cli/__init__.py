@@ -1,0 +1,54 @@
+"""qingfeng-cli: the command line (DESIGN.md §9). Chinese messages on stderr, ``--json`` on
+stdout for scripts, exit 0 on success and a distinct non-zero code with a clear message otherwise.
+
+Subcommands live in small modules that each add their parsers (``register``) and handlers.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.cli import admin, common, registry
+from db.errors import QingfengError
+
+MODULES = [admin, registry]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qingfeng-cli", description="清风台账 命令行工具")
+    parser.add_argument("--db", help="数据库文件路径（默认：用户数据目录下的 qingfeng.qfdb，或环境变量 QINGFENG_DB）")
+    parser.add_argument("--url", help="SQLAlchemy 数据库地址（区县模式使用 PostgreSQL 时）")
+    parser.add_argument("--user", help="操作用户（默认：初始化时建立的管理员）；密码取自 QINGFENG_PASSWORD")
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出，供脚本使用")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+    for module in MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    ctx = common.Context(args)
+    try:
+        return int(args.handler(ctx) or 0)
+    except QingfengError as exc:
+        common.error(str(exc))
+        return exc.exit_code
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        common.error("已取消。")
+        return 130
+    finally:
+        ctx.close()
+
+
+def entry() -> None:  # console script
+    sys.exit(main())

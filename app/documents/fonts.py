@@ -1,0 +1,162 @@
+"""Font selection and registration for reportlab, and glyph coverage checks.
+
+Roles: ``song`` (tables, 宋体), ``fangsong`` (report body, 仿宋), ``hei``
+(headings, 黑体), ``kai`` (楷体), ``title`` (公文标题, 小标宋).  On Windows the
+office fonts under ``C:\\Windows\\Fonts`` are preferred when present; otherwise
+(and for any role whose font fails to load) the shipped AR PL UMing
+(``resources/fonts/uming.ttc``, Arphic Public Licence) is used.  UMing carries
+the rare characters found in names (䶮 堃 㛃 𠇔 喆 玥); the Windows GB2312
+fonts do not, so every role also has the shipped font as a per-character
+fallback (see :func:`markup`).
+
+Note: reportlab writes a wrong ToUnicode entry for characters outside the
+BMP (e.g. 𠇔): they print correctly but text extraction returns garbage.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+ROLES = ("song", "fangsong", "hei", "kai", "title")
+
+SHIPPED_FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "uming.ttc"
+SHIPPED_SUBFONT = 0  # AR PL UMing CN
+
+# (file name, subfont index) in preference order, per role.
+WINDOWS_CANDIDATES: dict[str, list[tuple[str, int]]] = {
+    "song": [("simsun.ttc", 0), ("simsun.ttf", 0)],
+    "fangsong": [("simfang.ttf", 0), ("FS_GB2312.ttf", 0)],
+    "hei": [("simhei.ttf", 0)],
+    "kai": [("simkai.ttf", 0), ("KAI_GB2312.ttf", 0)],
+    "title": [("FZXBSJW.TTF", 0), ("simsun.ttc", 0)],
+}
+
+_lock = threading.Lock()
+_cache: dict[str | None, "FontSet"] = {}
+
+
+@dataclass(frozen=True)
+class FontFace:
+    name: str  # reportlab font name
+    path: str
+    subfont: int
+    cmap: frozenset[int]
+
+
+@dataclass(frozen=True)
+class FontSet:
+    roles: dict[str, FontFace]
+    fallback: FontFace  # the shipped wide-coverage font
+
+    def face(self, role: str) -> FontFace:
+        return self.roles[role]
+
+    def name(self, role: str) -> str:
+        return self.roles[role].name
+
+
+def windows_fonts_dir() -> Path | None:
+    """The Windows font folder, or None when not on Windows."""
+    if os.name != "nt":
+        return None
+    return Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+
+
+def _register(path: Path, subfont: int) -> FontFace:
+    name = f"QF-{path.stem}-{subfont}"
+    try:
+        font = pdfmetrics.getFont(name)
+    except KeyError:
+        font = TTFont(name, str(path), subfontIndex=subfont)
+        pdfmetrics.registerFont(font)
+    cmap = frozenset(font.face.charToGlyph)
+    return FontFace(name, str(path), subfont, cmap)
+
+
+def get_fonts(fonts_dir: str | os.PathLike | None = "auto") -> FontSet:
+    """Register the fonts once (cached per folder) and return them.
+
+    ``fonts_dir``: "auto" = the Windows font folder when on Windows; None =
+    shipped font only; a path = look there for the Windows file names (tests).
+    """
+    if fonts_dir == "auto":
+        d = windows_fonts_dir()
+    else:
+        d = Path(fonts_dir) if fonts_dir is not None else None
+    key = str(d) if d else None
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+        fallback = _register(SHIPPED_FONT, SHIPPED_SUBFONT)
+        roles: dict[str, FontFace] = {}
+        for role in ROLES:
+            roles[role] = fallback
+            if d is None:
+                continue
+            for file_name, idx in WINDOWS_CANDIDATES[role]:
+                p = d / file_name
+                if not p.is_file():
+                    continue
+                try:
+                    roles[role] = _register(p, idx)
+                    break
+                except Exception:  # PostScript outlines, damaged file ...
+                    continue
+        fs = FontSet(roles, fallback)
+        _cache[key] = fs
+        return fs
+
+
+def _printable(ch: str) -> bool:
+    return not (ch.isspace() or ord(ch) < 0x20)
+
+
+def missing_glyphs(text: str, role: str = "song", *, fonts: FontSet | None = None,
+                   with_fallback: bool = True) -> str:
+    """Characters of ``text`` that the role's font has no glyph for.
+
+    With ``with_fallback`` (the default, matching what the builders print),
+    only characters that the shipped fallback font lacks too are returned.
+    Each character is listed once, in order of appearance.
+    """
+    fs = fonts or get_fonts()
+    face = fs.face(role)
+    out: list[str] = []
+    for ch in text or "":
+        cp = ord(ch)
+        if cp in face.cmap or not _printable(ch) or ch in out:
+            continue
+        if with_fallback and cp in fs.fallback.cmap:
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def markup(text: str, role: str = "song", *, fonts: FontSet | None = None) -> str:
+    """XML-escape ``text`` for a Paragraph, switching to the fallback font for
+    characters the role's font lacks but the shipped font has."""
+    fs = fonts or get_fonts()
+    face = fs.face(role)
+    if face is fs.fallback:
+        return escape(text or "")
+    parts: list[str] = []
+    for ch in text or "":
+        cp = ord(ch)
+        if cp not in face.cmap and cp in fs.fallback.cmap:
+            parts.append(f'<font face="{fs.fallback.name}">{escape(ch)}</font>')
+        else:
+            parts.append(escape(ch))
+    return "".join(parts)
+
+
+def needs_fallback(text: str, role: str = "song", *, fonts: FontSet | None = None) -> bool:
+    fs = fonts or get_fonts()
+    face = fs.face(role)
+    return face is not fs.fallback and any(
+        ord(ch) not in face.cmap and _printable(ch) for ch in text or "")

@@ -1,0 +1,139 @@
+"""Shared reportlab helpers: page sizes, styles, cells, page-number canvas."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A3, A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Paragraph
+
+from app.documents.fonts import FontSet, markup, missing_glyphs, needs_fallback
+from app.documents.model import GlyphWarning
+
+PAPERS = {"A4": A4, "A4L": landscape(A4), "A3": A3, "A3L": landscape(A3)}
+
+GRID = colors.HexColor("#000000")
+HEADER_BG = colors.HexColor("#E8E8E8")
+RED = colors.HexColor("#E60012")  # 公文 red (版头, rule)
+
+
+def page_size(paper: str) -> tuple[float, float]:
+    try:
+        return PAPERS[paper]
+    except KeyError:
+        raise ValueError(f"不支持的纸张：{paper}（可选 {'、'.join(PAPERS)}）") from None
+
+
+def cn_date(d: date) -> str:
+    """2026年11月23日 (Arabic numerals, no leading zeros, as GB/T 9704 asks)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def money(value: Decimal | int | float | None) -> str:
+    if value is None:
+        return ""
+    return f"{Decimal(value).quantize(Decimal('0.01')):.2f}"
+
+
+def style(name: str, font: str, size: float, *, leading: float | None = None,
+          align: int = TA_LEFT, color=colors.black, **kw) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=font, fontSize=size,
+                          leading=leading if leading is not None else size * 1.25,
+                          alignment=align, textColor=color, wordWrap="CJK", **kw)
+
+
+class CellMaker:
+    """Turns text into a table cell: a plain string when it fits on one line
+    in the column (fast), a wrapping Paragraph when it does not or when it
+    needs the fallback font for a rare character."""
+
+    def __init__(self, fonts: FontSet, role: str, size: float, widths: list[float],
+                 padding: float = 6.0):
+        self.fonts = fonts
+        self.role = role
+        self.font = fonts.name(role)
+        self.size = size
+        self.widths = [w - padding for w in widths]
+        self.styles = {
+            a: style(f"cell{a}", self.font, size, leading=size * 1.2, align=a)
+            for a in (TA_LEFT, TA_CENTER, TA_RIGHT)
+        }
+
+    def __call__(self, text: str, col: int, align: int = TA_CENTER):
+        text = "" if text is None else str(text)
+        if not text:
+            return ""
+        if (not needs_fallback(text, self.role, fonts=self.fonts)
+                and stringWidth(text, self.font, self.size) <= self.widths[col]):
+            return text
+        return Paragraph(markup(text, self.role, fonts=self.fonts), self.styles[align])
+
+
+def para(text: str, st: ParagraphStyle, fonts: FontSet, role: str) -> Paragraph:
+    return Paragraph(markup(text, role, fonts=fonts), st)
+
+
+def glyph_warnings(items: Iterable[tuple[str, str]], role: str, fonts: FontSet
+                   ) -> list[GlyphWarning]:
+    """``items``: (text, where) pairs — usually names.  One warning per text
+    that holds a character neither the role's font nor the fallback prints."""
+    out: list[GlyphWarning] = []
+    seen: set[tuple[str, str]] = set()
+    for text, where in items:
+        miss = missing_glyphs(text or "", role, fonts=fonts)
+        if miss and (text, where) not in seen:
+            seen.add((text, where))
+            out.append(GlyphWarning(person=text, chars=miss, where=where))
+    return out
+
+
+FooterFn = Callable[[rl_canvas.Canvas, int, int], None]
+
+
+def numbered_canvas(footer: FooterFn):
+    """A Canvas class that knows the page total when drawing footers
+    ("第 N 页 共 M 页").  ``footer(canvas, page_no, total)`` is called once per
+    page after the whole document has been laid out."""
+
+    class _NumberedCanvas(rl_canvas.Canvas):
+        pages = 0  # set on save: the page total of the last document
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._saved_pages: list[dict] = []
+
+        def showPage(self):
+            self._saved_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._saved_pages)
+            type(self).pages = total
+            for state in self._saved_pages:
+                self.__dict__.update(state)
+                footer(self, self._pageNumber, total)
+                super().showPage()
+            super().save()
+
+    return _NumberedCanvas
+
+
+def set_info(doc, title: str, office_name: str) -> None:
+    doc.title = title
+    doc.author = office_name
+    doc.creator = "清风台账"
+    doc.subject = title
+
+
+__all__ = [
+    "PAPERS", "GRID", "HEADER_BG", "RED", "TA_CENTER", "TA_LEFT", "TA_RIGHT", "mm",
+    "page_size", "cn_date", "money", "style", "CellMaker", "para", "glyph_warnings",
+    "numbered_canvas", "set_info",
+]

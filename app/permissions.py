@@ -1,0 +1,43 @@
+"""Roles and what each may do. Enforced in the services (``require``), not only in the UI."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.errors import PermissionDenied
+
+CLERK, REVIEWER, ADMIN = "经办人", "审核人", "管理员"
+ROLES = (CLERK, REVIEWER, ADMIN)
+
+# permission -> (Chinese description, roles that hold it)
+PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "household.edit": ("录入和修改救助对象", frozenset({CLERK, REVIEWER, ADMIN})),
+    "household.step": ("登记办理环节", frozenset({CLERK, REVIEWER, ADMIN})),
+    "household.status": ("变更保障状态（审核确认、停保）", frozenset({REVIEWER, ADMIN})),
+    "household.view": ("查看救助对象", frozenset({CLERK, REVIEWER, ADMIN})),
+    "export.personal": ("导出或打印含个人信息的资料", frozenset({CLERK, REVIEWER, ADMIN})),
+    "settings.edit": ("修改规则设置", frozenset({ADMIN})),
+    "users.manage": ("管理用户和角色", frozenset({ADMIN})),
+    "office.edit": ("修改单位信息和村（居）", frozenset({ADMIN})),
+    "backup.restore": ("从备份恢复数据库", frozenset({ADMIN})),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: passed to every service that writes."""
+
+    username: str
+    display_name: str
+    role: str
+    office_code: str
+
+
+def can(actor: Actor, permission: str) -> bool:
+    return actor.role in PERMISSIONS[permission][1]
+
+
+def require(actor: Actor, permission: str) -> None:
+    if not can(actor, permission):
+        what, roles = PERMISSIONS[permission]
+        raise PermissionDenied(f"用户 {actor.username}（{actor.role}）无权{what}；"
+                               f"此操作需要以下角色之一：{'、'.join(r for r in ROLES if r in roles)}。")

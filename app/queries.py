@@ -1,0 +1,134 @@
+"""Read side of the registry: one household in full, and paged lists for tables and the CLI.
+
+Lists are built from plain column tuples (never whole ORM objects), so a table over 100,000
+households pages quickly.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound
+from app.households import HouseholdInfo, MemberInfo, StepInfo
+from app.search import normalize_query
+from db.models import Household, Member, SearchTerm, Step, Village
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def find_household_id(session: Session, ref: str) -> str:
+    """A household by UUID, 户编号, or a member's ID number."""
+    ref = ref.strip()
+    if _UUID.match(ref.lower()):
+        hid = session.execute(select(Household.id).where(Household.id == ref.lower())).scalar()
+    else:
+        hid = session.execute(select(Household.id).where(Household.number == ref)).scalar()
+        if hid is None:
+            hid = session.execute(
+                select(Household.id).join(Member, Member.household_id == Household.id)
+                .where(Member.id_number == ref.upper(), Member.deleted_at.is_(None))
+                .order_by(Household.deleted_at.is_not(None), Household.updated_at.desc())).scalar()
+    if hid is None:
+        raise NotFound(f"找不到家庭“{ref}”：请输入户编号、成员身份证号或家庭 ID。")
+    return hid
+
+
+def household_detail(session: Session, household_id: str) -> HouseholdInfo:
+    hh = session.get(Household, household_id)
+    if hh is None:
+        raise NotFound(f"找不到家庭：{household_id}")
+    village = session.get(Village, hh.village_id)
+    members = session.execute(select(Member).where(
+        Member.household_id == hh.id, Member.deleted_at.is_(None))
+        .order_by(Member.relation != "户主", Member.created_at)).scalars().all()
+    steps = session.execute(select(Step).where(Step.household_id == hh.id, Step.deleted_at.is_(None))
+                            .order_by(Step.day, Step.created_at)).scalars().all()
+    return HouseholdInfo(
+        id=hh.id, number=hh.number, owner_office=hh.owner_office, village=village.name,
+        head_name=hh.head_name, address=hh.address, phone=hh.phone, bank_account=hh.bank_account,
+        urban_rural=hh.urban_rural, category=hh.category, status=hh.status,
+        classification=hh.classification, monthly_amount=hh.monthly_amount,
+        poverty_cause=hh.poverty_cause, apply_date=hh.apply_date, approve_date=hh.approve_date,
+        exit_date=hh.exit_date, exit_reason=hh.exit_reason, last_review_date=hh.last_review_date,
+        next_review_date=hh.next_review_date, note=hh.note, version=hh.version,
+        updated_at=hh.updated_at, updated_by=hh.updated_by,
+        members=[MemberInfo(id=m.id, name=m.name, id_number=m.id_number, gender=m.gender,
+                            birth_date=m.birth_date, relation=m.relation,
+                            lives_together=m.lives_together, covered=m.covered,
+                            work_ability=m.work_ability, health=m.health,
+                            disability=m.disability, phone=m.phone, version=m.version)
+                 for m in members],
+        steps=[StepInfo(id=s.id, kind=s.kind, day=s.day, handler=s.handler, outcome=s.outcome,
+                        note=s.note) for s in steps])
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    id: str
+    number: str
+    village: str
+    head_name: str
+    category: str
+    status: str
+    classification: str | None
+    monthly_amount: Decimal
+    size: int
+    next_review_date: object
+
+
+@dataclass(frozen=True)
+class Filters:
+    text: str = ""
+    village: str | None = None
+    category: str | None = None
+    status: str | None = None
+    classification: str | None = None
+
+
+SORTABLE = {"number": Household.number, "village": Village.name, "head_name": Household.head_name,
+            "category": Household.category, "status": Household.status,
+            "classification": Household.classification,
+            "monthly_amount": Household.monthly_amount,
+            "next_review_date": Household.next_review_date}
+
+
+def _filtered(stmt, filters: Filters):  # noqa: ANN001, ANN202
+    stmt = stmt.where(Household.deleted_at.is_(None))
+    if filters.village:
+        stmt = stmt.where(Village.name == filters.village)
+    if filters.category:
+        stmt = stmt.where(Household.category == filters.category)
+    if filters.status:
+        stmt = stmt.where(Household.status == filters.status)
+    if filters.classification:
+        stmt = stmt.where(Household.classification == filters.classification)
+    q = normalize_query(filters.text or "")
+    if q:
+        matches = select(SearchTerm.household_id).where(SearchTerm.term >= q,
+                                                        SearchTerm.term < q + "\U0010ffff")
+        stmt = stmt.where(Household.id.in_(matches))
+    return stmt
+
+
+def count_households(session: Session, filters: Filters = Filters()) -> int:
+    stmt = select(func.count()).select_from(Household).join(Village, Village.id == Household.village_id)
+    return session.execute(_filtered(stmt, filters)).scalar_one()
+
+
+def list_households(session: Session, filters: Filters = Filters(), *, order: str = "number",
+                    descending: bool = False, offset: int = 0, limit: int = 200) -> list[HouseholdRow]:
+    size = (select(func.count()).where(Member.household_id == Household.id,
+                                      Member.deleted_at.is_(None), Member.lives_together.is_(True))
+            .correlate(Household).scalar_subquery())
+    column = SORTABLE.get(order, Household.number)
+    stmt = (select(Household.id, Household.number, Village.name, Household.head_name,
+                   Household.category, Household.status, Household.classification,
+                   Household.monthly_amount, size, Household.next_review_date)
+            .join(Village, Village.id == Household.village_id))
+    stmt = _filtered(stmt, filters).order_by(column.desc() if descending else column,
+                                             Household.number).offset(offset).limit(limit)
+    return [HouseholdRow(*row) for row in session.execute(stmt)]

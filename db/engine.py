@@ -1,0 +1,182 @@
+"""Opening, creating and upgrading the database; one session per unit of work.
+
+Every connection is set up in one place (:func:`_on_connect`): the raw key first, then
+foreign keys, WAL, busy timeout and a larger page cache. A write unit of work starts with
+``BEGIN IMMEDIATE`` so that two writers never both read the audit chain head.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import keys
+from db.errors import DatabaseMissing, NotADatabase, QingfengError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+PAGE_SIZE = 4096
+
+
+@dataclass
+class Database:
+    """An open database: the engine, its sessions and, for SQLCipher, where it lives."""
+
+    engine: Engine
+    path: Path | None = None
+    key: bytes | None = field(default=None, repr=False)
+    upgraded_from: str | None = None
+    backup_before_upgrade: Path | None = None
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(
+            bind=self.engine.execution_options(qf_immediate=True), expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error, always close."""
+        factory = self._write_sessions if write else self._sessions
+        s = factory()
+        try:
+            yield s
+            if write:
+                s.commit()
+            else:
+                s.rollback()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    def read(self) -> "contextmanager[Session]":
+        return self.session(write=False)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlcipher_engine(path: Path, key: bytes) -> Engine:
+    from sqlcipher3 import dbapi2
+
+    engine = create_engine(f"sqlite:///{path}", module=dbapi2)
+    key_pragma = f"PRAGMA key = \"x'{key.hex()}'\""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001 - DBAPI objects
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA cipher_log_level = NONE")
+        cur.execute(key_pragma)
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA busy_timeout = 10000")
+        cur.execute("PRAGMA cache_size = -65536")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        immediate = conn.get_execution_options().get("qf_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise DatabaseMissing(f"数据库文件不存在：{path}。请先运行 qingfeng-cli --db {path} init 建立数据库。")
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if head == SQLITE_HEADER:
+        raise NotADatabase(f"{path} 是未加密的 SQLite 文件，不是清风台账数据库，未作任何改动。")
+    if size == 0 or size % 1024 != 0:
+        raise NotADatabase(f"{path} 不是完整的清风台账数据库（文件长度 {size} 字节，可能已被截断或损坏），"
+                           "未作任何改动。请从备份恢复。")
+
+
+def _probe(engine: Engine, path: Path, quick_check: bool) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+            if quick_check:
+                result = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+                if result != "ok":
+                    raise NotADatabase(f"数据库 {path} 已损坏（完整性检查：{result}）。请从备份恢复。")
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        raise NotADatabase(f"无法读取数据库 {path}：文件已损坏或不是清风台账数据库（{exc.orig}），"
+                           "未作任何改动。") from None
+
+
+def open_sqlcipher(path: Path | str, *, passphrase: str | None = None, recovery: str | None = None,
+                   upgrade: bool = True, quick_check: bool = True) -> Database:
+    """Open an existing encrypted database; upgrade its schema (after a verified backup)."""
+    from db import migrate
+
+    path = Path(path).resolve()
+    _check_file(path)
+    key = keys.load_key(path, passphrase=passphrase, recovery=recovery)
+    engine = _sqlcipher_engine(path, key)
+    _probe(engine, path, quick_check)
+    database = Database(engine=engine, path=path, key=key)
+    migrate.check_and_upgrade(database, upgrade=upgrade)
+    return database
+
+
+def create_sqlcipher(path: Path | str, *, passphrase: str | None = None) -> tuple[Database, bytes]:
+    """Create a new encrypted database at ``path`` with a fresh key; returns it and the key."""
+    from db import migrate
+
+    path = Path(path).resolve()
+    if path.exists() and path.stat().st_size > 0:
+        raise QingfengError(f"{path} 已存在，为防止覆盖数据，不会重新初始化。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = keys.new_key()
+    keys.store_key(key, path, passphrase=passphrase)
+    engine = _sqlcipher_engine(path, key)
+    database = Database(engine=engine, path=path, key=key)
+    migrate.upgrade_to_head(database)
+    return database, key
+
+
+def open_url(url: str, *, create: bool = False) -> Database:
+    """Open a database by SQLAlchemy URL (PostgreSQL for district scale)."""
+    from db import migrate
+
+    engine = create_engine(url, pool_pre_ping=True)
+    database = Database(engine=engine)
+    if create and not inspect(engine).has_table("alembic_version"):
+        migrate.upgrade_to_head(database)
+    else:
+        migrate.check_and_upgrade(database, upgrade=True)
+    return database
+
+
+def integrity_check(database: Database) -> str:
+    if not database.is_sqlite:
+        return "ok"
+    with database.engine.connect() as conn:
+        rows = conn.execute(text("PRAGMA integrity_check")).scalars().all()
+    return "ok" if rows == ["ok"] else "; ".join(rows[:5])
+
+
+def default_db_path() -> Path:
+    env = os.environ.get("QINGFENG_DB")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("QingfengLedger", appauthor=False)) / "qingfeng.qfdb"

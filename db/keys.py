@@ -1,0 +1,182 @@
+"""Database keys: creation, the OS keyring, the passphrase fallback and the recovery code.
+
+The database key is 256 random bits, generated once at ``init``. It is kept in the OS keyring
+(Windows Credential Manager on the office PCs). Where no secure keyring exists the key is kept
+wrapped (scrypt + AES-256-GCM) under a passphrase in the key file beside the database; it is
+never written to disk in clear. The recovery code is the key itself in readable groups: printed
+once at setup and kept in the office safe, it re-opens the database on another PC.
+
+The key file ``<db>.qfkey`` (JSON, no secret in clear) also holds a key check value so that a
+wrong key is told apart from a damaged or foreign file before the database is touched.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from db.errors import KeyMissing, WrongKey
+
+KEYRING_SERVICE = "qingfeng-ledger"
+KEYFILE_FORMAT = 1
+_SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+
+
+def new_key() -> bytes:
+    return os.urandom(32)
+
+
+def key_check(key: bytes) -> str:
+    return hmac.new(key, b"qingfeng key check v1", hashlib.sha256).hexdigest()[:32]
+
+
+def recovery_code(key: bytes) -> str:
+    """The key as 13 groups of 4 base32 characters (no padding), easy to read out and type."""
+    text = base64.b32encode(key).decode().rstrip("=")
+    return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
+
+
+def key_from_recovery_code(code: str) -> bytes:
+    text = "".join(ch for ch in code.upper() if ch.isalnum())
+    text = text.replace("0", "O").replace("1", "I").replace("8", "B")
+    try:
+        key = base64.b32decode(text + "=" * (-len(text) % 8))
+    except Exception:
+        key = b""
+    if len(key) != 32:
+        raise WrongKey("恢复码格式不正确：应为 13 组、每组 4 个字母或数字（共 52 位），请核对后重新输入。")
+    return key
+
+
+def keyfile_path(db_path: Path) -> Path:
+    return Path(str(db_path) + ".qfkey")
+
+
+@dataclass
+class KeyFile:
+    db_id: str
+    check: str
+    storage: str  # "keyring" | "passphrase"
+    wrapped: dict | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> "KeyFile":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(db_id=data["db_id"], check=data["check"], storage=data["storage"],
+                   wrapped=data.get("wrapped"))
+
+    def save(self, path: Path) -> None:
+        data = {"format": KEYFILE_FORMAT, "db_id": self.db_id, "check": self.check,
+                "storage": self.storage}
+        if self.wrapped:
+            data["wrapped"] = self.wrapped
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def _kek(passphrase: str, salt: bytes) -> bytes:
+    return hashlib.scrypt(passphrase.encode("utf-8"), salt=salt, dklen=32,
+                          maxmem=128 * 1024 * 1024, **_SCRYPT)
+
+
+def wrap_key(key: bytes, passphrase: str) -> dict:
+    salt, nonce = os.urandom(16), os.urandom(12)
+    ct = AESGCM(_kek(passphrase, salt)).encrypt(nonce, key, b"qingfeng-key")
+    return {"kdf": "scrypt", **_SCRYPT, "salt": salt.hex(), "nonce": nonce.hex(), "ct": ct.hex()}
+
+
+def unwrap_key(wrapped: dict, passphrase: str) -> bytes:
+    try:
+        return AESGCM(_kek(passphrase, bytes.fromhex(wrapped["salt"]))).decrypt(
+            bytes.fromhex(wrapped["nonce"]), bytes.fromhex(wrapped["ct"]), b"qingfeng-key")
+    except InvalidTag:
+        raise WrongKey("数据库口令不正确，数据库未被打开，文件未作任何改动。") from None
+
+
+def keyring_available() -> bool:
+    import keyring
+    from keyring.backends import fail
+
+    try:
+        backend = keyring.get_keyring()
+    except Exception:
+        return False
+    name = type(backend).__module__ + "." + type(backend).__name__
+    if isinstance(backend, fail.Keyring) or "keyrings.alt" in name or "null" in name.lower():
+        return False
+    return getattr(backend, "priority", 1) > 0
+
+
+def store_key(key: bytes, db_path: Path, *, passphrase: str | None = None) -> KeyFile:
+    """Keep ``key`` for the database at ``db_path`` and write its key file."""
+    kf_path = keyfile_path(db_path)
+    db_id = str(uuid.uuid4())
+    if kf_path.exists():
+        try:
+            db_id = KeyFile.load(kf_path).db_id
+        except Exception:
+            pass
+    if passphrase is None and keyring_available():
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, db_id, key.hex())
+        kf = KeyFile(db_id=db_id, check=key_check(key), storage="keyring")
+    else:
+        if not passphrase:
+            raise KeyMissing("本机没有安全的密钥存储（系统凭据管理器），请设置数据库口令"
+                             "（或设置环境变量 QINGFENG_PASSPHRASE）。")
+        kf = KeyFile(db_id=db_id, check=key_check(key), storage="passphrase",
+                     wrapped=wrap_key(key, passphrase))
+    kf.save(kf_path)
+    return kf
+
+
+def load_key(db_path: Path, *, passphrase: str | None = None,
+             recovery: str | None = None) -> bytes:
+    """Return the key of ``db_path``: from the recovery code, the keyring or the passphrase."""
+    kf_path = keyfile_path(db_path)
+    kf = None
+    if kf_path.exists():
+        try:
+            kf = KeyFile.load(kf_path)
+        except Exception:
+            raise KeyMissing(f"密钥信息文件 {kf_path} 已损坏，请用恢复码重新打开数据库"
+                             "（qingfeng-cli unlock --recovery-code ...）。") from None
+    if recovery:
+        key = key_from_recovery_code(recovery)
+    elif kf is None:
+        raise KeyMissing(f"找不到数据库的密钥信息文件 {kf_path.name}。如果数据库是从别的电脑拷来的，"
+                         "请用恢复码打开（qingfeng-cli unlock --recovery-code ...）。")
+    elif kf.storage == "keyring":
+        key = _key_from_keyring(kf, passphrase)
+    else:
+        phrase = passphrase or os.environ.get("QINGFENG_PASSPHRASE")
+        if not phrase:
+            raise KeyMissing("需要数据库口令：请输入口令，或设置环境变量 QINGFENG_PASSPHRASE。")
+        key = unwrap_key(kf.wrapped or {}, phrase)
+    if kf is not None and not hmac.compare_digest(key_check(key), kf.check):
+        raise WrongKey("密钥与该数据库不匹配（恢复码或口令不正确），数据库未被打开，文件未作任何改动。")
+    return key
+
+
+def _key_from_keyring(kf: KeyFile, passphrase: str | None) -> bytes:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        value = keyring.get_password(KEYRING_SERVICE, kf.db_id)
+    except KeyringError:
+        value = None
+    if not value:
+        raise KeyMissing("本机的系统凭据管理器中没有该数据库的密钥。如果数据库是从别的电脑拷来的，"
+                         "请用恢复码打开（qingfeng-cli unlock --recovery-code ...）。")
+    return bytes.fromhex(value)
