@@ -1,0 +1,59 @@
+"""Search: name, pinyin initials, full pinyin, ID prefix, village; active households first."""
+from datetime import date
+
+import pytest
+
+from app import households as hs
+from app import search
+from app.idcard import make_valid_id
+
+
+@pytest.fixture
+def people(env):
+    made = {}
+    with env.database.session() as s:
+        for i, (name, village) in enumerate([("张三", "香水村"), ("张珊珊", "泾河村"), ("单田芳", "东峡村"),
+                                             ("李䶮", "香水村"), ("王𠇔", "泾河村")]):
+            made[name] = hs.create_household(
+                s, env.clerk, village=village, category="农村低保",
+                members=[hs.MemberInput(name=name, id_number=make_valid_id(
+                    "640424" if i == 0 else "110105", date(1970, 1, 1 + i), 11))]).id
+    return made
+
+
+def _names(env, q):
+    with env.database.session(write=False) as s:
+        return [h.head_name for h in search.search(s, q)]
+
+
+@pytest.mark.parametrize("query", ["zs", "zhangsan", "张三", "6404", "ZHANG san", "ｚｓ"])
+def test_every_spelling_finds_zhang_san(env, people, query):
+    assert "张三" in _names(env, query)
+
+
+def test_both_readings_of_a_surname(env, people):
+    assert "单田芳" in _names(env, "shantianfang")
+    assert "单田芳" in _names(env, "dtf")
+
+
+def test_rare_characters_and_village(env, people):
+    assert _names(env, "李䶮") == ["李䶮"]
+    assert _names(env, "liyan") == ["李䶮"]
+    assert "王𠇔" in _names(env, "王")
+    assert set(_names(env, "泾河村")) == {"张珊珊", "王𠇔"}
+
+
+def test_active_households_first_and_exact_before_prefix(env, people):
+    with env.database.session() as s:
+        hs.change_status(s, env.reviewer, people["张三"], status="未通过", reason="收入超标")
+        hs.change_status(s, env.reviewer, people["张珊珊"], status="在保", reason="符合条件")
+    assert _names(env, "zs") == ["张珊珊", "张三"]
+    with env.database.session() as s:
+        hs.change_status(s, env.reviewer, people["张三"], status="申请中", reason="重新申请")
+        hs.change_status(s, env.reviewer, people["张三"], status="在保", reason="符合条件")
+    assert _names(env, "zs") == ["张三", "张珊珊"]  # exact initials "zs" before "zss"
+
+
+def test_no_match_and_blank(env, people):
+    assert _names(env, "qqq") == []
+    assert _names(env, "   ") == []

@@ -1,0 +1,254 @@
+"""The encrypted store: unreadable without the key, clear errors that touch nothing,
+recovery code, passphrase mode, backups, upgrades, and survival of a killed writer."""
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from db import backup, keys, migrate
+from db.engine import create_sqlcipher, integrity_check, open_sqlcipher
+from db.errors import (BackupError, DatabaseMissing, KeyMissing, NewerDatabase, NotADatabase,
+                       WrongKey)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_plain_sqlite_cannot_read_the_file(env):
+    env.database.dispose()
+    conn = sqlite3.connect(env.path)
+    with pytest.raises(sqlite3.DatabaseError, match="not a database"):
+        conn.execute("SELECT * FROM households").fetchall()
+    conn.close()
+    assert b"640424100" not in env.path.read_bytes()
+
+
+def test_key_lives_in_keyring_not_on_disk(env, memory_keyring):
+    kf = keys.KeyFile.load(keys.keyfile_path(env.path))
+    assert kf.storage == "keyring" and kf.wrapped is None
+    stored = memory_keyring.store[(keys.KEYRING_SERVICE, kf.db_id)]
+    assert stored == env.database.key.hex()
+    assert stored not in keys.keyfile_path(env.path).read_text()
+
+
+def test_missing_key_is_clear_and_touches_nothing(env, memory_keyring, monkeypatch):
+    env.database.dispose()
+    before = digest(env.path)
+    monkeypatch.setattr(memory_keyring, "store", {})
+    with pytest.raises(KeyMissing, match="恢复码") as err:
+        open_sqlcipher(env.path)
+    assert err.value.exit_code == 3
+    assert digest(env.path) == before
+
+
+def test_wrong_recovery_code_is_refused_untouched(env, tmp_path):
+    env.database.dispose()
+    before = digest(env.path)
+    other = keys.recovery_code(os.urandom(32))
+    with pytest.raises(WrongKey) as err:
+        open_sqlcipher(env.path, recovery=other)
+    assert err.value.exit_code == 4 and "不匹配" in str(err.value)
+    assert digest(env.path) == before
+
+
+def test_recovery_code_opens_on_another_pc(env, memory_keyring, monkeypatch):
+    code = keys.recovery_code(env.database.key)
+    env.database.dispose()
+    monkeypatch.setattr(memory_keyring, "store", {})  # the other PC knows nothing
+    database = open_sqlcipher(env.path, recovery=code.lower().replace("-", " "))
+    with database.session(write=False) as s:
+        assert s.execute(text("SELECT count(*) FROM users")).scalar() == 3
+    database.dispose()
+
+
+@pytest.mark.parametrize("damage,exc,needle", [
+    ("truncate", NotADatabase, "截断"),
+    ("garbage", NotADatabase, "不是"),
+    ("plain", NotADatabase, "未加密"),
+])
+def test_damaged_or_foreign_files_are_refused_untouched(env, damage, exc, needle):
+    env.database.dispose()
+    if damage == "truncate":
+        data = env.path.read_bytes()
+        env.path.write_bytes(data[: len(data) // 2 + 100])
+    elif damage == "garbage":
+        env.path.write_bytes(os.urandom(8192))
+    else:
+        env.path.unlink()
+        sqlite3.connect(env.path).execute("CREATE TABLE t(a)").connection.commit()
+    before = digest(env.path)
+    with pytest.raises(exc) as err:
+        open_sqlcipher(env.path)
+    assert needle in str(err.value) and err.value.exit_code == 5
+    assert digest(env.path) == before
+
+
+def test_truncated_on_page_boundary_fails_integrity(env):
+    env.database.dispose()
+    data = env.path.read_bytes()
+    env.path.write_bytes(data[: (len(data) // 2) // 4096 * 4096])
+    Path(str(env.path) + "-wal").unlink(missing_ok=True)
+    with pytest.raises(NotADatabase):
+        open_sqlcipher(env.path)
+
+
+def test_missing_file_is_not_created(tmp_path):
+    path = tmp_path / "nothing.qfdb"
+    with pytest.raises(DatabaseMissing) as err:
+        open_sqlcipher(path)
+    assert err.value.exit_code == 2 and not path.exists()
+
+
+def test_newer_database_is_refused_untouched(env):
+    with env.database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'f999_future'"))
+    env.database.dispose()
+    before = digest(env.path)
+    with pytest.raises(NewerDatabase, match="更新版本") as err:
+        open_sqlcipher(env.path)
+    assert err.value.exit_code == 6 and digest(env.path) == before
+
+
+def test_passphrase_mode_without_keyring(tmp_path, monkeypatch):
+    monkeypatch.setattr(keys, "keyring_available", lambda: False)
+    path = tmp_path / "p.qfdb"
+    database, key = create_sqlcipher(path, passphrase="correct horse 1")
+    database.dispose()
+    kf = keys.KeyFile.load(keys.keyfile_path(path))
+    assert kf.storage == "passphrase" and key.hex() not in keys.keyfile_path(path).read_text()
+    with pytest.raises(KeyMissing, match="QINGFENG_PASSPHRASE"):
+        open_sqlcipher(path)
+    with pytest.raises(WrongKey, match="口令不正确"):
+        open_sqlcipher(path, passphrase="wrong horse 2")
+    monkeypatch.setenv("QINGFENG_PASSPHRASE", "correct horse 1")
+    open_sqlcipher(path).dispose()
+
+
+def test_backup_is_verified_and_restore_replaces(env, tmp_path):
+    from app import households as hs
+    from app.idcard import make_valid_id
+    from datetime import date
+
+    out = tmp_path / "b" / "backup.qfdb"
+    counts = backup.backup_to(env.database, out)
+    assert counts["users"] == 3 and out.exists()
+    with env.database.session() as s:
+        hs.create_household(s, env.clerk, village="香水村", category="农村低保",
+                            members=[hs.MemberInput(name="赵六", id_number=make_valid_id(
+                                "640424", date(1980, 1, 1), 5))])
+    key = env.database.key
+    env.database.dispose()
+    kept = backup.restore_from(env.path, out, key=key)
+    assert kept.exists()
+    database = open_sqlcipher(env.path)
+    with database.session(write=False) as s:
+        assert s.execute(text("SELECT count(*) FROM households")).scalar() == 0
+    database.dispose()
+
+
+def test_restore_refuses_corrupt_backup_and_keeps_database(env, tmp_path):
+    bad = tmp_path / "bad.qfdb"
+    bad.write_bytes(os.urandom(16384))
+    key = env.database.key
+    env.database.dispose()
+    before = digest(env.path)
+    with pytest.raises(WrongKey, match="无法恢复"):
+        backup.restore_from(env.path, bad, key=key)
+    assert digest(env.path) == before
+
+
+def test_backup_of_damaged_file_is_refused(env, tmp_path):
+    bad = tmp_path / "bad.qfdb"
+    bad.write_bytes(b"x" * 4096)
+    with pytest.raises(BackupError, match="无法用本数据库的密钥打开"):
+        backup.verify_file(bad, env.database.key)
+
+
+def test_older_database_is_backed_up_then_upgraded(env):
+    """Simulate an older install by stamping an earlier revision that this build knows."""
+    with env.database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'base_test'"))
+    env.database.dispose()
+    real_script = migrate.script
+
+    class Rev:
+        def __init__(self, r):
+            self.revision = r
+
+    class FakeScript:
+        def walk_revisions(self):
+            return [Rev("base_test"), *real_script().walk_revisions()]
+
+        def get_current_head(self):
+            return real_script().get_current_head()
+
+    calls = []
+    orig_upgrade = migrate.upgrade_to_head
+
+    def fake_upgrade(database):
+        calls.append(database.path)
+        with database.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :h"),
+                         {"h": real_script().get_current_head()})
+
+    migrate.script, migrate.upgrade_to_head = FakeScript, fake_upgrade
+    try:
+        database = open_sqlcipher(env.path)
+    finally:
+        migrate.script, migrate.upgrade_to_head = real_script, orig_upgrade
+    assert calls and database.upgraded_from == "base_test"
+    assert database.backup_before_upgrade.exists()
+    backup.verify_file(database.backup_before_upgrade, database.key)
+    database.dispose()
+
+
+def test_killed_process_during_bulk_write_leaves_consistent_database(env):
+    key_hex = env.database.key.hex()
+    env.database.dispose()
+    script = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from db.engine import _sqlcipher_engine
+        from pathlib import Path
+        eng = _sqlcipher_engine(Path({str(env.path)!r}), bytes.fromhex({key_hex!r}))
+        with eng.execution_options(qf_immediate=True).begin() as conn:
+            for i in range(10**7):
+                conn.exec_driver_sql(
+                    "INSERT INTO villages (id, owner_office, version, created_at, updated_at, name, "
+                    "sort_order) VALUES (?, 'crash', 1, '2026-01-01', '2026-01-01', ?, 0)",
+                    (f"crash-{{i}}", f"v{{i}}"))
+                if i == 20000:
+                    print("writing", flush=True)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    proc.kill()
+    proc.wait()
+    database = open_sqlcipher(env.path)
+    assert integrity_check(database) == "ok"
+    with database.session(write=False) as s:
+        assert s.execute(text("SELECT count(*) FROM villages WHERE owner_office='crash'")).scalar() == 0
+    database.dispose()
+
+
+def test_migrations_linear_and_schema_matches_models(env):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from db.models import Base
+
+    heads = migrate.script().get_heads()
+    assert len(heads) == 1
+    with env.database.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
