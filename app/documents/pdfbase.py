@@ -13,9 +13,20 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph
+from reportlab.lib import textsplit as _rl_textsplit
+from reportlab.platypus import paragraph as _rl_paragraph
 
 from app.documents.fonts import FontSet, markup, missing_glyphs, needs_fallback
 from app.documents.model import GlyphWarning
+
+# reportlab's line-start prohibitions (禁则) cover Japanese and ASCII punctuation
+# but not the full-width Chinese marks; without them a line may begin with
+# "，" or "；".  Extend the module constant the CJK line splitter reads (additive:
+# these characters can never properly start a line in any language).
+_CN_CANNOT_START = "，；：！？”’》〉）】〕」』…—·%％"
+for _mod in (_rl_paragraph, _rl_textsplit):  # multi-fragment and single-fragment paths
+    _mod.ALL_CANNOT_START = _mod.ALL_CANNOT_START + "".join(
+        c for c in _CN_CANNOT_START if c not in _mod.ALL_CANNOT_START)
 
 PAPERS = {"A4": A4, "A4L": landscape(A4), "A3": A3, "A3L": landscape(A3)}
 
