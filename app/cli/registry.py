@@ -128,8 +128,8 @@ def cmd_show(ctx: Context) -> int:
         detail = queries.household_detail(s, queries.find_household_id(s, ctx.args.ref))
         from app import audit
 
-        audit.record(s, actor, "view", "household", detail.id, None,
-                     {"what": "household show", "number": detail.number})
+        audit.record(s, actor, "view", "document", f"household:{detail.id}", None,
+                     {"what": "household show", "number": detail.number, "json": ctx.json})
     if ctx.json:
         dump_json(detail)
         return 0

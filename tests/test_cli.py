@@ -1,0 +1,139 @@
+"""qingfeng-cli as a script would use it: a real process, no keyring (passphrase mode),
+Chinese messages on stderr, --json on stdout, distinct exit codes."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PASS = "cli-pass-123"
+
+
+def run(db, *args, env=None, user=None):
+    e = dict(os.environ, QINGFENG_PASSPHRASE="db-phrase-123", QINGFENG_PASSWORD=PASS,
+             PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", PYTHONPATH=str(ROOT))
+    e.update(env or {})
+    cmd = [sys.executable, "-m", "app.cli", "--db", str(db)]
+    if user:
+        cmd += ["--user", user]
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, env=e, cwd=ROOT,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def cli_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("cli") / "township.qfdb"
+    r = run(db, "init", "--office", "640424100", "--name", "香水镇人民政府", "--level", "township",
+            "--admin", "admin", "--village", "香水村", "--village", "泾河村")
+    assert r.returncode == 0, r.stderr
+    assert "恢复码" in r.stderr
+    code = r.stdout.strip()
+    assert len(code.replace("-", "")) == 52
+    r = run(db, "demo", "--households", "25", "--seed", "3")
+    assert r.returncode == 0, r.stderr
+    r = run(db, "household", "add", "--village", "香水村", "--category", "农村低保", "--head", "张三",
+            "--id", "640424196001010016", "--member", "李梅,640424196203040029,配偶", "--amount", "620",
+            "--json")
+    assert r.returncode == 0, r.stderr
+    return db, code, json.loads(r.stdout)["number"]
+
+
+def test_init_refuses_existing_database(cli_db):
+    db, _, _ = cli_db
+    r = run(db, "init", "--office", "640424100", "--name", "x", "--level", "township", "--admin", "a")
+    assert r.returncode != 0 and "已存在" in r.stderr
+
+
+@pytest.mark.parametrize("query", ["zs", "zhangsan", "张三", "6404241960"])
+def test_search_json(cli_db, query):
+    db, _, number = cli_db
+    r = run(db, "household", "search", query, "--json")
+    assert r.returncode == 0, r.stderr
+    assert number in [h["number"] for h in json.loads(r.stdout)]
+
+
+def test_show_and_list(cli_db):
+    db, _, number = cli_db
+    r = run(db, "household", "show", number, "--json")
+    data = json.loads(r.stdout)
+    assert data["head_name"] == "张三" and [m["name"] for m in data["members"]] == ["张三", "李梅"]
+    r = run(db, "household", "show", number)
+    assert "640424********0016" in r.stdout and "640424196001010016" not in r.stdout
+    r = run(db, "household", "list", "--json", "--limit", "5")
+    listing = json.loads(r.stdout)
+    assert listing["total"] == 26 and len(listing["rows"]) == 5
+
+
+def test_invalid_and_duplicate_ids_refused(cli_db):
+    db, _, _ = cli_db
+    before = json.loads(run(db, "household", "list", "--json").stdout)["total"]
+    r = run(db, "household", "add", "--village", "香水村", "--category", "农村低保", "--head", "王五",
+            "--id", "640424196001010017")
+    assert r.returncode == 10 and "640424196001010017" in r.stderr and "校验码" in r.stderr
+    r = run(db, "household", "add", "--village", "泾河村", "--category", "农村低保", "--head", "王五",
+            "--id", "640424197001010010", "--member", "张三,640424196001010016,其他")
+    assert r.returncode == 10 and "张三户" in r.stderr
+    assert json.loads(run(db, "household", "list", "--json").stdout)["total"] == before
+
+
+def test_permission_denied_and_wrong_password(cli_db):
+    db, _, number = cli_db
+    r = run(db, "user", "add", "clerk1", "--name", "马晓梅", "--role", "经办人",
+            env={"QINGFENG_NEW_PASSWORD": "clerk-pass-1"})
+    assert r.returncode == 0, r.stderr
+    r = run(db, "household", "status", number, "--to", "在保", "--reason", "符合条件", user="clerk1",
+            env={"QINGFENG_PASSWORD": "clerk-pass-1"})
+    assert r.returncode == 11 and "无权" in r.stderr
+    r = run(db, "household", "list", env={"QINGFENG_PASSWORD": "wrong-pass-1"})
+    assert r.returncode == 14 and "密码不正确" in r.stderr
+
+
+def test_database_errors_have_distinct_codes(cli_db, tmp_path):
+    db, _, _ = cli_db
+    r = run(db, "household", "list", env={"QINGFENG_PASSPHRASE": "not-the-phrase"})
+    assert r.returncode == 4 and "口令不正确" in r.stderr
+    r = run(tmp_path / "none.qfdb", "household", "list")
+    assert r.returncode == 2 and "不存在" in r.stderr and not (tmp_path / "none.qfdb").exists()
+    junk = tmp_path / "junk.qfdb"
+    junk.write_bytes(b"hello" * 100)
+    r = run(junk, "household", "list")
+    assert r.returncode == 5 and junk.read_bytes() == b"hello" * 100
+
+
+def test_backup_restore_and_audit_verify(cli_db, tmp_path):
+    db, _, number = cli_db
+    out = tmp_path / "backup.qfdb"
+    r = run(db, "backup", "--out", str(out))
+    assert r.returncode == 0 and "校验通过" in r.stderr
+    assert run(db, "audit", "verify").returncode == 0
+    r = run(db, "household", "edit", number, "--set", "monthly_amount=888")
+    assert r.returncode == 0, r.stderr
+    r = run(db, "restore", str(out))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(run(db, "household", "show", number, "--json").stdout)
+    assert data["monthly_amount"] == "620.00"
+
+
+def test_audit_verify_catches_raw_sql(tmp_path):
+    db = tmp_path / "t.qfdb"
+    assert run(db, "init", "--office", "640424100", "--name", "香水镇", "--level", "township",
+               "--admin", "admin", "--village", "香水村").returncode == 0
+    run(db, "household", "add", "--village", "香水村", "--category", "农村低保", "--head", "张三",
+        "--id", "640424196001010016", "--amount", "500")
+    tamper = f"""
+import sys; sys.path.insert(0, {str(ROOT)!r})
+from db.engine import open_sqlcipher
+d = open_sqlcipher({str(db)!r}, passphrase="db-phrase-123")
+with d.engine.begin() as c:
+    c.exec_driver_sql("UPDATE households SET monthly_amount = 5000")
+"""
+    subprocess.run([sys.executable, "-c", tamper], check=True,
+                   env=dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"))
+    r = run(db, "audit", "verify", "--json")
+    assert r.returncode == 8
+    report = json.loads(r.stdout)
+    assert not report["ok"] and "张三" in report["problems"][0]["message"]
+    assert "5000" in report["problems"][0]["message"]
