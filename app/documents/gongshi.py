@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, LongTable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.documents.fonts import get_fonts
 from app.documents.model import CaseNotice, DocumentResult, HouseholdRow, OfficeInfo
@@ -102,13 +102,14 @@ def _render(path: str, n: _Notice, *, paper: str, fonts, office_name: str) -> in
 
     story = [para(n.title, title_st, fonts, "hei"), para(n.intro, body_st, fonts, "song"),
              Spacer(1, 3 * mm * k), table, Spacer(1, 4 * mm * k)]
-    story += [para(t, body_st, fonts, "song") for t in n.closing]
+    closing = [para(t, body_st, fonts, "song") for t in n.closing]
     # Signature block, right-aligned, with room above the name for the seal.
     sign = Table([[para(n.signer, sign_st, fonts, "song")],
                   [para(cn_date(n.sign_date), sign_st, fonts, "song")]],
                  colWidths=[max(70 * mm, len(n.signer) * 12 * k + 12) * k], hAlign="RIGHT")
     sign.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, 0), 16 * mm * k)]))
-    story += [sign]
+    # Never leave the signature (and the seal) alone on the last page.
+    story.append(KeepTogether(closing + [sign]))
 
     def footer(c, page_no, total):
         c.saveState()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from reportlab.platypus import (
-    BaseDocTemplate, Flowable, Frame, LongTable, PageBreak, PageTemplate, Paragraph, Spacer,
+    BaseDocTemplate, Flowable, Frame, KeepTogether, LongTable, PageBreak, PageTemplate, Paragraph, Spacer,
     Table, TableStyle,
 )
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -151,11 +151,14 @@ def build_selfcheck_pdf(path, *, office: OfficeInfo, doc_number: int, year: int,
     texts = [p for p in paragraphs if p.strip()]
     texts = ([fig if p.strip() == FIGURES else p for p in texts] if FIGURES in
              [p.strip() for p in texts] else [fig] + texts)
-    story += [_body_para(t.strip(), fonts, body) for t in texts]
+    story += [_body_para(t.strip(), fonts, body) for t in texts[:-1]]
+    # The last paragraph, the 附件 line and the signature stay together, so the
+    # signature and seal never stand alone on a page (GB/T 9704 7.3.5).
+    tail = [_body_para(t.strip(), fonts, body) for t in texts[-1:]]
     if problems:
-        story += [Spacer(1, LEADING),
-                  para(f"附件：{attachment_title}", body, fonts, "fangsong")]
-    story += [Spacer(1, 2 * LEADING), _signature(signature, cn_date(date), fonts, center)]
+        tail += [Spacer(1, LEADING), para(f"附件：{attachment_title}", body, fonts, "fangsong")]
+    tail += [Spacer(1, 2 * LEADING), _signature(signature, cn_date(date), fonts, center)]
+    story.append(KeepTogether(tail))
     if problems:
         story += [PageBreak(), para("附件", style("att", fonts.name("hei"), BODY_SIZE,
                                                  leading=LEADING), fonts, "hei"),
