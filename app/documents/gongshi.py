@@ -94,8 +94,9 @@ def _render(path: str, n: _Notice, *, paper: str, fonts, office_name: str) -> in
     if n.totals and n.rows:
         data.append([cell(v, i, n.aligns[i] if i >= n.total_span else TA_CENTER)
                      for i, v in enumerate(n.totals)])
-        ts += [("SPAN", (0, -1), (n.total_span - 1, -1)),
-               ("FONT", (0, -1), (-1, -1), hei, fs, fs * 1.2),
+        # No SPAN here: a span in a long table makes every page split re-scan
+        # all rows (quadratic); "合计" fits in the 序号 column.
+        ts += [("FONT", (0, -1), (-1, -1), hei, fs, fs * 1.2),
                ("ALIGN", (0, -1), (n.total_span - 1, -1), "CENTER")]
     table = LongTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(ts))

@@ -167,7 +167,7 @@ def build_monthly_pdf(path, *, office: OfficeInfo, year: int, month: int,
               ("ALIGN", (0, 0), (-1, -1), "CENTER"),
               ("ALIGN", (5, 1), (7, -1), "RIGHT"),
               ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-              ("SPAN", (0, -1), (1, -1)), ("FONT", (0, -1), (-1, -1), hei, fs, fs * 1.2)]
+              ("FONT", (0, -1), (-1, -1), hei, fs, fs * 1.2)]
         table = LongTable(data, colWidths=widths, repeatRows=1)
         table.setStyle(TableStyle(ts))
         story += [heading, table]

@@ -1,0 +1,131 @@
+"""Benchmark of the document builders (run by hand; prints figures, no asserts).
+
+    .venv/bin/python bench/bench_documents.py [--households 3000] [--screening 100000]
+
+1. 3,000-household township 公示 PDF with reportlab, and beside it the same
+   table written to xlsx with openpyxl and converted by LibreOffice headless
+   (``soffice --headless --convert-to pdf``) when soffice is on PATH.
+2. 排查统计表 (openpyxl) for 100,000 rows.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from openpyxl import Workbook  # noqa: E402
+
+from app.documents import build_gongshi_pdf, build_screening_xlsx, public_rows  # noqa: E402
+from app.documents.excel import (  # noqa: E402
+    BODY_FONT, BORDER, CENTER, HEADER_FILL, HEADER_FONT, TITLE_FONT, print_setup,
+)
+from app.documents.samples import sample_households, sample_office  # noqa: E402
+
+TODAY = date(2026, 11, 23)
+
+
+def gongshi_xlsx(path: Path, households) -> None:
+    """The 公示 table as a styled xlsx (what a clerk would otherwise print via Calc)."""
+    rows = public_rows(households, today=TODAY)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "公示"
+    headers = ["序号", "村(居)", "户主姓名", "家庭人口", "保障类别", "致贫原因", "月保障金额(元)"]
+    for col, w in zip("ABCDEFG", (6, 12, 10, 8, 18, 16, 14)):
+        ws.column_dimensions[col].width = w
+    ws.merge_cells("A1:G1")
+    ws["A1"] = "香山镇人民政府2026年第四季度最低生活保障等救助对象公示"
+    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTER
+    for i, h in enumerate(headers, 1):
+        c = ws.cell(2, i, h)
+        c.font, c.fill, c.border, c.alignment = HEADER_FONT, HEADER_FILL, BORDER, CENTER
+    for r, row in enumerate(rows, 3):
+        values = [r - 2, row.village, row.head_name, row.household_size, row.category,
+                  row.poverty_cause, float(row.monthly_amount)]
+        for i, v in enumerate(values, 1):
+            c = ws.cell(r, i, v)
+            c.font, c.border, c.alignment = BODY_FONT, BORDER, CENTER
+    print_setup(ws, header_row=2, landscape=False)
+    wb.save(path)
+
+
+def timed(fn, *a, **kw):
+    t = time.perf_counter()
+    out = fn(*a, **kw)
+    return out, time.perf_counter() - t
+
+
+def bench_gongshi(n: int, work: Path) -> None:
+    hh = sample_households(n, seed=42, villages=12)
+    pdf = work / "gongshi.pdf"
+    res, t_rl = timed(build_gongshi_pdf, pdf, office=sample_office(), households=hh,
+                      period_label="2026年第四季度", scope="township", start=date(2026, 10, 1),
+                      days=7, today=TODAY)
+    print(f"公示 PDF (reportlab), {n} households: {res.rows} rows listed, {res.pages} pages, "
+          f"{pdf.stat().st_size / 1e6:.2f} MB, {t_rl:.2f} s")
+    xlsx = work / "gongshi.xlsx"
+    _, t_x = timed(gongshi_xlsx, xlsx, hh)
+    print(f"  same table as xlsx (openpyxl):             {t_x:.2f} s")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        print("  LibreOffice: soffice not on PATH — comparison skipped "
+              "(apt-get install libreoffice-calc-nogui to measure)")
+        return
+    profile = work / "lo-profile"
+    cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+           "--convert-to", "pdf", "--outdir", str(work / "lo"), str(xlsx)]
+    for label in ("first run (cold profile)", "second run (warm)"):
+        _, t_lo = timed(subprocess.run, cmd, check=True, capture_output=True)
+        out = work / "lo" / "gongshi.pdf"
+        pages = _pages(out)
+        print(f"  LibreOffice xlsx→pdf, {label}: {pages} pages, {t_lo:.2f} s; "
+              f"incl. xlsx writing {t_lo + t_x:.2f} s; ratio LibreOffice/reportlab "
+              f"{(t_lo + t_x) / t_rl:.1f}×")
+
+
+def _pages(path: Path) -> int:
+    try:
+        from pypdf import PdfReader
+        return len(PdfReader(str(path)).pages)
+    except Exception:  # pypdf is a test dependency only
+        return -1
+
+
+def bench_screening(n: int, work: Path) -> None:
+    current = sample_households(n, seed=7, villages=12)
+    exited = sample_households(max(1, n // 20), seed=8, status="退出")
+    refused = sample_households(max(1, n // 50), seed=9, status="未通过")
+    path = work / "screening.xlsx"
+    res, t = timed(build_screening_xlsx, path, office=sample_office(), current_rows=current,
+                   exited_rows=exited, refused_rows=refused, period_label="2026年第四季度")
+    print(f"排查统计表 (openpyxl write_only): {n} 在保 + {len(exited)} 退出 + {len(refused)} "
+          f"未通过 = {res.rows} rows, {path.stat().st_size / 1e6:.1f} MB, {t:.2f} s "
+          f"({res.rows / t:,.0f} rows/s)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--households", type=int, default=3000)
+    ap.add_argument("--screening", type=int, default=100_000)
+    ap.add_argument("--keep", help="folder to keep the outputs in")
+    args = ap.parse_args()
+    print(f"Python {platform.python_version()} on {platform.platform()}, "
+          f"{os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(args.keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        bench_gongshi(args.households, work)
+        bench_screening(args.screening, work)
+
+
+if __name__ == "__main__":
+    main()
