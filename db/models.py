@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String,
                         Text, UniqueConstraint)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 
@@ -172,7 +173,10 @@ class SearchTerm(Base):
     __tablename__ = "search_terms"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
-    term: Mapped[str] = mapped_column(String(80))
+    # byte-order comparison on every database, so prefix ranges work the same (PostgreSQL's
+    # default collation would order by locale)
+    term: Mapped[str] = mapped_column(String(80).with_variant(
+        postgresql.VARCHAR(80, collation="C"), "postgresql"))
     rank: Mapped[int] = mapped_column(Integer)  # 0 active household, 1 otherwise
     __table_args__ = (Index("ix_search_rank_term", "rank", "term"),)
 

@@ -6,6 +6,7 @@ Create Date: 2026-11-23 16:46:37.293312
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 revision = '0001'
@@ -177,7 +178,7 @@ def upgrade() -> None:
     op.create_table('search_terms',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('household_id', sa.String(length=36), nullable=False),
-    sa.Column('term', sa.String(length=80), nullable=False),
+    sa.Column('term', sa.String(length=80).with_variant(postgresql.VARCHAR(length=80, collation='C'), 'postgresql'), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], ),
     sa.PrimaryKeyConstraint('id')
