@@ -19,6 +19,11 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "users.manage": ("管理用户和角色", frozenset({ADMIN})),
     "office.edit": ("修改单位信息和村（居）", frozenset({ADMIN})),
     "backup.restore": ("从备份恢复数据库", frozenset({ADMIN})),
+    "ledger.view": ("查看问题、信访和近亲属备案台账", frozenset({CLERK, REVIEWER, ADMIN})),
+    "ledger.edit": ("登记和办理问题、信访和近亲属备案台账", frozenset({CLERK, REVIEWER, ADMIN})),
+    "ledger.close": ("核验销号问题", frozenset({REVIEWER, ADMIN})),
+    "ledger.transfer": ("将问题线索移交纪检监察机关", frozenset({REVIEWER, ADMIN})),
+    "calendar.edit": ("修改工作日历（法定节假日和调休）", frozenset({ADMIN})),
 }
 
 

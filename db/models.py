@@ -183,3 +183,4 @@ class SearchTerm(Base):
 
 AUDITED = {"office": Office, "village": Village, "household": Household, "member": Member,
            "step": Step, "user": User}
+from db import ledger_models  # noqa: E402,F401  (registers the ledger tables)
