@@ -71,3 +71,38 @@ def test_monthly_workbook_zero_report(tmp_path):
     assert "'=HYPERLINK(\"x\")" in values
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)
     assert ws.page_setup.orientation == "landscape"
+
+
+def _cells(path):
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                out[(ws.title, c.coordinate)] = (
+                    c.value, c.data_type if c.value is not None else None, c.number_format,
+                    c.font.name, c.font.b, c.border.left.style, c.alignment.horizontal)
+        out[(ws.title, "setup")] = (ws.print_title_rows, ws.freeze_panes,
+                                    sorted(str(r) for r in ws.merged_cells.ranges),
+                                    ws.page_setup.orientation, ws.column_dimensions["D"].width)
+    return out
+
+
+def test_stream_engine_matches_openpyxl_engine(tmp_path):
+    current = sample_households(40, seed=11)
+    current[2] = dataclasses.replace(current[2], head_name=" 李<&>\x01玥 ",
+                                     handling_opinion="第一行\r\n第二行")
+    exited = sample_households(5, seed=12, status="退出")
+    refused = sample_households(3, seed=13, status="未通过")
+    kw = dict(office=sample_office(), exited_rows=exited, refused_rows=refused,
+              period_label="2026年11月")
+    build_screening_xlsx(tmp_path / "a.xlsx", current_rows=current, engine="stream", **kw)
+    build_screening_xlsx(tmp_path / "b.xlsx", current_rows=current, engine="openpyxl", **kw)
+    a, b = _cells(tmp_path / "a.xlsx"), _cells(tmp_path / "b.xlsx")
+    assert a.keys() >= {k for k, v in b.items() if v[0] is not None}
+    diffs = {k: (a.get(k), v) for k, v in b.items() if a.get(k) != v and v[0] is not None}
+    assert not diffs
+    assert a[("在保", "C6")][0] == " 李<&>玥 "
+    assert a[("在保", "K6")][0] == "第一行\n第二行"
+    ro = openpyxl.load_workbook(tmp_path / "a.xlsx", read_only=True)
+    assert ro["在保"].max_row == HEADER_ROW + 40 and ro["退出"].max_row == HEADER_ROW + 5

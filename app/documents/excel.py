@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -34,9 +35,13 @@ def safe_text(value):
     Text beginning with = + - @ (or a tab / carriage return) would be run as a
     formula by Excel or WPS when the cell is edited or the file re-imported;
     such text gets a leading apostrophe and is stored as a plain string.
-    Non-text values are returned unchanged.
+    Also drops the control characters a worksheet cannot hold and cuts text
+    to Excel's 32,767 characters.  Non-text values are returned unchanged.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)[:32767]
+    if value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
@@ -47,6 +52,15 @@ class Column:
     width: float  # Excel character units
     kind: str = "text"  # text | int | money | date | id
     align: str = "center"  # center | left | right
+
+
+def number_format(kind: str) -> str:
+    return {"id": TEXT_FORMAT, "text": TEXT_FORMAT, "money": MONEY_FORMAT,
+            "date": DATE_FORMAT, "int": INT_FORMAT}[kind]
+
+
+def plain_font(bold: bool = False) -> Font:
+    return Font(name=EXCEL_FONT, size=11, bold=bold)
 
 
 class StyledCells:
@@ -65,10 +79,7 @@ class StyledCells:
             t.font = BODY_FONT
             t.border = BORDER
             t.alignment = {"left": LEFT, "right": RIGHT}.get(col.align, CENTER)
-            t.number_format = {
-                "id": TEXT_FORMAT, "text": TEXT_FORMAT, "money": MONEY_FORMAT,
-                "date": DATE_FORMAT, "int": INT_FORMAT,
-            }[col.kind]
+            t.number_format = number_format(col.kind)
             self.templates.append(t._style)
         self.kinds = [c.kind for c in columns]
 
@@ -103,7 +114,7 @@ def title_cell(ws, text: str, font: Font = TITLE_FONT) -> WriteOnlyCell:
 
 def plain_cell(ws, text, *, bold=False, align: str = "left") -> WriteOnlyCell:
     c = WriteOnlyCell(ws, value=safe_text(text))
-    c.font = Font(name=EXCEL_FONT, size=11, bold=bold)
+    c.font = plain_font(bold)
     c.alignment = {"left": LEFT, "right": RIGHT}.get(align, CENTER)
     return c
 
