@@ -100,10 +100,11 @@ def cmd_init(ctx: Context) -> int:
                 Path(str(ctx.db_path) + suffix).unlink(missing_ok=True)
         raise
     code = keys.recovery_code(key) if key else None
+    where = str(database.path) if database.path else database.engine.url.render_as_string(hide_password=True)
     if ctx.json:
-        dump_json({"db": str(database.path or a.url), "office": a.office, "recovery_code": code})
+        dump_json({"db": where, "office": a.office, "recovery_code": code})
     else:
-        info(f"已建立数据库：{database.path or a.url}（单位 {a.office} {a.name}，管理员 {a.admin}）")
+        info(f"已建立数据库：{where}（单位 {a.office} {a.name}，管理员 {a.admin}）")
         if code:
             info("恢复码（只显示这一次，请打印或抄写后存放在单位保险柜；换电脑时用它打开数据库）：")
             print(code)
