@@ -1,0 +1,217 @@
+"""The 救助对象 table: a model fed with blocks of rows, and the loader that fetches them.
+
+The model never queries. It knows the total (so the scroll bar spans the whole list) and holds
+a bounded cache of row blocks; when the view asks for a row whose block is missing it shows a
+placeholder and emits ``blockNeeded``. The loader runs the paged queries of
+:mod:`app.queries` on the query worker and feeds the results back, dropping stale ones
+(every new search or sort starts a new generation).
+"""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+
+from app.queries import SORTABLE, Filters, HouseholdRow, count_households, list_households
+from ui import ops
+
+BLOCK = 200
+MAX_BLOCKS = 60  # 12,000 rows kept at most
+COLUMNS = [("number", "户编号"), ("village", "村（居）"), ("head_name", "户主"),
+           ("category", "保障类别"), ("status", "保障状态"), ("classification", "分类"),
+           ("size", "人口"), ("monthly_amount", "月保障金额"), ("next_review_date", "下次复核")]
+RIGHT = {"size", "monthly_amount"}
+STATUS_COLORS = {"在保": "#1b5e20", "申请中": "#0d47a1", "暂停": "#e65100", "已退出": "#757575",
+                 "未通过": "#757575"}
+
+
+def _text(key: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if key == "next_review_date":
+        return value.isoformat()
+    return str(value)
+
+
+class HouseholdTableModel(QAbstractTableModel):
+    blockNeeded = Signal(int)
+    sortRequested = Signal(str, bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.total = 0
+        self.generation = 0
+        self.blocks: OrderedDict[int, list[HouseholdRow]] = OrderedDict()
+        self.requested: set[int] = set()
+        self.keys = [k for k, _ in COLUMNS]
+        self.today = None
+
+    # -- feeding
+    def reset(self, generation: int, total: int, first: list[HouseholdRow]) -> None:
+        self.beginResetModel()
+        self.generation, self.total = generation, total
+        self.blocks.clear()
+        self.requested.clear()
+        if first:
+            self.blocks[0] = first
+        self.endResetModel()
+
+    def set_block(self, generation: int, block: int, rows: list[HouseholdRow]) -> None:
+        if generation != self.generation:
+            return
+        self.requested.discard(block)
+        self.blocks[block] = rows
+        self.blocks.move_to_end(block)
+        while len(self.blocks) > MAX_BLOCKS:
+            self.blocks.popitem(last=False)
+        first = block * BLOCK
+        last = min(first + BLOCK, self.total) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    def row_at(self, row: int) -> HouseholdRow | None:
+        rows = self.blocks.get(row // BLOCK)
+        if rows is None or row % BLOCK >= len(rows):
+            return None
+        return rows[row % BLOCK]
+
+    # -- Qt model API
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else self.total
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal:
+                return COLUMNS[section][1]
+            return str(section + 1)
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole:
+            block = index.row() // BLOCK
+            rows = self.blocks.get(block)
+            if rows is None:
+                if block not in self.requested:
+                    self.requested.add(block)
+                    self.blockNeeded.emit(block)
+                return "……" if index.column() == 0 else ""
+            i = index.row() % BLOCK
+            if i >= len(rows):
+                return ""
+            key = self.keys[index.column()]
+            return _text(key, getattr(rows[i], key))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if self.keys[index.column()] in RIGHT:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            key = self.keys[index.column()]
+            if key == "status":
+                r = self.row_at(index.row())
+                if r is not None:
+                    from PySide6.QtGui import QColor
+                    return QColor(STATUS_COLORS.get(r.status, "#000000"))
+            if key == "next_review_date" and self.today is not None:
+                r = self.row_at(index.row())
+                if r is not None and r.status == "在保" and r.next_review_date \
+                        and r.next_review_date < self.today:
+                    from PySide6.QtGui import QColor
+                    return QColor("#c62828")
+        if role == Qt.ItemDataRole.UserRole:
+            r = self.row_at(index.row())
+            return r.id if r else None
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self.keys[column]
+        if key in SORTABLE:
+            self.sortRequested.emit(key, order == Qt.SortOrder.DescendingOrder)
+
+
+class HouseholdLoader(QObject):
+    """Runs the paged queries for the model on the query worker."""
+
+    loaded = Signal(int, float)  # total, seconds from request to model reset
+    failed = Signal(str)
+
+    def __init__(self, database, model: HouseholdTableModel, parent: QObject | None = None):  # noqa: ANN001
+        super().__init__(parent)
+        self.database, self.model = database, model
+        self.filters = Filters()
+        self.order, self.descending = "number", False
+        self.generation = 0
+        self.pending = 0
+        model.blockNeeded.connect(self.load_block)
+        model.sortRequested.connect(self.set_order)
+
+    def set_filters(self, filters: Filters) -> None:
+        self.filters = filters
+        self.reload()
+
+    def set_order(self, order: str, descending: bool) -> None:
+        self.order, self.descending = order, descending
+        self.reload()
+
+    @property
+    def busy(self) -> bool:
+        return self.pending > 0
+
+    def reload(self) -> None:
+        self.generation += 1
+        gen, filters, order, desc = self.generation, self.filters, self.order, self.descending
+        database, started = self.database, time.perf_counter()
+
+        def query() -> tuple[int, list[HouseholdRow]]:
+            with database.session(write=False) as s:
+                total = count_households(s, filters)
+                first = list_households(s, filters, order=order, descending=desc, offset=0,
+                                        limit=BLOCK) if total else []
+            return total, first
+
+        def done(result: tuple[int, list[HouseholdRow]]) -> None:
+            self.pending -= 1
+            if gen != self.generation:
+                return
+            total, first = result
+            self.model.reset(gen, total, first)
+            self.loaded.emit(total, time.perf_counter() - started)
+
+        self.pending += 1
+        ops.run_query(self.model_parent(), query, on_success=done, on_failure=self._failed)
+
+    def load_block(self, block: int) -> None:
+        gen, filters, order, desc = self.generation, self.filters, self.order, self.descending
+        database = self.database
+        if gen != self.model.generation:
+            return
+
+        def query() -> list[HouseholdRow]:
+            if gen != self.generation:
+                return []  # superseded before it ran
+            with database.session(write=False) as s:
+                return list_households(s, filters, order=order, descending=desc,
+                                       offset=block * BLOCK, limit=BLOCK)
+
+        def done(rows: list[HouseholdRow]) -> None:
+            self.pending -= 1
+            if gen == self.generation:
+                self.model.set_block(gen, block, rows)
+
+        self.pending += 1
+        ops.run_query(self.model_parent(), query, on_success=done, on_failure=self._failed)
+
+    def model_parent(self):  # noqa: ANN201
+        return None
+
+    def _failed(self, exc: BaseException) -> bool:
+        self.pending -= 1
+        self.failed.emit(ops.error_text(exc)[0])
+        return True

@@ -1,0 +1,157 @@
+"""The household window's timeline (办理环节) and audit (修改记录) tabs, and the status dialog."""
+from __future__ import annotations
+
+from datetime import date, timezone
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from app import codes
+from app.history import HistoryEntry
+from app.households import TRANSITIONS, StepInfo
+from ui.widgets import FieldError, combo, date_edit, with_error
+
+
+class StepsTab(QWidget):
+    """The case's dated steps, oldest first, and a form to record a new one."""
+
+    recordRequested = Signal(dict)
+
+    def __init__(self, handler: str, *, can_record: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["日期", "环节", "结果", "经办人", "说明"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        for col, width in enumerate((100, 130, 150, 80)):
+            self.tree.setColumnWidth(col, width)
+        self.kind = combo([k for k in codes.values("step_kinds") if k != "申请"])
+        self.day = date_edit()
+        self.handler = QLineEdit(handler)
+        self.outcome = QLineEdit()
+        self.outcome.setPlaceholderText("如：两人入户，已签字")
+        self.note = QLineEdit()
+        self.record_button = QPushButton("登记环节")
+        self.record_button.clicked.connect(self._record)
+        self.errors: dict[str, FieldError] = {}
+        box = QGroupBox("登记新的办理环节")
+        form = QFormLayout(box)
+        for key, label in (("kind", "环节"), ("day", "办理日期"), ("handler", "经办人"),
+                           ("outcome", "结果"), ("note", "说明")):
+            w, err = with_error(getattr(self, key))
+            self.errors[key] = err
+            form.addRow(label, w)
+        form.addRow("", self.record_button)
+        box.setEnabled(can_record)
+        lay = QHBoxLayout(self)
+        lay.addWidget(self.tree, 3)
+        lay.addWidget(box, 2)
+
+    def set_steps(self, steps: list[StepInfo]) -> None:
+        self.tree.clear()
+        for s in steps:
+            QTreeWidgetItem(self.tree, [s.day.isoformat(), s.kind, s.outcome or "", s.handler,
+                                        s.note or ""])
+        if steps:
+            self.tree.scrollToItem(self.tree.topLevelItem(len(steps) - 1))
+
+    def _record(self) -> None:
+        for err in self.errors.values():
+            err.show_message(None)
+        day = self.day.date().toPython()
+        if day > date.today():
+            self.errors["day"].show_message("办理日期不能晚于今天")
+            return
+        if not self.handler.text().strip():
+            self.errors["handler"].show_message("必须填写经办人")
+            return
+        self.recordRequested.emit({"kind": self.kind.currentData(), "day": day,
+                                   "handler": self.handler.text().strip(),
+                                   "outcome": self.outcome.text().strip() or None,
+                                   "note": self.note.text().strip() or None})
+
+    def show_service_error(self, field: str, message: str) -> None:
+        key = {"办理日期": "day", "经办人": "handler", "环节": "kind"}.get(field, "note")
+        self.errors[key].show_message(message)
+
+    def recorded(self) -> None:
+        self.outcome.clear()
+        self.note.clear()
+
+
+class AuditTab(QWidget):
+    """Who changed what and when: one line per audit entry, its field changes beneath."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["时间", "操作人", "操作", "对象 / 字段", "修改前", "修改后"])
+        for col, width in enumerate((140, 120, 110, 150, 150)):
+            self.tree.setColumnWidth(col, width)
+        self.tree.setAlternatingRowColors(True)
+        note = QLabel("审计日志由程序在每次修改时自动写入，不能修改或删除（时间为本机时间）。")
+        note.setStyleSheet("color: #5f6b7a;")
+        lay = QVBoxLayout(self)
+        lay.addWidget(note)
+        lay.addWidget(self.tree)
+
+    def set_entries(self, entries: list[HistoryEntry]) -> None:
+        self.tree.clear()
+        for e in entries:
+            local = e.ts.replace(tzinfo=timezone.utc).astimezone()
+            user = e.user_name if e.user_name == e.username else f"{e.user_name}（{e.username}）"
+            top = QTreeWidgetItem(self.tree, [f"{local:%Y-%m-%d %H:%M}", user, e.action, e.subject,
+                                              "", ""])
+            for c in e.changes:
+                QTreeWidgetItem(top, ["", "", "", c.label, c.before, c.after])
+        self.tree.expandToDepth(0)
+
+
+class StatusDialog(QDialog):
+    """Change of 保障状态: target from TRANSITIONS, date, and a required reason."""
+
+    def __init__(self, current: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("变更保障状态")
+        self.setMinimumWidth(420)
+        self.target = QComboBox()
+        for s in TRANSITIONS.get(current, ()):
+            self.target.addItem(s, s)
+        self.day = date_edit()
+        self.reason = QPlainTextEdit()
+        self.reason.setPlaceholderText("必填：如 经审核符合条件 / 家庭人均收入高于保障标准 / 死亡")
+        self.reason.setFixedHeight(80)
+        self.error = FieldError()
+        form = QFormLayout()
+        form.addRow("当前状态", QLabel(current))
+        form.addRow("变更为", self.target)
+        form.addRow("日期", self.day)
+        form.addRow("原因*", self.reason)
+        form.addRow("", self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定变更")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.try_accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.buttons)
+
+    def values(self) -> dict:
+        return {"status": self.target.currentData(), "reason": self.reason.toPlainText().strip(),
+                "day": self.day.date().toPython()}
+
+    def try_accept(self) -> None:
+        v = self.values()
+        if not v["status"]:
+            self.error.show_message("当前状态不能再变更")
+        elif not v["reason"]:
+            self.error.show_message("变更保障状态必须填写原因")
+            self.reason.setFocus()
+        elif v["day"] > date.today():
+            self.error.show_message("日期不能晚于今天")
+        else:
+            self.accept()

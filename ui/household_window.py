@@ -1,0 +1,343 @@
+"""The household window (non-modal): fields and members with inline checks, the case
+timeline, status changes with a reason, and the audit history. Save is one transaction."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from app import history, households as hs, offices, queries
+from app.errors import ConflictError, PermissionDenied, ValidationError
+from db.errors import QingfengError
+from ui import dialogs, ops
+from ui.context import AppContext
+from ui.household_form import HouseholdForm
+from ui.household_tabs import AuditTab, StatusDialog, StepsTab
+from ui.members_editor import MembersEditor
+from ui.widgets import FieldError, install_enter_moves
+
+MEMBER_KEYS = ("name", "id_number", "relation", "lives_together", "covered", "work_ability",
+               "health", "disability", "phone")
+MEMBER_WORDS = ("身份证号", "姓名", "户主", "与户主关系", "成员")
+
+
+def form_values(info: hs.HouseholdInfo) -> dict:
+    return {"village": info.village, "urban_rural": info.urban_rural, "category": info.category,
+            "classification": info.classification, "poverty_cause": info.poverty_cause,
+            "monthly_amount": f"{info.monthly_amount:.2f}", "address": info.address,
+            "phone": info.phone, "bank_account": info.bank_account, "apply_date": info.apply_date,
+            "note": info.note}
+
+
+class HouseholdWindow(QMainWindow):
+    saved = Signal(str)
+
+    def __init__(self, ctx: AppContext, household_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.ctx, self.household_id = ctx, household_id
+        self.info: hs.HouseholdInfo | None = None
+        self.loaded = self.busy = False
+        self.resize(1100, 720)
+        self.setWindowTitle("救助对象")
+        can_edit = ctx.can("household.edit")
+
+        self.header = QLabel("正在载入……")
+        self.header.setStyleSheet("font-size: 14pt; font-weight: bold; color: #1f3b63;")
+        self.subheader = QLabel()
+        self.subheader.setStyleSheet("color: #5f6b7a;")
+        self.subheader.setWordWrap(True)
+        self.banner = FieldError()
+        self.banner.setStyleSheet("color: #b71c1c; background: #ffebee; padding: 6px; border-radius: 4px;")
+        self.notice = QLabel()
+        self.notice.setStyleSheet("color: #1b5e20;")
+        self.notice.setWordWrap(True)
+        self.form = HouseholdForm([])
+        self.form.setEnabled(can_edit)
+        self.members = MembersEditor(editable=can_edit)
+        self.members.ask_reason = lambda name: dialogs.ask_text(
+            self, "移出成员", f"移出 {name} 的原因（必填，如：死亡、迁出、分户）：")
+        self.members.dup_check = self._dup_check
+        self.steps = StepsTab(ctx.actor.display_name, can_record=ctx.can("household.step"))
+        self.audit = AuditTab()
+        basic = QWidget()
+        bl = QVBoxLayout(basic)
+        bl.addWidget(self.form)
+        bl.addWidget(QLabel("家庭成员（身份证号录入后立即校验；户主须且只能有一人）"))
+        bl.addWidget(self.members, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(basic, "基本信息和成员")
+        self.tabs.addTab(self.steps, "办理环节")
+        self.tabs.addTab(self.audit, "修改记录（审计）")
+
+        self.save_button = QPushButton("保存（Ctrl+S）")
+        self.revert_button = QPushButton("撤销修改（Ctrl+Z）")
+        self.status_button = QPushButton("变更保障状态……")
+        self.reload_button = QPushButton("重新载入")
+        close = QPushButton("关闭")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.revert)
+        self.status_button.clicked.connect(self.change_status_dialog)
+        self.reload_button.clicked.connect(self.reload)
+        close.clicked.connect(self.close)
+        self.status_button.setEnabled(False)
+        if not ctx.can("household.status"):
+            self.status_button.setToolTip("变更保障状态需要审核人或管理员角色")
+        buttons = QHBoxLayout()
+        for b in (self.save_button, self.revert_button, self.status_button, self.reload_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.addWidget(self.header)
+        lay.addWidget(self.subheader)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.notice)
+        lay.addWidget(self.tabs, 1)
+        lay.addLayout(buttons)
+        self.setCentralWidget(central)
+        for text, keys, slot in (("保存", QKeySequence.StandardKey.Save, self.save),
+                                 ("撤销修改", QKeySequence.StandardKey.Undo, self.revert)):
+            action = QAction(text, self)
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+        install_enter_moves(self.form)
+        self.form.changed.connect(self._update_dirty)
+        self.members.changed.connect(self._update_dirty)
+        self.steps.recordRequested.connect(self.record_step)
+        self.reload()
+
+    # -- loading
+    def reload(self) -> None:
+        database, hid, office = self.ctx.database, self.household_id, self.ctx.office.code
+
+        def query():  # noqa: ANN202
+            with database.session(write=False) as s:
+                return (queries.household_detail(s, hid), history.household_history(s, hid),
+                        offices.list_villages(s, office))
+
+        ops.run_query(self, query, on_success=self._populate)
+
+    def _populate(self, result) -> None:  # noqa: ANN001
+        info, entries, villages = result
+        self.info = info
+        self.form.set_villages(villages)
+        self.revert()
+        self.steps.set_steps(info.steps)
+        self.audit.set_entries(entries)
+        self.status_button.setEnabled(self.ctx.can("household.status")
+                                      and bool(hs.TRANSITIONS.get(info.status)))
+        self.loaded = True
+
+    def _update_header(self) -> None:
+        i = self.info
+        if i is None:
+            return
+        self.header.setText(f"{i.head_name}户　户编号 {i.number}　{i.village}　状态：{i.status}")
+        overdue = i.status == "在保" and i.next_review_date and i.next_review_date < date.today()
+        parts = [f"{i.category}", f"审核确认 {i.approve_date or '—'}",
+                 f"上次复核 {i.last_review_date or '—'}",
+                 f"下次复核 {i.next_review_date or '—'}{'（已逾期）' if overdue else ''}"]
+        if i.exit_date:
+            parts.append(f"退出 {i.exit_date}：{i.exit_reason or ''}")
+        parts.append(f"最后修改：{i.updated_by or '—'}，版本 {i.version}")
+        self.subheader.setText("　·　".join(parts))
+
+    # -- edits
+    def pending(self) -> dict:
+        """What the clerk changed since the last load: household fields and members."""
+        info = self.info
+        assert info is not None
+        before, now = form_values(info), self.form.values()
+        changes = {k: v for k, v in now.items() if (v or None) != (before[k] or None)}
+        by_id = {m.id: m for m in info.members}
+        edited, added = [], []
+        for row in self.members.rows():
+            if row["relation"] == "户主" and row["name"] and row["name"] != info.head_name:
+                changes["head_name"] = row["name"]
+            if row["_id"] is None:
+                added.append(hs.MemberInput(**{k: row[k] for k in MEMBER_KEYS}))
+                continue
+            old = by_id[row["_id"]]
+            diff = {k: row[k] for k in MEMBER_KEYS if row[k] != getattr(old, k)}
+            if diff:
+                edited.append((row["_id"], row["_version"], diff))
+        return {"household": changes, "edited": edited, "added": added,
+                "removed": list(self.members.removed)}
+
+    def is_dirty(self) -> bool:
+        if self.info is None:
+            return False
+        p = self.pending()
+        return any(p.values())
+
+    def _update_dirty(self) -> None:
+        dirty = self.is_dirty()
+        self.save_button.setEnabled(dirty and self.ctx.can("household.edit"))
+        name = self.info.head_name if self.info else ""
+        self.setWindowTitle(f"{'* ' if dirty else ''}{name}户 - 救助对象")
+
+    def revert(self) -> None:
+        """Undo every unsaved edit: back to the values last loaded from the database."""
+        if self.info is None:
+            return
+        self.form.set_values(form_values(self.info))
+        self.members.set_members(self.info.members)
+        self.banner.show_message(None)
+        self._update_header()
+        self._update_dirty()
+
+    def _dup_check(self, row: int, number: str) -> None:
+        database, hid = self.ctx.database, self.household_id
+
+        def query() -> None:
+            with database.session(write=False) as s:
+                hs.one_person_one_household(s, number, household_id=hid)
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, ValidationError):
+                self.members.set_row_error(row, exc.rule)
+                return True
+            return False
+
+        ops.run_query(self, query, on_success=lambda _r: self.members.set_row_error(row, None),
+                      on_failure=failed)
+
+    # -- save
+    def save(self) -> None:
+        if self.info is None or self.busy:
+            return
+        self.banner.show_message(None)
+        self.notice.clear()
+        form_ok, members_ok = self.form.check(), self.members.check_all()
+        if not (form_ok and members_ok):
+            self.banner.show_message("有标红的项目需要改正，修改尚未保存。")
+            return
+        p = self.pending()
+        if not any(p.values()):
+            self.notice.setText("没有需要保存的修改。")
+            return
+        ctx, hid, version = self.ctx, self.household_id, self.info.version
+
+        def work(_progress, _cancelled) -> list[str]:  # noqa: ANN001
+            notices: list[str] = []
+            with ctx.database.session() as s:
+                # always passes the version: a change made meanwhile is refused
+                hs.edit_household(s, ctx.actor, hid, expected_version=version,
+                                  changes=p["household"])
+                for mid, _v, _name, reason in p["removed"]:
+                    hs.remove_member(s, ctx.actor, mid, reason=reason)
+                for mid, mversion, diff in p["edited"]:
+                    notices += hs.edit_member(s, ctx.actor, mid, expected_version=mversion,
+                                              changes=diff).notices
+                for m in p["added"]:
+                    notices += hs.add_member(s, ctx.actor, hid, m).notices
+            return notices
+
+        self.busy = True
+        ops.run_op(self, work, label="正在保存……", on_success=self._saved,
+                   on_failure=self._save_failed, cancellable=False)
+
+    def _saved(self, notices: list[str]) -> None:
+        self.busy = False
+        self.notice.setText("已保存。" + ("；".join(notices) if notices else ""))
+        self.ctx.changed.emit("households")
+        self.saved.emit(self.household_id)
+        self.reload()
+
+    def _save_failed(self, exc: BaseException) -> bool:
+        self.busy = False
+        return self.show_service_error(exc)
+
+    def show_service_error(self, exc: BaseException) -> bool:
+        """Put a service error next to its field, or in the banner; edits stay on screen."""
+        if isinstance(exc, ConflictError):
+            self.banner.show_message(f"保存未成功：{exc}\n你的修改仍在屏幕上，没有丢失：可以先记下，"
+                                     "点“重新载入”查看对方的修改后再改。")
+            dialogs.error(self, f"{exc}\n\n你的修改仍保留在窗口中。")
+            return True
+        if isinstance(exc, ValidationError):
+            message = f"{exc.rule}（{exc.field}）"
+            if self.form.show_service_error(exc.field, exc.rule):
+                pass
+            elif any(w in exc.field for w in MEMBER_WORDS):
+                self.members.show_errors(str(exc))
+            else:
+                self.banner.show_message(f"未保存：{exc}")
+                return True
+            self.banner.show_message(f"未保存：{message}")
+            return True
+        if isinstance(exc, (PermissionDenied, QingfengError)):
+            self.banner.show_message(f"未保存：{exc}")
+            return True
+        return False
+
+    # -- steps and status
+    def _needs_clean(self, what: str) -> bool:
+        if self.is_dirty():
+            self.banner.show_message(f"有未保存的修改：请先保存或撤销修改，再{what}。")
+            return True
+        return False
+
+    def record_step(self, values: dict) -> None:
+        if self.info is None or self._needs_clean("登记办理环节"):
+            return
+        ctx, hid = self.ctx, self.household_id
+
+        def work(_p, _c) -> None:  # noqa: ANN001
+            with ctx.database.session() as s:
+                hs.record_step(s, ctx.actor, hid, **values)
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, ValidationError):
+                self.steps.show_service_error(exc.field, exc.rule)
+                return True
+            return self.show_service_error(exc)
+
+        def done(_r: object) -> None:
+            self.steps.recorded()
+            self.notice.setText(f"已登记环节：{values['kind']}。")
+            ctx.changed.emit("households")
+            self.reload()
+
+        ops.run_op(self, work, label="正在登记……", on_success=done, on_failure=failed,
+                   cancellable=False)
+
+    def change_status_dialog(self) -> StatusDialog | None:
+        if self.info is None or not self.ctx.can("household.status") \
+                or self._needs_clean("变更保障状态"):
+            return None
+        dlg = StatusDialog(self.info.status, self)
+        dlg.accepted.connect(lambda: self.change_status(**dlg.values()))
+        dlg.open()
+        return dlg
+
+    def change_status(self, *, status: str, reason: str, day: date) -> None:
+        ctx, hid, version = self.ctx, self.household_id, self.info.version
+
+        def work(_p, _c) -> None:  # noqa: ANN001
+            with ctx.database.session() as s:
+                hs.change_status(s, ctx.actor, hid, status=status, reason=reason, day=day,
+                                 expected_version=version)
+
+        def done(_r: object) -> None:
+            self.notice.setText(f"保障状态已变更为“{status}”，原因已记入办理环节。")
+            ctx.changed.emit("households")
+            self.reload()
+
+        ops.run_op(self, work, label="正在变更状态……", on_success=done,
+                   on_failure=self.show_service_error, cancellable=False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.is_dirty() and not dialogs.confirm(self, "有未保存的修改，关闭将丢弃这些修改。确定关闭吗？"):
+            event.ignore()
+            return
+        super().closeEvent(event)

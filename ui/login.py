@@ -1,0 +1,105 @@
+"""Login dialog; three wrong passwords in a row lock it for a minute (app.login.LoginGuard)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QVBoxLayout, QWidget)
+
+from app.errors import AuthError
+from app.login import LoginGuard
+from app.permissions import Actor
+from db.errors import QingfengError
+from ui.widgets import FieldError
+
+
+class LoginDialog(QDialog):
+    def __init__(self, authenticate: Callable[[str, str], Actor], *, office: str, db_path: str,
+                 note: str | None = None, username: str = "", guard: LoginGuard | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.authenticate, self.guard = authenticate, guard or LoginGuard()
+        self.actor: Actor | None = None
+        self.setWindowTitle("登录 — 清风台账")
+        self.setMinimumWidth(440)
+        title = QLabel("清风台账")
+        title.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1f3b63;")
+        sub = QLabel(office)
+        sub.setStyleSheet("font-size: 11pt; color: #37474f;")
+        self.username = QLineEdit(username)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = FieldError()
+        form = QFormLayout()
+        form.addRow("用户名", self.username)
+        form.addRow("密码", self.password)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("登录")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
+        self.buttons.accepted.connect(self.try_login)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(title)
+        lay.addWidget(sub)
+        if note:
+            n = QLabel(note)
+            n.setWordWrap(True)
+            n.setStyleSheet("color: #e65100; background: #fff3e0; padding: 6px; border-radius: 4px;")
+            lay.addWidget(n)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        where = QLabel(f"数据库：{db_path}")
+        where.setWordWrap(True)
+        where.setStyleSheet("color: #8a96a3; font-size: 9pt;")
+        lay.addWidget(where)
+        lay.addWidget(self.buttons)
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.timer = QTimer(self)
+        self.timer.setInterval(500)
+        self.timer.timeout.connect(self.update_lock)
+        (self.password if username else self.username).setFocus()
+
+    def update_lock(self) -> None:
+        locked = self.guard.locked
+        for w in (self.username, self.password, self.ok):
+            w.setEnabled(not locked)
+        if locked:
+            self.error.show_message(self.guard.message())
+        else:
+            self.timer.stop()
+            if self.guard.failures == 0:
+                self.error.show_message("登录已解锁，请重新输入。")
+                self.password.setFocus()
+
+    def try_login(self) -> None:
+        if self.guard.locked:
+            self.update_lock()
+            return
+        if not self.username.text().strip():
+            self.error.show_message("请输入用户名。")
+            self.username.setFocus()
+            return
+        if not self.password.text():
+            self.error.show_message("请输入密码。")
+            self.password.setFocus()
+            return
+        try:
+            actor = self.authenticate(self.username.text().strip(), self.password.text())
+        except AuthError as exc:
+            self.guard.failed()
+            self.password.clear()
+            message = self.guard.message() if self.guard.locked or "不正确" in str(exc) else str(exc)
+            self.error.show_message(message)
+            if self.guard.locked:
+                self.update_lock()
+                self.timer.start()
+            return
+        except QingfengError as exc:
+            self.error.show_message(str(exc))
+            return
+        self.guard.succeeded()
+        self.actor = actor
+        self.accept()

@@ -1,0 +1,143 @@
+"""The main window: left navigation, pages, status bar, keyboard shortcuts, household windows."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QStackedWidget, QWidget)
+
+from app import offices
+from ui import dialogs, ops
+from ui.context import AppContext
+from ui.household_window import HouseholdWindow
+from ui.new_household import NewHouseholdDialog
+from ui.pages.home import HomePage
+from ui.pages.households import HouseholdsPage
+from ui.pages.placeholder import PlaceholderPage
+from ui.pages.settings import SettingsPage
+
+PAGES = ["首页", "救助对象", "问题台账", "信访举报", "近亲属备案", "数据比对", "报表打印", "数据交换",
+         "系统设置"]
+NAV_STYLE = """
+QListWidget { background: #1f3b63; color: #e8eef6; border: none; font-size: 11pt; outline: 0; }
+QListWidget::item { padding: 9px 14px; }
+QListWidget::item:selected { background: #3d6aa5; color: white; }
+QListWidget::item:hover:!selected { background: #2b4d7c; }
+"""
+
+
+class MainWindow(QMainWindow):
+    restoreRequested = Signal(str)
+    logoutRequested = Signal()
+    closed = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.household_windows: dict[str, HouseholdWindow] = {}
+        title = f"清风台账 — {ctx.office.name}"
+        self.setWindowTitle(title + ("（演示数据）" if ctx.demo else ""))
+        self.resize(1280, 760)
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(150)
+        self.nav.setStyleSheet(NAV_STYLE)
+        self.nav.setIconSize(QSize(0, 0))
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for name in PAGES:
+            if name == "首页":
+                page = HomePage(ctx)
+            elif name == "救助对象":
+                page = HouseholdsPage(ctx)
+                page.openRequested.connect(self.open_household)
+                page.newRequested.connect(self.new_household)
+            elif name == "系统设置":
+                page = SettingsPage(ctx)
+                page.data_tab.restoreRequested.connect(self.restoreRequested.emit)
+            else:
+                page = PlaceholderPage(name)
+            self.pages[name] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(name)
+            item.setSizeHint(QSize(140, 40))
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        central = QWidget()
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.nav)
+        body = QWidget()
+        body_lay = QHBoxLayout(body)
+        body_lay.setContentsMargins(10, 6, 10, 6)
+        body_lay.addWidget(self.stack)
+        lay.addWidget(body, 1)
+        self.setCentralWidget(central)
+
+        bar = self.statusBar()
+        a = ctx.actor
+        for text in (f"单位：{ctx.office.code} {ctx.office.name}",
+                     f"用户：{a.display_name}（{a.username}，{a.role}）",
+                     f"数据库：{ctx.db_path or '服务器'}" + ("（演示）" if ctx.demo else "")):
+            label = QLabel(text)
+            label.setStyleSheet("padding: 0 8px; color: #37474f;")
+            bar.addPermanentWidget(label)
+        for text, keys, slot in (("搜索", QKeySequence.StandardKey.Find, self.focus_search),
+                                 ("新增家庭", QKeySequence.StandardKey.New, self.new_household),
+                                 ("注销", QKeySequence("Ctrl+L"), self.logoutRequested.emit)):
+            action = QAction(text, self)
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+        self.nav.setCurrentRow(0)
+
+    def show_page(self, name: str) -> QWidget:
+        self.nav.setCurrentRow(PAGES.index(name))
+        return self.pages[name]
+
+    @property
+    def households_page(self) -> HouseholdsPage:
+        return self.pages["救助对象"]
+
+    def focus_search(self) -> None:
+        self.show_page("救助对象")
+        self.households_page.focus_search()
+
+    def new_household(self) -> NewHouseholdDialog | None:
+        if not self.ctx.can("household.edit"):
+            dialogs.info(self, "你的角色不能新增家庭。")
+            return None
+        database, code = self.ctx.database, self.ctx.office.code
+        with database.session(write=False) as s:  # a dozen names; instant
+            villages = offices.list_villages(s, code)
+        dlg = NewHouseholdDialog(self.ctx, villages, self)
+        dlg.created.connect(self.open_household)
+        dlg.open()
+        self._new_dialog = dlg
+        return dlg
+
+    def open_household(self, household_id: str) -> HouseholdWindow:
+        win = self.household_windows.get(household_id)
+        if win is None:
+            win = HouseholdWindow(self.ctx, household_id)
+            win.destroyed.connect(lambda _o=None, hid=household_id: self.household_windows.pop(hid, None))
+            self.household_windows[household_id] = win
+        win.show()
+        win.raise_()
+        win.activateWindow()
+        return win
+
+    def close_household_windows(self) -> bool:
+        for win in list(self.household_windows.values()):
+            if not win.close():
+                return False
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.close_household_windows():
+            event.ignore()
+            return
+        ops.wait_idle(5000)
+        super().closeEvent(event)
+        self.closed.emit()

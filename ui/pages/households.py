@@ -1,0 +1,205 @@
+"""救助对象 page: search as you type, filters, server-side sorting, export of the view."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from app import codes, offices
+from app.export_view import export_households
+from app.queries import Filters
+from ui import dialogs, ops
+from ui.context import AppContext
+from ui.household_model import COLUMNS, HouseholdLoader, HouseholdTableModel
+from ui.widgets import ALL, combo, page_title
+
+DEBOUNCE_MS = 150
+
+
+class HouseholdsPage(QWidget):
+    openRequested = Signal(str)
+    newRequested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = HouseholdTableModel(self)
+        self.model.today = date.today()
+        self.loader = HouseholdLoader(ctx.database, self.model, self)
+        self.loader.loaded.connect(self._loaded)
+        self.loader.failed.connect(lambda text: self.count_label.setText(f"查询失败：{text}"))
+        self.last_load_seconds = 0.0
+        self._started = False
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索：姓名、拼音首字母（如 zs）、全拼、身份证号、村名、户编号")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(320)
+        self.village = combo([], ALL)
+        self.category = combo(codes.values("categories"), ALL)
+        self.status = combo(codes.values("statuses"), ALL)
+        self.classification = combo(codes.values("classifications"), ALL)
+        self.count_label = QLabel("正在查询……")
+        self.count_label.setStyleSheet("font-weight: bold; color: #1f3b63;")
+        self.new_button = QPushButton("新增家庭（Ctrl+N）")
+        self.open_button = QPushButton("打开")
+        self.export_button = QPushButton("导出 Excel")
+        self.new_button.setEnabled(ctx.can("household.edit"))
+        self.export_button.setEnabled(ctx.can("export.personal"))
+
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(DEBOUNCE_MS)
+        self.debounce.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self.debounce.start())
+        self.search.returnPressed.connect(self.apply_filters)
+        for c in (self.village, self.category, self.status, self.classification):
+            c.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.new_button.clicked.connect(self.newRequested.emit)
+        self.open_button.clicked.connect(self.open_current)
+        self.export_button.clicked.connect(self.export)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setMinimumWidth(44)
+        header = self.table.horizontalHeader()
+        widths = {"number": 150, "village": 90, "head_name": 80, "category": 140, "status": 72,
+                  "classification": 48, "size": 48, "monthly_amount": 96}
+        for i, (key, _label) in enumerate(COLUMNS):
+            if key in widths:
+                header.resizeSection(i, widths[key])
+        header.setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        self.table.activated.connect(lambda index: self._open_row(index.row()))
+
+        top = QHBoxLayout()
+        top.addWidget(page_title("救助对象"))
+        top.addStretch(1)
+        top.addWidget(self.count_label)
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 3)
+        for label, widget in (("村（居）", self.village), ("类别", self.category),
+                              ("状态", self.status), ("分类", self.classification)):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(widget)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(bar)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(buttons)
+        ctx.changed.connect(self._changed)
+
+    # -- loading
+    def start(self) -> None:
+        """First show: fill the village list and run the first query."""
+        if self._started:
+            return
+        self._started = True
+        self._load_villages()
+        self.apply_filters()
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().showEvent(event)
+        self.start()
+
+    def _load_villages(self) -> None:
+        database, office = self.ctx.database, self.ctx.office.code
+
+        def query() -> list[str]:
+            with database.session(write=False) as s:
+                return offices.list_villages(s, office)
+
+        def done(names: list[str]) -> None:
+            current = self.village.currentData()
+            self.village.blockSignals(True)
+            self.village.clear()
+            self.village.addItem(ALL, None)
+            for n in names:
+                self.village.addItem(n, n)
+            i = self.village.findData(current)
+            self.village.setCurrentIndex(max(i, 0))
+            self.village.blockSignals(False)
+
+        ops.run_query(self, query, on_success=done)
+
+    def filters(self) -> Filters:
+        return Filters(text=self.search.text().strip(), village=self.village.currentData(),
+                       category=self.category.currentData(), status=self.status.currentData(),
+                       classification=self.classification.currentData())
+
+    def apply_filters(self) -> None:
+        self.debounce.stop()
+        self.loader.set_filters(self.filters())
+
+    def refresh(self) -> None:
+        self.loader.reload()
+
+    def _loaded(self, total: int, seconds: float) -> None:
+        self.last_load_seconds = seconds
+        self.count_label.setText(f"共 {total} 户")
+
+    def _changed(self, what: str) -> None:
+        if not self._started:
+            return
+        if what in ("households", "all"):
+            self.refresh()
+        if what in ("office", "all"):
+            self._load_villages()
+
+    # -- actions
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _open_row(self, row: int) -> None:
+        r = self.model.row_at(row)
+        if r is not None:
+            self.openRequested.emit(r.id)
+
+    def open_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self._open_row(index.row())
+
+    def export(self) -> None:
+        default = str(Path.home() / f"救助对象名单-{date.today():%Y%m%d}.xlsx")
+        path = dialogs.save_file(self, "导出当前列表到 Excel", default, "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        self.export_to(path)
+
+    def export_to(self, path: str, on_done=None) -> ops.Op:  # noqa: ANN001
+        ctx, filters = self.ctx, self.filters()
+        order, desc = self.loader.order, self.loader.descending
+
+        def work(progress, cancelled):  # noqa: ANN001, ANN202
+            with ctx.database.session() as s:
+                return export_households(s, ctx.actor, path=path, filters=filters, order=order,
+                                         descending=desc, office_name=ctx.office.name,
+                                         progress=progress, cancelled=cancelled)
+
+        def done(n: int) -> None:
+            if on_done is not None:
+                on_done(n)
+            else:
+                dialogs.info(self, f"已导出 {n} 户到：\n{path}\n\n文件含个人信息，请妥善保管；本次导出已记入审计日志。")
+
+        return ops.run_op(self, work, label="正在导出 Excel……", on_success=done)
