@@ -48,6 +48,7 @@ RULES: dict[str, Rule] = {
     "petition_conclude_days": Rule("信访办结时限（日）", 60, "《信访工作条例》（2022）"),
     "petition_extension_max_days": Rule("信访延期上限（日）", 30, "《信访工作条例》（2022）"),
     "petition_review_request_days": Rule("复查复核申请期限（日）", 30, "《信访工作条例》（2022）"),
+    "petition_review_answer_days": Rule("复查复核答复时限（日）", 30, "《信访工作条例》（2022）"),
     "petition_repeat_priority": Rule("重复反映标注重点（次）", 3, "市级漏保专项方案"),
     "monthly_report_day": Rule("动态管理月报上报日（每月）", 25, "县级专项整治方案"),
     "amount_floor_percent": Rule("低保金保底比例（%，0 为不设）", 0, "地方政策"),
