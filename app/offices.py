@@ -77,11 +77,16 @@ def own_office(session: Session) -> OfficeInfo:
 
 
 def update_office(session: Session, actor: Actor, **changes: str | None) -> OfficeInfo:
+    """Change the office's details; ``district_name`` names the parent bureau (kept as its own
+    office record, as the counterpart of sync packages)."""
     require(actor, "office.edit")
     o = session.execute(select(Office).where(Office.is_self.is_(True))).scalar_one()
     allowed = {"name", "phone", "district_phone", "address", "doc_prefix"}
-    if set(changes) - allowed:
+    if set(changes) - allowed - {"district_name"}:
         raise ValidationError("字段", "、".join(sorted(set(changes) - allowed)), "不能在此修改")
+    district_name = changes.pop("district_name", None)
+    if district_name is not None and o.parent_code:
+        _set_parent_name(session, actor, o.parent_code, district_name)
     before = audit.state(o)
     for k, v in changes.items():
         setattr(o, k, (v or "").strip() or None)
@@ -90,6 +95,21 @@ def update_office(session: Session, actor: Actor, **changes: str | None) -> Offi
     o.updated_by = actor.username
     audit.record_change(session, actor, "office.update", "office", o, before)
     return own_office(session)
+
+
+def _set_parent_name(session: Session, actor: Actor, code: str, name: str) -> None:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("上级单位名称", name, "必须填写")
+    parent = session.execute(select(Office).where(Office.code == code)).scalar()
+    before = None if parent is None else audit.state(parent)
+    if parent is None:
+        parent = Office(owner_office=code, code=code, level="district", region_code=code[:6],
+                        name=name, is_self=False, updated_by=actor.username)
+        session.add(parent)
+    parent.name = name
+    audit.record_change(session, actor, "office.update" if before else "office.create", "office",
+                        parent, before)
 
 
 def add_village(session: Session, actor: Actor, *, name: str, code: str | None = None) -> str:

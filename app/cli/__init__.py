@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import admin, common, registry
+from app.cli import admin, common, registry, report
 from db.errors import QingfengError
 
-MODULES = [admin, registry]
+MODULES = [admin, registry, report]
 
 
 def build_parser() -> argparse.ArgumentParser:

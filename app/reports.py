@@ -1,0 +1,269 @@
+"""Reports from the database: fills the document builders' dataclasses (app.documents), writes
+the file, and audits every document that contains personal data (who, what, when, which file).
+"""
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from app import audit, documents, rulesettings
+from app.errors import ValidationError
+from app.offices import own_office
+from app.permissions import Actor, require
+from db.models import AuditEntry, Household, Member, Office, Village
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str
+
+
+def parse_period(text: str | None, *, today: date) -> Period:
+    """'2026-11' (month), '2026Q4' (quarter), '2026' (year) or '2026-01-01:2026-06-30'."""
+    t = (text or f"{today:%Y-%m}").strip().upper()
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", t):
+        y, mo = int(m[1]), int(m[2])
+        if 1 <= mo <= 12:
+            return Period(date(y, mo, 1), date(y, mo, calendar.monthrange(y, mo)[1]), f"{y}年{mo}月")
+    if m := re.fullmatch(r"(\d{4})Q([1-4])", t):
+        y, q = int(m[1]), int(m[2])
+        end_month = q * 3
+        return Period(date(y, end_month - 2, 1), date(y, end_month, calendar.monthrange(y, end_month)[1]),
+                      f"{y}年第{'一二三四'[q - 1]}季度")
+    if re.fullmatch(r"\d{4}", t):
+        return Period(date(int(t), 1, 1), date(int(t), 12, 31), f"{t}年")
+    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})", t):
+        try:
+            a, b = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+        except ValueError:
+            a = b = None
+        if a and b and a <= b:
+            return Period(a, b, f"{a:%Y年%m月%d日}至{b:%Y年%m月%d日}")
+    raise ValidationError("期间", text, "格式应为 2026-11（月）、2026Q4（季度）、2026（年）或 2026-01-01:2026-06-30")
+
+
+def office_info(session: Session) -> documents.OfficeInfo:
+    o = own_office(session)
+    parent = session.execute(select(Office.name).where(Office.code == o.parent_code)).scalar()
+    return documents.OfficeInfo(code=o.code, name=o.name, district_name=parent or "区（县）民政局",
+                                phone=o.phone or "", district_phone=o.district_phone or "",
+                                address=o.address or o.name, doc_prefix=o.doc_prefix or "民发")
+
+
+def _sizes(session: Session) -> dict[str, int]:
+    stmt = (select(Member.household_id, func.count()).where(Member.deleted_at.is_(None),
+                                                            Member.lives_together.is_(True))
+            .group_by(Member.household_id))
+    return dict(session.execute(stmt).all())
+
+
+def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]:  # noqa: ANN002
+    """Households (with head member's ID and birth date) as document rows, by village and number."""
+    head = aliased(Member)
+    sizes = _sizes(session)
+    stmt = (select(Household, Village.name, head.id_number, head.birth_date, head.health,
+                   head.disability)
+            .join(Village, Village.id == Household.village_id)
+            .outerjoin(head, (head.household_id == Household.id) & (head.relation == "户主")
+                       & head.deleted_at.is_(None))
+            .where(Household.deleted_at.is_(None), *where)
+            .order_by(Village.sort_order, Village.name, Household.number))
+    for hh, village, id_number, birth, health, disability in session.execute(stmt).yield_per(2000):
+        yield documents.HouseholdRow(
+            uuid=hh.id, village=village, head_name=hh.head_name, head_id_number=id_number,
+            head_birth_date=birth, household_size=sizes.get(hh.id, 0), category=hh.category,
+            poverty_cause=hh.poverty_cause or "", monthly_amount=hh.monthly_amount,
+            status=hh.status, apply_date=hh.apply_date, approve_date=hh.approve_date,
+            exit_date=hh.exit_date, exit_reason=hh.exit_reason,
+            refuse_reason=hh.exit_reason if hh.status == "未通过" else None, phone=hh.phone,
+            bank_account=hh.bank_account, illness=health, disability=disability)
+
+
+def _record(session: Session, actor: Actor, action: str, what: str, out: Path,
+            result: documents.DocumentResult, **extra: object) -> None:
+    audit.record(session, actor, action, "document", what,
+                 None, {"what": what, "file": str(out.resolve()), "rows": result.rows,
+                        "pages": result.pages, **extra})
+
+
+def _in(col, period: Period):  # noqa: ANN001, ANN202
+    return col.between(period.start, period.end)
+
+
+# ------------------------------------------------------------------ 公示
+
+def make_gongshi(session: Session, actor: Actor, out: Path, *, period: Period,
+                 village: str | None = None, start: date, paper: str = "A4",
+                 today: date) -> documents.DocumentResult:
+    """Standing 公示 of households 在保: one village (monthly) or the township (quarterly)."""
+    require(actor, "export.personal")
+    where = [Household.status == "在保"]
+    if village:
+        if not session.execute(select(Village.id).where(Village.name == village)).first():
+            raise ValidationError("村（居）", village, "不是本单位的村（居）")
+        where.append(Village.name == village)
+    rows = list(household_rows(session, *where))
+    result = documents.build_gongshi_pdf(
+        out, office=office_info(session), households=rows, period_label=period.label,
+        scope="village" if village else "township", village=village, start=start,
+        days=rulesettings.get(session, "gongshi_days"), paper=paper, today=today)
+    _record(session, actor, "print", "公示", out, result, village=village, period=period.label)
+    return result
+
+
+# ------------------------------------------------------------------ 动态管理月报
+
+def _amount_changes(session: Session, period: Period) -> list[tuple[str, Decimal, Decimal, date]]:
+    lo = datetime.combine(period.start, time.min)
+    hi = datetime.combine(period.end, time.max)
+    stmt = (select(AuditEntry.entity_id, AuditEntry.before, AuditEntry.after, AuditEntry.ts)
+            .where(AuditEntry.entity == "household", AuditEntry.action == "household.update",
+                   AuditEntry.ts.between(lo, hi)).order_by(AuditEntry.seq))
+    first: dict[str, tuple[Decimal, Decimal, date]] = {}
+    for hid, before, after, ts in session.execute(stmt):
+        b, a = json.loads(before or "{}"), json.loads(after or "{}")
+        if b.get("monthly_amount") != a.get("monthly_amount"):
+            old = first.get(hid, (Decimal(b["monthly_amount"]),))[0]
+            first[hid] = (old, Decimal(a["monthly_amount"]), ts.date())
+    return [(hid, *v) for hid, v in first.items() if v[0] != v[1]]
+
+
+def monthly_changes(session: Session, period: Period) -> tuple[list[documents.ChangeRow],
+                                                               documents.StockFigures]:
+    changes: list[documents.ChangeRow] = []
+    for r in household_rows(session, _in(Household.approve_date, period),
+                            Household.status.in_(("在保", "已退出", "暂停"))):
+        if r.approve_date and r.approve_date <= period.end:
+            changes.append(documents.ChangeRow("新增", r.head_name, r.village, r.household_size,
+                                               None, r.monthly_amount, "审核确认", r.approve_date,
+                                               r.category))
+    for r in household_rows(session, _in(Household.exit_date, period), Household.status == "已退出"):
+        kind = "死亡" if "死亡" in (r.exit_reason or "") else "退出"
+        changes.append(documents.ChangeRow(kind, r.head_name, r.village, r.household_size,
+                                           r.monthly_amount, Decimal("0"), r.exit_reason or "",
+                                           r.exit_date, r.category))
+    adjusted = _amount_changes(session, period)
+    if adjusted:
+        by_id = {r.uuid: r for r in household_rows(session, Household.id.in_([a[0] for a in adjusted]))}
+        for hid, old, new, day in adjusted:
+            r = by_id.get(hid)
+            if r:
+                changes.append(documents.ChangeRow("调整", r.head_name, r.village, r.household_size,
+                                                   old, new, "调整保障金额", day, r.category))
+    stock_q = select(func.count(), func.coalesce(func.sum(Household.monthly_amount), 0)).where(
+        Household.status == "在保", Household.deleted_at.is_(None))
+    count, money = session.execute(stock_q).one()
+    persons = session.execute(select(func.count()).select_from(Member).join(
+        Household, Household.id == Member.household_id).where(
+        Household.status == "在保", Household.deleted_at.is_(None), Member.deleted_at.is_(None),
+        Member.lives_together.is_(True))).scalar_one()
+    return changes, documents.StockFigures(count, persons, Decimal(money))
+
+
+def make_monthly(session: Session, actor: Actor, out: Path, *, period: Period,
+                 today: date) -> documents.DocumentResult:
+    require(actor, "export.personal")
+    if period.start.day != 1 or period.end.month != period.start.month:
+        raise ValidationError("期间", period.label, "动态管理月报按月编制，请写成 2026-11 这样的月份")
+    changes, stock = monthly_changes(session, period)
+    day = min(rulesettings.get(session, "monthly_report_day"),
+              calendar.monthrange(period.start.year, period.start.month)[1])
+    build = documents.build_monthly_xlsx if out.suffix.lower() == ".xlsx" else documents.build_monthly_pdf
+    result = build(out, office=office_info(session), year=period.start.year,
+                   month=period.start.month, changes=changes, today=today, stock=stock,
+                   due_date=period.start.replace(day=day))
+    _record(session, actor, "export" if out.suffix.lower() == ".xlsx" else "print", "动态管理月报",
+            out, result, period=period.label)
+    return result
+
+
+# ------------------------------------------------------------------ 排查统计表
+
+def make_screening(session: Session, actor: Actor, out: Path, *, period: Period) -> documents.DocumentResult:
+    require(actor, "export.personal")
+    result = documents.build_screening_xlsx(
+        out, office=office_info(session),
+        current_rows=household_rows(session, Household.status == "在保"),
+        exited_rows=household_rows(session, Household.status == "已退出", _in(Household.exit_date, period)),
+        refused_rows=household_rows(session, Household.status == "未通过", _in(Household.exit_date, period)),
+        period_label=period.label)
+    _record(session, actor, "export", "排查统计表", out, result, period=period.label)
+    return result
+
+
+# ------------------------------------------------------------------ 自查自纠报告
+
+def selfcheck_figures(session: Session, period: Period) -> documents.SelfCheckFigures:
+    from db.models import Step
+
+    reviewed = session.execute(select(func.count(func.distinct(Step.household_id))).where(
+        Step.kind == "复核", _in(Step.day, period), Step.deleted_at.is_(None))).scalar_one()
+    in_force = session.execute(select(func.count()).where(
+        Household.status == "在保", Household.deleted_at.is_(None))).scalar_one()
+    sizes = _sizes(session)
+
+    def hp(*where) -> tuple[int, int]:  # noqa: ANN002
+        ids = session.execute(select(Household.id).where(Household.deleted_at.is_(None), *where)).scalars().all()
+        return len(ids), sum(sizes.get(i, 0) for i in ids)
+
+    households_all, persons_all = hp(Household.status.in_(("在保", "暂停")))
+    new_h, new_p = hp(_in(Household.approve_date, period))
+    exit_h, exit_p = hp(Household.status == "已退出", _in(Household.exit_date, period))
+    adjusted = len(_amount_changes(session, period))
+    figures = documents.SelfCheckFigures(
+        households_reviewed=max(reviewed, households_all) if in_force else reviewed,
+        persons_reviewed=persons_all, newly_included_households=new_h, newly_included_persons=new_p,
+        exited_households=exit_h, exited_persons=exit_p, adjusted_households=adjusted)
+    _ledger_figures(session, period, figures)
+    return figures
+
+
+def _ledger_figures(session: Session, period: Period, figures: documents.SelfCheckFigures) -> None:
+    """Problem and petition figures, when the ledgers are installed (app.ledgers)."""
+    try:
+        from app.ledgers import report_figures
+    except ImportError:
+        return
+    report_figures(session, period.start, period.end, figures)
+
+
+def _problem_rows(session: Session, period: Period) -> list[documents.ProblemRow]:
+    try:
+        from app.ledgers import report_problem_rows
+    except ImportError:
+        return []
+    return report_problem_rows(session, period.start, period.end)
+
+
+def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period, number: int,
+                   addressee: str, paragraphs: list[str] | None = None, title: str | None = None,
+                   today: date) -> documents.DocumentResult:
+    require(actor, "export.personal")
+    if number < 1:
+        raise ValidationError("发文序号", number, "应为正整数（不编虚位、不加“第”字）")
+    office = office_info(session)
+    figures = selfcheck_figures(session, period)
+    body = paragraphs or [
+        f"根据{office.district_name}关于开展民政领域“微腐败”专项整治的工作部署，{office.name}"
+        f"对{period.label}最低生活保障、特困人员救助供养等工作开展了自查自纠，现将有关情况报告如下。",
+        documents.FIGURES,
+        "下一步，我们将持续落实“逢进必核、在保必核”，严格执行公示制度，对发现的问题立行立改，"
+        "建立长效机制，确保“不漏一户、不落一人”。"]
+    result = documents.build_selfcheck_pdf(
+        out, office=office, doc_number=number, year=today.year, addressee=addressee,
+        title=title or f"关于{period.label}民政领域专项整治自查自纠情况的报告", figures=figures,
+        paragraphs=body, problems=_problem_rows(session, period), signature=office.name, date=today)
+    _record(session, actor, "print", "自查自纠报告", out, result, period=period.label,
+            number=documents.doc_number(office.doc_prefix, today.year, number))
+    return result
