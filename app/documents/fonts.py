@@ -15,6 +15,7 @@ BMP (e.g. 𠇔): they print correctly but text extraction returns garbage.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,26 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 ROLES = ("song", "fangsong", "hei", "kai", "title")
 
-SHIPPED_FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / "uming.ttc"
+SHIPPED_FONT_NAME = "uming.ttc"
+
+
+def shipped_font_path() -> Path:
+    """The shipped AR PL UMing: ``QINGFENG_FONT`` (a file) when set, else
+    ``resources/fonts/`` in a PyInstaller bundle (``sys._MEIPASS``) or in the
+    source tree."""
+    env = os.environ.get("QINGFENG_FONT")
+    if env:
+        return Path(env)
+    roots = [Path(getattr(sys, "_MEIPASS", "")) if getattr(sys, "frozen", False) else None,
+             Path(__file__).resolve().parents[2]]
+    for root in roots:
+        if root is not None and (root / "resources" / "fonts" / SHIPPED_FONT_NAME).is_file():
+            return root / "resources" / "fonts" / SHIPPED_FONT_NAME
+    raise FileNotFoundError(
+        f"找不到随程序附带的字体 resources/fonts/{SHIPPED_FONT_NAME}，无法生成 PDF；请重新安装程序。")
+
+
+SHIPPED_FONT = Path(__file__).resolve().parents[2] / "resources" / "fonts" / SHIPPED_FONT_NAME
 SHIPPED_SUBFONT = 0  # AR PL UMing CN
 
 # (file name, subfont index) in preference order, per role.
@@ -93,7 +113,7 @@ def get_fonts(fonts_dir: str | os.PathLike | None = "auto") -> FontSet:
     with _lock:
         if key in _cache:
             return _cache[key]
-        fallback = _register(SHIPPED_FONT, SHIPPED_SUBFONT)
+        fallback = _register(shipped_font_path(), SHIPPED_SUBFONT)
         roles: dict[str, FontFace] = {}
         for role in ROLES:
             roles[role] = fallback
