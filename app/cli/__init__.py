@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import admin, common, registry, report
+from app.cli import admin, common, ledger, registry, report
 from db.errors import QingfengError
 
-MODULES = [admin, registry, report]
+MODULES = [admin, registry, report, ledger]
 
 
 def build_parser() -> argparse.ArgumentParser:
