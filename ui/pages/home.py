@@ -1,6 +1,7 @@
 """首页: registry counts — households by status, category and village, persons, reviews."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -100,5 +101,5 @@ class HomePage(QWidget):
             for c, value in enumerate(row):
                 item = QTableWidgetItem(str(value))
                 if c:
-                    item.setTextAlignment(0x0082)  # right | vcenter
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(r, c, item)
