@@ -94,15 +94,17 @@ def test_status_change_needs_a_reason(qtbot, env, ui_dialogs):  # noqa: F811
     assert win.status_button.isEnabled()
     dlg = win.change_status_dialog()
     assert dlg is not None
-    dlg.target.setCurrentIndex(dlg.target.findData("在保"))
+    assert dlg.target.findData("在保") < 0  # a new grant needs the two-person approval
+    dlg.target.setCurrentIndex(dlg.target.findData("未通过"))
     dlg.try_accept()
     assert "必须填写原因" in dlg.error.text() and dlg.isVisible()
-    dlg.reason.setPlainText("经审核符合条件")
+    dlg.reason.setPlainText("家庭人均收入高于保障标准")
     dlg.try_accept()
-    qtbot.waitUntil(lambda: _detail(env, hid).status == "在保", timeout=5000)
+    qtbot.waitUntil(lambda: _detail(env, hid).status == "未通过" or bool(win.banner.text()), timeout=5000)
+    assert not win.banner.text()
     steps = _detail(env, hid).steps
-    assert steps[-1].kind == "审核确认" and steps[-1].note == "经审核符合条件"
-    qtbot.waitUntil(lambda: win.info.status == "在保", timeout=5000)
+    assert steps[-1].kind == "审核确认" and steps[-1].note == "家庭人均收入高于保障标准"
+    qtbot.waitUntil(lambda: win.info.status == "未通过", timeout=5000)
 
 
 def test_conflict_names_the_other_user_and_keeps_edits(qtbot, env, ui_dialogs):  # noqa: F811
@@ -139,7 +141,7 @@ def test_clerk_is_not_offered_what_the_role_lacks_and_the_service_refuses(qtbot,
     assert win.change_status_dialog() is None
     with pytest.raises(PermissionDenied):
         with env.database.session() as s:
-            hs.change_status(s, env.clerk, hid, status="在保", reason="试图越权")
+            hs.change_status(s, env.clerk, hid, status="未通过", reason="试图越权")
     page = SettingsPage(make_ctx(env, env.clerk))
     qtbot.addWidget(page)
     assert "用户和角色" not in page.tab_titles() and page.users_tab is None

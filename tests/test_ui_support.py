@@ -51,7 +51,3 @@ def add_household(env, actor=None, *, name="张三", seq=11, village="香水村"
         return hs.create_household(s, actor or env.admin, village=village, category=category,
                                    members=members, monthly_amount=500).id
 
-
-def approve(env, hid: str) -> None:  # noqa: ANN001
-    with env.database.session() as s:
-        hs.change_status(s, env.reviewer, hid, status="在保", reason="经审核符合条件")

@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QLineEdit, QWidget
 
 from app import codes
-from ui.widgets import NONE, FieldError, combo, date_edit, set_combo, with_error
+from ui.widgets import NONE, FieldError, combo, date_edit, set_combo, value, with_error
 
 # ValidationError.field -> form key
 FIELD_KEYS = {"村（居）": "village", "保障类别": "category", "城乡": "urban_rural", "分类": "classification",
@@ -75,7 +75,7 @@ class HouseholdForm(QWidget):
         self.apply_date.dateChanged.connect(lambda _d: self.changed.emit())
 
     def set_villages(self, villages: list[str]) -> None:
-        current = self.village.currentData()
+        current = value(self.village)
         self.village.blockSignals(True)
         self.village.clear()
         for v in villages:
@@ -113,10 +113,10 @@ class HouseholdForm(QWidget):
             amount = f"{Decimal(amount):.2f}" if check_amount(amount) is None else amount
         except InvalidOperation:
             pass
-        return {"village": self.village.currentData(), "urban_rural": self.urban_rural.currentData(),
-                "category": self.category.currentData(),
-                "classification": self.classification.currentData(),
-                "poverty_cause": self.poverty_cause.currentData(), "monthly_amount": amount,
+        return {"village": value(self.village), "urban_rural": value(self.urban_rural),
+                "category": value(self.category),
+                "classification": value(self.classification),
+                "poverty_cause": value(self.poverty_cause), "monthly_amount": amount,
                 "address": self.address.text().strip() or None,
                 "phone": self.phone.text().strip() or None,
                 "bank_account": self.bank_account.text().strip() or None,
@@ -129,7 +129,7 @@ class HouseholdForm(QWidget):
         message = check_amount(self.monthly_amount.text())
         self.errors["monthly_amount"].show_message(message)
         ok &= message is None
-        message = None if self.village.currentData() else "请选择村（居）；没有村（居）时请先在系统设置中添加"
+        message = None if value(self.village) else "请选择村（居）；没有村（居）时请先在系统设置中添加"
         self.errors["village"].show_message(message)
         ok &= message is None
         if self.apply_date.date().toPython() > date.today():

@@ -10,8 +10,9 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from app import codes
 from app.history import HistoryEntry
+from app import households as hs
 from app.households import TRANSITIONS, StepInfo
-from ui.widgets import FieldError, combo, date_edit, with_error
+from ui.widgets import FieldError, combo, date_edit, value, with_error
 
 
 class StepsTab(QWidget):
@@ -67,7 +68,7 @@ class StepsTab(QWidget):
         if not self.handler.text().strip():
             self.errors["handler"].show_message("必须填写经办人")
             return
-        self.recordRequested.emit({"kind": self.kind.currentData(), "day": day,
+        self.recordRequested.emit({"kind": value(self.kind), "day": day,
                                    "handler": self.handler.text().strip(),
                                    "outcome": self.outcome.text().strip() or None,
                                    "note": self.note.text().strip() or None})
@@ -117,8 +118,11 @@ class StatusDialog(QDialog):
         self.setWindowTitle("变更保障状态")
         self.setMinimumWidth(420)
         self.target = QComboBox()
+        gated = getattr(hs, "is_gated_transition", lambda _c, _t: False)
+        held_back = [s for s in TRANSITIONS.get(current, ()) if gated(current, s)]
         for s in TRANSITIONS.get(current, ()):
-            self.target.addItem(s, s)
+            if s not in held_back:
+                self.target.addItem(s, s)
         self.day = date_edit()
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText("必填：如 经审核符合条件 / 家庭人均收入高于保障标准 / 死亡")
@@ -129,6 +133,11 @@ class StatusDialog(QDialog):
         form.addRow("变更为", self.target)
         form.addRow("日期", self.day)
         form.addRow("原因*", self.reason)
+        if held_back:
+            note = QLabel(f"变更为“{'”“'.join(held_back)}”须经两人审核：由经办人提交审核、审核人批准后生效，不在此直接变更。")
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #5f6b7a;")
+            form.addRow("", note)
         form.addRow("", self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
@@ -141,7 +150,7 @@ class StatusDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def values(self) -> dict:
-        return {"status": self.target.currentData(), "reason": self.reason.toPlainText().strip(),
+        return {"status": value(self.target), "reason": self.reason.toPlainText().strip(),
                 "day": self.day.date().toPython()}
 
     def try_accept(self) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QPus
 from app import codes
 from app.households import MemberInfo
 from app.idcard import IdNumberError, validate_id
-from ui.widgets import NONE, FieldError, combo, set_combo
+from ui.widgets import NONE, FieldError, combo, value
 
 NAME, IDNO, GENDER, BIRTH, RELATION, TOGETHER, COVERED, WORK, HEALTH, DISABILITY, PHONE = range(11)
 HEADERS = ["姓名*", "身份证号", "性别", "出生日期", "与户主关系*", "共同生活", "保障对象", "劳动能力",
@@ -73,7 +73,7 @@ class MembersEditor(QWidget):
             item = QTableWidgetItem((getattr(m, key) or "") if m else "")
             self.table.setItem(row, col, item)
         meta = self.table.item(row, NAME)
-        meta.setData(Qt.ItemDataRole.UserRole, (m.id, m.version) if m else None)
+        meta.setData(Qt.ItemDataRole.UserRole, (m.id, m.version) if m else "")
         for col, text in ((GENDER, m.gender if m else ""),
                           (BIRTH, m.birth_date.isoformat() if m and m.birth_date else "")):
             item = QTableWidgetItem(text or "")
@@ -113,7 +113,7 @@ class MembersEditor(QWidget):
             return
         meta = self.table.item(row, NAME).data(Qt.ItemDataRole.UserRole)
         name = self.table.item(row, NAME).text()
-        if self.table.cellWidget(row, RELATION).currentData() == "户主" and meta:
+        if value(self.table.cellWidget(row, RELATION)) == "户主" and meta:
             self.error.show_message("户主不能移出；请先把另一成员设为户主并保存。")
             return
         if meta:
@@ -135,8 +135,8 @@ class MembersEditor(QWidget):
         for row in range(self.table.rowCount()):
             values = {key: self.table.item(row, col).text().strip() or None
                       for col, key in TEXT_KEYS.items()}
-            values["relation"] = self.table.cellWidget(row, RELATION).currentData()
-            values["work_ability"] = self.table.cellWidget(row, WORK).currentData()
+            values["relation"] = value(self.table.cellWidget(row, RELATION))
+            values["work_ability"] = value(self.table.cellWidget(row, WORK))
             values["lives_together"] = self.table.item(row, TOGETHER).checkState() == Qt.CheckState.Checked
             values["covered"] = self.table.item(row, COVERED).checkState() == Qt.CheckState.Checked
             meta = self.table.item(row, NAME).data(Qt.ItemDataRole.UserRole)
@@ -223,7 +223,7 @@ class MembersEditor(QWidget):
         heads = 0
         for row in range(self.table.rowCount()):
             self.check_name(row)
-            heads += self.table.cellWidget(row, RELATION).currentData() == "户主"
+            heads += value(self.table.cellWidget(row, RELATION)) == "户主"
         extra = None
         if self.table.rowCount() == 0:
             extra = "至少要有一名成员（户主）"

@@ -62,9 +62,11 @@ def with_error(widget: QWidget) -> tuple[QWidget, FieldError]:
 
 
 def combo(values: list[str], first: str | None = None, current: str | None = None) -> QComboBox:
+    """Items carry their value as data; the "all"/"none" first item carries "" (never None:
+    see ui/__init__.py on invalid QVariants). Read it with :func:`value`."""
     c = QComboBox()
     if first is not None:
-        c.addItem(first, None)
+        c.addItem(first, "")
     for v in values:
         c.addItem(v, v)
     if current is not None:
@@ -72,8 +74,15 @@ def combo(values: list[str], first: str | None = None, current: str | None = Non
     return c
 
 
+def value(c: QComboBox) -> str | None:
+    """The current item's value, None for the "all"/"none" item or an empty combo."""
+    if c.currentIndex() < 0:
+        return None
+    return c.currentData() or None
+
+
 def set_combo(c: QComboBox, value: str | None) -> None:
-    i = c.findData(value)
+    i = c.findData(value or "")
     if i < 0 and value:
         c.addItem(value, value)
         i = c.count() - 1

@@ -15,7 +15,7 @@ from app.recovery_sheet import write_recovery_sheet
 from db import keys
 from db.errors import QingfengError
 from ui import dialogs, ops
-from ui.widgets import FieldError, install_enter_moves, with_error
+from ui.widgets import FieldError, install_enter_moves, value, with_error
 
 
 def _note(text: str) -> QLabel:
@@ -48,7 +48,7 @@ class OfficePage(QWizardPage):
     def validatePage(self) -> bool:  # noqa: N802
         for e in self.errors.values():
             e.show_message(None)
-        level = self.level.currentData()
+        level = value(self.level)
         try:
             offices.check_office_code(self.code.text(), level)
         except ValidationError as exc:
@@ -192,7 +192,7 @@ class CreatePage(QWizardPage):
         self.error.show_message(None)
         w = self.wiz
         params = dict(code=w.office.code.text().strip(), name=w.office.name.text().strip(),
-                      level=w.office.level.currentData(),
+                      level=value(w.office.level),
                       parent=w.office.parent_code.text().strip() or None,
                       villages=w.villages.villages(), admin=w.admin.username.text().strip(),
                       admin_name=w.admin.display_name.text().strip() or w.admin.username.text().strip(),

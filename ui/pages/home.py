@@ -34,7 +34,7 @@ class HomePage(QWidget):
         self.values: dict[str, QLabel] = {}
         for i, (key, title, note) in enumerate([
                 ("households", "在册家庭（户）", "不含已删除"),
-                ("在保", "在保（户）", ""), ("申请中", "申请中（户）", ""),
+                ("在保", "在保（户）", "正在享受保障"), ("申请中", "申请中（户）", "尚未审核确认"),
                 ("members", "在册人口（人）", "申请中、在保、暂停家庭的成员"),
                 ("due", "复核将到期（户）", f"{DUE_SOON_DAYS} 天内到期的在保家庭"),
                 ("overdue", "复核已逾期（户）", "在保必核：请尽快安排复核")]):
@@ -43,7 +43,10 @@ class HomePage(QWidget):
             cards.addWidget(card, i // 3, i % 3)
         self.status_table = _table(["保障状态", "户数"])
         self.category_table = _table(["保障类别（在册）", "户数"])
-        self.village_table = _table(["村（居）", "在保", "申请中", "暂停", "已退出", "未通过", "合计"])
+        self.village_table = _table(["村（居）", *codes.values("statuses"), "合计"])
+        header = self.village_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         tables = QHBoxLayout()
         for title, table, stretch in (("按状态", self.status_table, 2),
                                       ("按保障类别", self.category_table, 3),

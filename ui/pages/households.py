@@ -14,7 +14,7 @@ from app.queries import Filters
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.household_model import COLUMNS, HouseholdLoader, HouseholdTableModel
-from ui.widgets import ALL, combo, page_title
+from ui.widgets import ALL, combo, page_title, value
 
 DEBOUNCE_MS = 150
 
@@ -126,22 +126,21 @@ class HouseholdsPage(QWidget):
                 return offices.list_villages(s, office)
 
         def done(names: list[str]) -> None:
-            current = self.village.currentData()
+            current = value(self.village)
             self.village.blockSignals(True)
             self.village.clear()
-            self.village.addItem(ALL, None)
+            self.village.addItem(ALL, "")
             for n in names:
                 self.village.addItem(n, n)
-            i = self.village.findData(current)
-            self.village.setCurrentIndex(max(i, 0))
+            self.village.setCurrentIndex(max(self.village.findData(current or ""), 0))
             self.village.blockSignals(False)
 
         ops.run_query(self, query, on_success=done)
 
     def filters(self) -> Filters:
-        return Filters(text=self.search.text().strip(), village=self.village.currentData(),
-                       category=self.category.currentData(), status=self.status.currentData(),
-                       classification=self.classification.currentData())
+        return Filters(text=self.search.text().strip(), village=value(self.village),
+                       category=value(self.category), status=value(self.status),
+                       classification=value(self.classification))
 
     def apply_filters(self) -> None:
         self.debounce.stop()

@@ -239,6 +239,7 @@ class RulesTab(QWidget):
         self.ctx = ctx
         self.table = _ro_table(["规则", "当前值", "依据"])
         self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
         header.resizeSection(0, 230)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -274,7 +275,6 @@ class RulesTab(QWidget):
             rule = rulesettings.RULES[key]
             for c, text in enumerate((rule.label, json.dumps(values[key], ensure_ascii=False), rule.source)):
                 self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeRowsToContents()
 
     def edit_current(self) -> None:
         row = self.table.currentRow()
