@@ -60,12 +60,12 @@ def queries_mix(rows: dict, n: int, rng: random.Random) -> list[str]:
     out = []
     for _ in range(n):
         m = rng.choice(members)
-        terms = sorted(name_terms(m["name"]), key=len)
+        ascii_terms = sorted((t for t in name_terms(m["name"]) if t.isascii()), key=len)
         kind = rng.random()
-        if kind < 0.3:
-            out.append(min((t for t in terms if t.isascii()), key=len))  # initials
-        elif kind < 0.5:
-            out.append(max((t for t in terms if t.isascii()), key=len)[:6])  # pinyin prefix
+        if kind < 0.3 and ascii_terms:
+            out.append(ascii_terms[0])  # initials
+        elif kind < 0.5 and ascii_terms:
+            out.append(ascii_terms[-1][:6])  # pinyin prefix
         elif kind < 0.7:
             out.append(m["name"][: rng.choice((1, 2, len(m["name"])))])
         elif kind < 0.9:
