@@ -1,13 +1,15 @@
 """The PySide6 desktop client (calls app/ services only).
 
-Guard against a PySide6 6.12 bug on Python 3.11: every call that returns an *invalid* QVariant
-to Python (``QComboBox.currentData()`` on an item without data, ``QModelIndex.data()`` for an
+Guard against a PySide6 6.12 bug on Python 3.11: a call that returns an *invalid* QVariant to
+Python (``QComboBox.currentData()`` on an item without data, ``QModelIndex.data()`` for an
 unset role …) drops one reference to ``None`` without taking it. After enough calls ``None``
-is deallocated and the interpreter aborts ("none_dealloc"). Our widgets never store None as
-item data (see ``ui.widgets.value``); as a second line of defence we hold a million extra
-references (8 MB). Python 3.12 makes ``None`` immortal, so the guard is not needed there.
+is deallocated and the interpreter aborts ("none_dealloc"), at the latest when it exits. Our
+widgets never store None as item data (see ``ui.widgets.value``); as a second line of defence
+``None`` is made practically immortal here, as Python 3.12 does for all builds.
 """
 import sys
 
-if sys.version_info < (3, 12):
-    _NONE_GUARD = [None] * 1_000_000
+if sys.version_info < (3, 12) and sys.implementation.name == "cpython":
+    import ctypes
+
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40

@@ -39,7 +39,7 @@ class HouseholdForm(QWidget):
         super().__init__(parent)
         self.village = combo(villages)
         self.urban_rural = combo(codes.values("urban_rural"), current="农村")
-        self.category = combo(codes.values("categories"))
+        self.category = combo(codes.values("categories"), current="农村低保")
         self.classification = combo(codes.values("classifications"), NONE)
         self.poverty_cause = combo(codes.values("poverty_causes"), NONE)
         self.monthly_amount = QLineEdit("0")
@@ -54,6 +54,8 @@ class HouseholdForm(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(18)
         left, right = QFormLayout(), QFormLayout()
+        for form in (left, right):
+            form.setHorizontalSpacing(12)
         for form, rows in ((left, [("village", "村（居）*"), ("urban_rural", "城乡*"),
                                    ("category", "保障类别*"), ("classification", "分类（复核频次）"),
                                    ("poverty_cause", "致贫原因"), ("monthly_amount", "月保障金额（元）*")]),

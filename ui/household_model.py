@@ -73,6 +73,11 @@ class HouseholdTableModel(QAbstractTableModel):
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
+    def touch_block(self, block: int) -> None:
+        first, last = block * BLOCK, min((block + 1) * BLOCK, self.total) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
+
     def row_at(self, row: int) -> HouseholdRow | None:
         rows = self.blocks.get(row // BLOCK)
         if rows is None or row % BLOCK >= len(rows):
@@ -149,6 +154,7 @@ class HouseholdLoader(QObject):
         self.order, self.descending = "number", False
         self.generation = 0
         self.pending = 0
+        self.block_seq = 0  # newest block request; older ones are skipped while dragging
         model.blockNeeded.connect(self.load_block)
         model.sortRequested.connect(self.set_order)
 
@@ -193,16 +199,23 @@ class HouseholdLoader(QObject):
         if gen != self.model.generation:
             return
 
-        def query() -> list[HouseholdRow]:
-            if gen != self.generation:
-                return []  # superseded before it ran
+        self.block_seq += 1
+        seq = self.block_seq
+
+        def query() -> list[HouseholdRow] | None:
+            if gen != self.generation or self.block_seq - seq > 4:
+                return None  # superseded before it ran (new search, or scrolled past it)
             with database.session(write=False) as s:
                 return list_households(s, filters, order=order, descending=desc,
                                        offset=block * BLOCK, limit=BLOCK)
 
-        def done(rows: list[HouseholdRow]) -> None:
+        def done(rows: list[HouseholdRow] | None) -> None:
             self.pending -= 1
-            if gen == self.generation:
+            if rows is None:
+                self.model.requested.discard(block)
+                if gen == self.generation:  # still on screen? the repaint asks again
+                    self.model.touch_block(block)
+            elif gen == self.generation:
                 self.model.set_block(gen, block, rows)
 
         self.pending += 1

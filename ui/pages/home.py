@@ -77,7 +77,7 @@ class HomePage(QWidget):
             with database.session(write=False) as s:
                 return registry_counts(s, office)
 
-        ops.run_query(self, query, on_success=self.show_data)
+        ops.run_query(self, query, on_success=self.show_data, pool_name="stats")
 
     def show_data(self, d: Dashboard) -> None:
         self.data = d
