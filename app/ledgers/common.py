@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import audit, queries
+from app import audit
 from app.errors import ConflictError, NotFound, ValidationError
 from app.permissions import Actor
 from db.models import Household, Member, Village, utcnow
@@ -52,6 +52,8 @@ def not_before(field: str, day: date | None, other_field: str, other: date | Non
 
 def households(session: Session, actor: Actor, refs) -> list[Household]:  # noqa: ANN001
     """Households of this office by 户编号, a member's ID number or UUID; unknown ones refused."""
+    from app import queries  # here, so that app.households may import the ledgers (check_household)
+
     found: dict[str, Household] = {}
     for ref in refs or ():
         ref = str(ref).strip()

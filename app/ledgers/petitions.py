@@ -99,27 +99,44 @@ def deadlines(session: Session, p: Petition) -> PetitionDeadlines:
         rereview_answer_due=p.rereview_requested + answer if p.rereview_requested else None)
 
 
+def _infos(session: Session, petitions: list[Petition], today: date) -> list[PetitionInfo]:
+    """Plain rows for many petitions with a fixed number of queries."""
+    if not petitions:
+        return []
+    ids = [p.id for p in petitions]
+    links: dict[str, list[str]] = {}
+    for pid, hid in session.execute(select(PetitionLink.petition_id, PetitionLink.household_id).where(
+            PetitionLink.petition_id.in_(ids), PetitionLink.deleted_at.is_(None))):
+        links.setdefault(pid, []).append(hid)
+    labels = c.household_labels(session, list({h for group in links.values() for h in group}))
+    matters: dict[str, list[tuple[str, str]]] = {}
+    for pid, number, matter in session.execute(select(Petition.id, Petition.number, Petition.matter_id).where(
+            Petition.matter_id.in_({p.matter_id for p in petitions}), Petition.deleted_at.is_(None))
+            .order_by(Petition.received_date, Petition.number)):
+        matters.setdefault(matter, []).append((pid, number))
+    villages = c.village_names(session)
+    out = []
+    for p in petitions:
+        d = deadlines(session, p)
+        matter = matters.get(p.matter_id, [(p.id, p.number)])
+        out.append(PetitionInfo(
+            p.id, p.number, p.channel, p.anonymous, "匿名" if p.anonymous else (p.petitioner or ""),
+            p.id_number, p.phone, p.content, p.received_date, villages.get(p.village_id), p.state,
+            p.sorted_date, p.handler, p.reply, p.reply_date, p.outcome, p.satisfaction,
+            p.extension_days, p.extension_reason, p.review_requested, p.review_replied,
+            p.rereview_requested, p.rereview_replied, d,
+            sort_late=(p.sorted_date or (p.reply_date if p.state == CONCLUDED else None) or today) > d.sort_due,
+            conclude_late=(p.reply_date or today) > d.conclude_due,
+            repeat_count=len(matter), priority=p.priority, matter_id=p.matter_id,
+            problem_id=p.problem_id, note=p.note, version=p.version,
+            households=[pr.LinkedHousehold(h, *labels.get(h, ("?", "?", "?"))) for h in links.get(p.id, [])],
+            related=[number for pid, number in matter if pid != p.id]))
+    return out
+
+
 def _info(session: Session, p: Petition, today: date) -> PetitionInfo:
-    d = deadlines(session, p)
-    links = session.execute(select(PetitionLink.household_id).where(
-        PetitionLink.petition_id == p.id, PetitionLink.deleted_at.is_(None))).scalars().all()
-    labels = c.household_labels(session, list(links))
-    households = [pr.LinkedHousehold(h, *labels.get(h, ("?", "?", "?"))) for h in links]
-    matter = session.execute(select(Petition.id, Petition.number).where(
-        Petition.matter_id == p.matter_id, Petition.deleted_at.is_(None))
-        .order_by(Petition.received_date, Petition.number)).all()
-    village = c.village_names(session).get(p.village_id) if p.village_id else None
-    return PetitionInfo(
-        p.id, p.number, p.channel, p.anonymous, "匿名" if p.anonymous else (p.petitioner or ""),
-        p.id_number, p.phone, p.content, p.received_date, village, p.state, p.sorted_date,
-        p.handler, p.reply, p.reply_date, p.outcome, p.satisfaction, p.extension_days,
-        p.extension_reason, p.review_requested, p.review_replied, p.rereview_requested,
-        p.rereview_replied, d,
-        sort_late=(p.sorted_date or (p.reply_date if p.state == CONCLUDED else None) or today) > d.sort_due,
-        conclude_late=(p.reply_date or today) > d.conclude_due,
-        repeat_count=len(matter), priority=p.priority, matter_id=p.matter_id, problem_id=p.problem_id,
-        note=p.note, version=p.version, households=households,
-        related=[number for pid, number in matter if pid != p.id])
+    session.flush()
+    return _infos(session, [p], today)[0]
 
 
 def get_petition(session: Session, ref: str, *, today: date | None = None) -> PetitionInfo:
@@ -142,8 +159,8 @@ def list_petitions(session: Session, *, state: str | None = None, channel: str |
         stmt = stmt.where(Petition.priority.is_(True))
     if text:
         stmt = stmt.where(Petition.content.contains(text.strip()) | (Petition.number == text.strip()))
-    rows = [_info(session, p, today) for p in session.execute(
-        stmt.order_by(Petition.received_date.desc(), Petition.number.desc())).scalars()]
+    rows = _infos(session, list(session.execute(
+        stmt.order_by(Petition.received_date.desc(), Petition.number.desc())).scalars()), today)
     if village:
         rows = [r for r in rows if r.village == village or any(h.village == village for h in r.households)]
     if overdue_only:

@@ -117,31 +117,44 @@ def transfer_is_late(due: date, transferred: date | None, today: date) -> bool:
 
 # ---------------------------------------------------------------- reading
 
+def _infos(session: Session, problems: list[Problem], today: date) -> list[ProblemInfo]:
+    """Plain rows for many problems with a fixed number of queries (not one set per row)."""
+    ids = [p.id for p in problems]
+    if not ids:
+        return []
+    links: dict[str, list[ProblemLink]] = {}
+    for link in session.execute(select(ProblemLink).where(
+            ProblemLink.problem_id.in_(ids), ProblemLink.deleted_at.is_(None))).scalars():
+        links.setdefault(link.problem_id, []).append(link)
+    every = [x for group in links.values() for x in group]
+    labels = c.household_labels(session, list({x.household_id for x in every}))
+    names = c.member_names(session, [x.member_id for x in every])
+    steps: dict[str, list[TransitionInfo]] = {}
+    for t in session.execute(select(ProblemTransition).where(ProblemTransition.problem_id.in_(ids))
+                             .order_by(ProblemTransition.created_at, ProblemTransition.day)).scalars():
+        steps.setdefault(t.problem_id, []).append(
+            TransitionInfo(t.from_state, t.to_state, t.day, t.username, t.signer, t.note))
+    transfers: dict[str, TransferInfo] = {}
+    for t in session.execute(select(ProblemTransfer).where(
+            ProblemTransfer.problem_id.in_(ids), ProblemTransfer.deleted_at.is_(None))).scalars():
+        transfers[t.problem_id] = TransferInfo(
+            t.found_date, t.due_date, t.due_covered, t.transferred_date, t.organ, t.doc_number,
+            t.handler, t.note, transfer_is_late(t.due_date, t.transferred_date, today),
+            None if t.due_covered else workdays.uncovered_warning([t.due_date.year]))
+    villages = c.village_names(session)
+    return [ProblemInfo(
+        p.id, p.number, p.source, p.category, villages.get(p.village_id), p.description,
+        p.found_date, p.responsible, p.measures, p.deadline, p.state,
+        is_overdue(p.state, p.deadline, today), p.is_clue, p.petition_id, p.rectified_date,
+        p.closed_date, p.closed_by, p.verification_note, p.note, p.version,
+        [LinkedHousehold(x.household_id, *labels.get(x.household_id, ("?", "?", "?")),
+                         member_name=names.get(x.member_id)) for x in links.get(p.id, [])],
+        steps.get(p.id, []), transfers.get(p.id)) for p in problems]
+
+
 def _info(session: Session, p: Problem, today: date) -> ProblemInfo:
-    links = session.execute(select(ProblemLink).where(
-        ProblemLink.problem_id == p.id, ProblemLink.deleted_at.is_(None))).scalars().all()
-    labels = c.household_labels(session, [link.household_id for link in links])
-    names = c.member_names(session, [link.member_id for link in links])
-    households = [LinkedHousehold(link.household_id, *labels.get(link.household_id, ("?", "?", "?")),
-                                  member_name=names.get(link.member_id)) for link in links]
-    transitions = [TransitionInfo(t.from_state, t.to_state, t.day, t.username, t.signer, t.note)
-                   for t in session.execute(select(ProblemTransition).where(
-                       ProblemTransition.problem_id == p.id).order_by(
-                       ProblemTransition.created_at, ProblemTransition.day)).scalars()]
-    t = session.execute(select(ProblemTransfer).where(
-        ProblemTransfer.problem_id == p.id, ProblemTransfer.deleted_at.is_(None))).scalars().first()
-    transfer = None
-    if t is not None:
-        transfer = TransferInfo(t.found_date, t.due_date, t.due_covered, t.transferred_date, t.organ,
-                                t.doc_number, t.handler, t.note,
-                                transfer_is_late(t.due_date, t.transferred_date, today),
-                                None if t.due_covered else workdays.uncovered_warning([t.due_date.year]))
-    village = c.village_names(session).get(p.village_id) if p.village_id else None
-    return ProblemInfo(p.id, p.number, p.source, p.category, village, p.description, p.found_date,
-                       p.responsible, p.measures, p.deadline, p.state,
-                       is_overdue(p.state, p.deadline, today), p.is_clue, p.petition_id,
-                       p.rectified_date, p.closed_date, p.closed_by, p.verification_note, p.note,
-                       p.version, households, transitions, transfer)
+    session.flush()
+    return _infos(session, [p], today)[0]
 
 
 def get_problem(session: Session, ref: str, *, today: date | None = None) -> ProblemInfo:
@@ -167,8 +180,8 @@ def list_problems(session: Session, *, state: str | None = None, category: str |
         stmt = stmt.where(Problem.description.contains(text.strip()) | (Problem.number == text.strip()))
     if overdue_only:
         stmt = stmt.where(Problem.state.in_(OPEN_STATES), Problem.deadline < today)
-    rows = [_info(session, p, today) for p in session.execute(
-        stmt.order_by(Problem.found_date.desc(), Problem.number.desc())).scalars()]
+    rows = _infos(session, list(session.execute(
+        stmt.order_by(Problem.found_date.desc(), Problem.number.desc())).scalars()), today)
     if village:
         rows = [r for r in rows if r.village == village or any(h.village == village for h in r.households)]
     return rows
@@ -376,6 +389,6 @@ def late_transfers(session: Session, *, today: date | None = None) -> list[Probl
     ids = session.execute(select(ProblemTransfer.problem_id).join(
         Problem, Problem.id == ProblemTransfer.problem_id).where(
         ProblemTransfer.deleted_at.is_(None), Problem.deleted_at.is_(None))).scalars().all()
-    rows = [_info(session, session.get(Problem, pid), today) for pid in ids]
+    rows = _infos(session, [session.get(Problem, pid) for pid in ids], today)
     return sorted((r for r in rows if r.transfer and r.transfer.late),
                   key=lambda r: (r.transfer.due_date, r.number))
