@@ -13,11 +13,15 @@ from ui.household_window import HouseholdWindow
 from ui.new_household import NewHouseholdDialog
 from ui.pages.home import HomePage
 from ui.pages.households import HouseholdsPage
+from ui.pages.ledger_petitions import PetitionsPage
+from ui.pages.ledger_problems import ProblemsPage
+from ui.pages.ledger_relatives import RelativesPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.settings import SettingsPage
 
 PAGES = ["首页", "救助对象", "问题台账", "信访举报", "近亲属备案", "数据比对", "报表打印", "数据交换",
          "系统设置"]
+LEDGER_PAGES = {"问题台账": ProblemsPage, "信访举报": PetitionsPage, "近亲属备案": RelativesPage}
 NAV_STYLE = """
 QListWidget { background: #1f3b63; color: #e8eef6; border: none; font-size: 11pt; outline: 0; }
 QListWidget::item { padding: 9px 14px; }
@@ -54,6 +58,8 @@ class MainWindow(QMainWindow):
             elif name == "系统设置":
                 page = SettingsPage(ctx)
                 page.data_tab.restoreRequested.connect(self.restoreRequested.emit)
+            elif name in LEDGER_PAGES:
+                page = LEDGER_PAGES[name](ctx.database, ctx.actor)
             else:
                 page = PlaceholderPage(name)
             self.pages[name] = page
