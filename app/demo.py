@@ -11,10 +11,16 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+import secrets
+
+from sqlalchemy import select
+
 from app import households as hs
-from app import offices, rulesettings
+from app import offices, rulesettings, users
+from app.assessment import approvals, income
 from app.idcard import make_valid_id
-from app.permissions import Actor
+from app.permissions import CLERK, REVIEWER, Actor
+from db.models import Household, User
 
 VILLAGES = ["香水村", "泾河村", "东峡村", "西沟村", "大湾村", "杨岭村", "六盘村", "新民社区",
             "红星村", "兴盛村"]
@@ -95,6 +101,23 @@ def _members(rng: random.Random, names: _Names, region: str, today: date, used: 
     return result
 
 
+DEMO_USERS = {CLERK: ("demo_clerk", "马晓梅"), REVIEWER: ("demo_reviewer", "李建军")}
+
+
+def demo_actors(session: Session, actor: Actor) -> tuple[Actor, Actor]:
+    """A 经办人 and a 审核人 for the two-person approvals: the first active ones, or demo users
+    created for the purpose (random passwords: the administrator sets real ones to use them)."""
+    found = []
+    for role, (username, name) in DEMO_USERS.items():
+        existing = session.execute(select(User.username).where(
+            User.role == role, User.active.is_(True)).order_by(User.username)).scalars().first()
+        if existing is None:
+            existing = users.create_user(session, actor, username=username, display_name=name, role=role,
+                                         password=secrets.token_urlsafe(12) + "a1").username
+        found.append(users.actor_for(session, existing))
+    return found[0], found[1]
+
+
 def generate(session: Session, actor: Actor, *, households: int, seed: int = 1,
              today: date | None = None, progress=None, cancelled=None) -> int:  # noqa: ANN001
     """Create ``households`` demo households with their histories; returns how many."""
@@ -107,6 +130,7 @@ def generate(session: Session, actor: Actor, *, households: int, seed: int = 1,
             offices.add_village(session, actor, name=v)
     villages = offices.list_villages(session, actor.office_code)
     standards = rulesettings.get(session, "standards")
+    clerk, reviewer = demo_actors(session, actor)
     region = actor.office_code[:6]
     used: set[str] = set()
     cats, weights = zip(*CATEGORIES)
@@ -120,51 +144,61 @@ def generate(session: Session, actor: Actor, *, households: int, seed: int = 1,
         covered = sum(1 for m in members if m.lives_together)
         amount = (standard * Decimal(rng.randint(25, 100)) / 100 * covered).quantize(Decimal("1"))
         saved = hs.create_household(
-            session, actor, village=rng.choice(villages), category=category, members=members,
+            session, clerk, village=rng.choice(villages), category=category, members=members,
             urban_rural="城市" if category == "城市低保" else "农村",
             poverty_cause=rng.choice(CAUSES), classification=rng.choices("ABC", [50, 35, 15])[0],
             monthly_amount=amount, address=f"{rng.randint(1, 12)}组{rng.randint(1, 80)}号",
             phone=f"139{rng.randint(10000000, 99999999)}",
             bank_account=f"6228{rng.randint(10**14, 10**15 - 1)}", apply_date=apply_day, today=today)
-        _history(session, actor, rng, saved.id, apply_day, today)
+        if category.endswith("低保") and rng.random() < 0.7:
+            income.add_income(session, clerk, saved.id, kind=rng.choice(income.INCOME_KINDS[:3]),
+                              amount=Decimal(rng.randint(20, 160) * 10), period="monthly")
+        _history(session, clerk, reviewer, rng, saved.id, apply_day, today)
         if progress and (i + 1) % 50 == 0:
             progress(i + 1, households)
     return households
 
 
-def _history(session: Session, actor: Actor, rng: random.Random, hid: str, start: date,
-             today: date) -> None:
+def _history(session: Session, clerk: Actor, reviewer: Actor, rng: random.Random, hid: str,
+             start: date, today: date) -> None:
+    """The case's steps; grants, amount changes and exits proposed by the clerk and approved by
+    the reviewer (两人审核), as in the office."""
     day = start
     handler = rng.choice(HANDLERS)
     for kind, outcome, gap in (("受理", "受理", 2), ("家庭经济状况核对", "符合", 5),
                                ("入户调查", "两人入户，已签字", 3), ("民主评议", "同意，乡镇人员参加", 6)):
         day = min(today, day + timedelta(days=rng.randint(1, gap)))
-        hs.record_step(session, actor, hid, kind=kind, day=day, handler=handler, outcome=outcome,
+        hs.record_step(session, clerk, hid, kind=kind, day=day, handler=handler, outcome=outcome,
                        today=today)
     fate = rng.random()
     day = min(today, day + timedelta(days=rng.randint(2, 8)))
     if fate < 0.05:
         return  # still being decided
     if fate < 0.12:
-        hs.change_status(session, actor, hid, status="未通过", reason="家庭人均收入高于保障标准", day=day)
+        hs.change_status(session, reviewer, hid, status="未通过", reason="家庭人均收入高于保障标准", day=day)
         return
-    hs.record_step(session, actor, hid, kind="公示", day=day, handler=handler, outcome="无异议",
+    hs.record_step(session, clerk, hid, kind="公示", day=day, handler=handler, outcome="无异议",
                    note="村务公开栏公示 7 天", today=today)
     day = min(today, day + timedelta(days=8))
-    hs.change_status(session, actor, hid, status="在保", reason="经审核符合条件", day=day)
+    _decide(session, reviewer, approvals.propose_grant(
+        session, clerk, hid, day=day, reason="经审核符合条件"))
     while True:
         day = day + timedelta(days=rng.randint(150, 380))
         if day >= today:
             break
-        hs.record_step(session, actor, hid, kind="复核", day=day, handler=rng.choice(HANDLERS),
+        hs.record_step(session, clerk, hid, kind="复核", day=day, handler=rng.choice(HANDLERS),
                        outcome="情况无变化" if rng.random() < 0.8 else "收入有变化", today=today)
         if rng.random() < 0.15:
             amount = Decimal(rng.randint(150, 1800))
-            hs.edit_household(session, actor, hid, expected_version=None,
-                              changes={"monthly_amount": amount})
-            hs.record_step(session, actor, hid, kind="调整", day=day, handler=rng.choice(HANDLERS),
-                           outcome=f"调整为 {amount} 元", today=today)
+            if amount == session.get(Household, hid).monthly_amount:
+                amount += 10
+            _decide(session, reviewer, approvals.propose_change(
+                session, clerk, hid, day=day, reason="复核发现收入有变化", monthly_amount=amount))
         if rng.random() < 0.1:
-            hs.change_status(session, actor, hid, status="已退出", reason=rng.choice(EXIT_REASONS),
-                             day=day)
+            _decide(session, reviewer, approvals.propose_exit(
+                session, clerk, hid, day=day, reason=rng.choice(EXIT_REASONS)))
             return
+
+
+def _decide(session: Session, reviewer: Actor, proposal: approvals.ProposalInfo) -> None:
+    approvals.approve(session, reviewer, proposal.id, note="同意")

@@ -17,7 +17,10 @@ from app.errors import ConflictError, NotFound, ValidationError
 from app.idcard import IdNumberError, validate_id
 from app.permissions import Actor, require
 from app.reviews import next_review_date
+from db.assessment_models import ASSESSMENT_LABELS
 from db.models import Household, Member, Step, Village, utcnow
+
+audit.ENTITY_LABELS.update(ASSESSMENT_LABELS)
 
 EDITABLE = ("village", "address", "phone", "bank_account", "urban_rural", "category",
             "classification", "monthly_amount", "poverty_cause", "apply_date", "note", "head_name")
@@ -34,6 +37,20 @@ TRANSITIONS = {
 }
 STATUS_STEP = {"在保": ("审核确认", "同意"), "未通过": ("审核确认", "不予确认"),
                "已退出": ("停保/退出", "终止"), "暂停": ("调整", "暂停发放"), "申请中": ("申请", "重新申请")}
+
+# "Two pairs of eyes": these take effect only when a 审核人 approves what a 经办人 proposed
+# (app.assessment.approvals). A household is in force (its category and amount are paid) while
+# 在保 or 暂停; while 申请中 its category and amount are the application being prepared, and the
+# grant proposal carries them to the reviewer.
+IN_FORCE = ("在保", "暂停")
+GATED_FIELDS = {"category": "保障类别", "monthly_amount": "月保障金额"}
+PROPOSAL_PATH = ("请由经办人“提交审核”、审核人批准后生效（两人审核；命令行：qingfeng-cli approval，"
+                 "服务：app.assessment.approvals）")
+
+
+def is_gated_transition(current: str, target: str) -> bool:
+    """A new grant (申请中→在保) and any exit (→已退出) need a proposal and an approval."""
+    return target == "已退出" or (current == "申请中" and target == "在保")
 
 
 @dataclass
@@ -280,6 +297,21 @@ def edit_household(session: Session, actor: Actor, household_id: str, *, expecte
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError("字段", "、".join(sorted(unknown)), "不能在此修改")
+    if hh.status in IN_FORCE:
+        for key, label in GATED_FIELDS.items():
+            if key in changes and _normalized(key, changes[key]) != getattr(hh, key):
+                raise ValidationError(label, changes[key], f"{hh.head_name}户当前“{hh.status}”，"
+                                      f"{label}的变更不能直接修改，{PROPOSAL_PATH}")
+    return apply_changes(session, actor, hh, changes)
+
+
+def _normalized(key: str, value: object) -> object:
+    return _amount(value) if key == "monthly_amount" else value
+
+
+def apply_changes(session: Session, actor: Actor, hh: Household, changes: dict) -> Saved:
+    """Write validated field changes and audit them as ``household.update`` (no gate: used by
+    :func:`edit_household` and by the approval of a proposal)."""
     before = audit.state(hh)
     for key, value in changes.items():
         if key == "village":
@@ -298,6 +330,8 @@ def edit_household(session: Session, actor: Actor, household_id: str, *, expecte
             hh.head_name = _name(value, "户主姓名")
         else:
             setattr(hh, key, value or None)
+    if hh.classification != before["classification"] and hh.last_review_date and hh.status in IN_FORCE:
+        hh.next_review_date = next_review_date(session, hh.classification, hh.last_review_date)
     if audit.state(hh) == before:
         return Saved(id=hh.id, version=hh.version)
     _stamp(hh, actor)
@@ -433,8 +467,19 @@ def change_status(session: Session, actor: Actor, household_id: str, *, status: 
         raise ValidationError("保障状态", status, f"当前状态“{hh.status}”只能变更为：{allowed}")
     if not (reason or "").strip():
         raise ValidationError("变更原因", reason, "变更保障状态必须填写原因")
-    day = day or date.today()
+    if is_gated_transition(hh.status, status):
+        what = "纳入保障（申请中→在保）" if status == "在保" else "停保/退出（→已退出）"
+        raise ValidationError("保障状态", status, f"{what}不能直接变更，{PROPOSAL_PATH}")
+    return apply_status(session, actor, hh, status=status, reason=reason, day=day or date.today())
+
+
+def apply_status(session: Session, actor: Actor, hh: Household, *, status: str, reason: str, day: date,
+                 outcome: str | None = None, fields: dict | None = None) -> Saved:
+    """Write a status change (with validated ``fields`` such as the granted amount), its audit
+    entry and its step (no gate: used by :func:`change_status` and by an approval)."""
     before = audit.state(hh)
+    for key, value in (fields or {}).items():
+        setattr(hh, key, value)
     hh.status = status
     if status == "在保":
         hh.approve_date = hh.approve_date if before["status"] == "暂停" else day
@@ -447,9 +492,9 @@ def change_status(session: Session, actor: Actor, household_id: str, *, status: 
         hh.apply_date, hh.approve_date, hh.exit_date, hh.exit_reason = day, None, None, None
     _stamp(hh, actor)
     audit.record_change(session, actor, "household.status", "household", hh, before)
-    kind, outcome = STATUS_STEP[status]
-    _add_step(session, actor, hh, kind=kind, day=day, handler=actor.display_name, outcome=outcome,
-              note=reason.strip())
+    kind, default_outcome = STATUS_STEP[status]
+    _add_step(session, actor, hh, kind=kind, day=day, handler=actor.display_name,
+              outcome=outcome or default_outcome, note=reason.strip())
     search.reindex_household(session, hh)
     return Saved(id=hh.id, version=hh.version)
 

@@ -13,6 +13,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "household.edit": ("录入和修改救助对象", frozenset({CLERK, REVIEWER, ADMIN})),
     "household.step": ("登记办理环节", frozenset({CLERK, REVIEWER, ADMIN})),
     "household.status": ("变更保障状态（审核确认、停保）", frozenset({REVIEWER, ADMIN})),
+    "household.propose": ("提交纳入、类别变更、金额调整和退出的审核提议", frozenset({CLERK, REVIEWER})),
+    "household.approve": ("审核批准或退回提议（两人审核）", frozenset({REVIEWER})),
     "household.view": ("查看救助对象", frozenset({CLERK, REVIEWER, ADMIN})),
     "export.personal": ("导出或打印含个人信息的资料", frozenset({CLERK, REVIEWER, ADMIN})),
     "settings.edit": ("修改规则设置", frozenset({ADMIN})),

@@ -6,6 +6,7 @@ administrator (audited), and code reads them only through this module, never as 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,72 @@ RULES: dict[str, Rule] = {
     "petition_repeat_priority": Rule("重复反映标注重点（次）", 3, "市级漏保专项方案"),
     "monthly_report_day": Rule("动态管理月报上报日（每月）", 25, "县级专项整治方案"),
     "amount_floor_percent": Rule("低保金保底比例（%，0 为不设）", 0, "地方政策"),
+    # family economic assessment (app.assessment)
+    "amount_method": Rule("低保金计算方法（差额 或 分档）", "差额",
+                          "《最低生活保障审核确认办法》：按差额发放；部分地方按困难程度分档发放"),
+    "amount_tiers": Rule("分档发放：[人均收入不高于标准的%, 按标准的%发放]，由困难到宽裕",
+                         [[25, 100], [50, 75], [75, 50], [100, 25]],
+                         "地方分档施保办法（至少 4 档，最高档为全额标准）"),
+    "deductible_expenditures": Rule("可从收入中扣减的刚性支出", [],
+                                    "地方支出型困难家庭认定办法（医疗、教育、康复、住房）"),
+    "classified_surcharges": Rule("分类施保（按人加发：“20%”为低保标准的百分比，“50元”为金额）",
+                                  {"重度残疾": "20%", "重病": "15%", "老年": "50元", "未成年": "50元"},
+                                  "民政部 分类施保；地方标准（示例值）"),
+    "surcharge_stacking": Rule("一人符合多项分类施保时（最高一项 或 累加）", "最高一项", "地方分类施保办法"),
+    "elderly_age": Rule("分类施保“老年”起始年龄（周岁）", 60, "地方分类施保办法"),
+    "care_standards": Rule("特困人员照料护理标准（元/人·月）按自理能力",
+                           {"全自理": 100, "半护理": 300, "全护理": 600},
+                           "《特困人员认定办法》；区（县）公布的标准（示例值）"),
+    "edge_multiple": Rule("低保边缘家庭：人均收入低于低保标准的倍数", 1.5,
+                          "《最低生活保障边缘家庭认定办法》（一般不超过 1.5 倍）"),
+}
+
+
+def _check_tiers(label: str, value: list) -> None:
+    """分档: at least 4 tiers, income thresholds rising, the first (hardest) one the full standard."""
+    ok = len(value) >= 4 and all(isinstance(t, list) and len(t) == 2 and all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) and 0 <= x <= 100 for x in t)
+        for t in value)
+    if not ok:
+        raise ValidationError(label, value, "至少 4 档，每档为 [人均收入不高于标准的%, 按标准的%发放]，数值 0–100")
+    limits = [t[0] for t in value]
+    if limits != sorted(set(limits)) or value[0][1] != 100 or limits[-1] != 100:
+        raise ValidationError(label, value, "收入上限须逐档递增、最后一档为 100；第一档（最困难）须为全额标准 100%")
+
+
+def _check_choice(choices: tuple[str, ...]):  # noqa: ANN202
+    def check(label: str, value: str) -> None:
+        if value not in choices:
+            raise ValidationError(label, value, f"应为以下之一：{'、'.join(choices)}")
+    return check
+
+
+def _check_expenditures(label: str, value: list) -> None:
+    bad = [v for v in value if v not in EXPENDITURE_KINDS]
+    if bad:
+        raise ValidationError(label, "、".join(map(str, bad)), f"应为以下之一：{'、'.join(EXPENDITURE_KINDS)}")
+
+
+def _check_surcharges(label: str, value: dict) -> None:
+    for group, text in value.items():
+        if not isinstance(text, str) or not re.fullmatch(r"\d+(\.\d{1,2})?(%|元)", text.strip()):
+            raise ValidationError(label, f"{group}={text}", "应写成“20%”（低保标准的百分比）或“50元”")
+
+
+def _check_amount_map(label: str, value: dict) -> None:
+    for name, amount in value.items():
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount < 0:
+            raise ValidationError(label, f"{name}={amount}", "应为不小于 0 的金额（元/人·月）")
+
+
+EXPENDITURE_KINDS = ("医疗", "教育", "康复", "住房")
+ASSESSMENT_CHECKS = {
+    "amount_tiers": _check_tiers,
+    "amount_method": _check_choice(("差额", "分档")),
+    "surcharge_stacking": _check_choice(("最高一项", "累加")),
+    "deductible_expenditures": _check_expenditures,
+    "classified_surcharges": _check_surcharges,
+    "care_standards": _check_amount_map,
 }
 
 
@@ -77,10 +144,13 @@ def all_settings(session: Session) -> dict[str, Any]:
 def _check_type(key: str, value: Any) -> None:
     default = RULES[key].default
     label = RULES[key].label
-    if isinstance(default, bool) or not isinstance(value, type(default)):
+    expected = (int, float) if isinstance(default, float) else type(default)
+    if isinstance(default, bool) or isinstance(value, bool) or not isinstance(value, expected):
         raise ValidationError(label, value, f"应为{type(default).__name__}类型，与默认值 {default!r} 相同")
-    if isinstance(default, int) and not (0 <= value <= 3650):
+    if isinstance(default, (int, float)) and not (0 <= value <= 3650):
         raise ValidationError(label, value, "应在 0 到 3650 之间")
+    if key in ASSESSMENT_CHECKS:
+        ASSESSMENT_CHECKS[key](label, value)
     if isinstance(default, dict) and key == "review_frequency_months":
         for cls, months in value.items():
             if not isinstance(months, int) or not 1 <= months <= 24:

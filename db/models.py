@@ -184,3 +184,4 @@ class SearchTerm(Base):
 AUDITED = {"office": Office, "village": Village, "household": Household, "member": Member,
            "step": Step, "user": User}
 from db import ledger_models  # noqa: E402,F401  (registers the ledger tables)
+from db import assessment_models  # noqa: E402,F401  (registers the assessment tables)

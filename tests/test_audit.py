@@ -31,7 +31,7 @@ def test_untouched_database_verifies(env):
 
 def test_entry_records_who_what_before_after(env):
     saved = _add(env)
-    with env.database.session() as s:
+    with env.database.session() as s:  # an application: its amount is edited directly
         hs.edit_household(s, env.reviewer, saved.id, expected_version=None,
                           changes={"monthly_amount": "650"})
     with env.database.session(write=False) as s:

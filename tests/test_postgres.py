@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from app import audit, offices, queries, search, users
 from app import households as hs
+from app.assessment import approvals
 from app.errors import ConflictError, ValidationError
 from app.idcard import make_valid_id
 from db.engine import open_url
@@ -46,8 +47,12 @@ def test_registry_flow_and_audit_on_postgres(pg):
         saved = hs.create_household(s, actor, village="香水村", category="农村低保", monthly_amount="620.5",
                                     members=[hs.MemberInput(name="张三", id_number=make_valid_id(
                                         "640424", date(1960, 1, 1), 1))])
-    with database.session() as s:
-        hs.change_status(s, actor, saved.id, status="在保", reason="符合条件", day=date(2026, 11, 1))
+    with database.session() as s:  # two pairs of eyes: a clerk proposes, a reviewer approves
+        clerk, reviewer = (users.actor_for(s, users.create_user(
+            s, actor, username=u, display_name=u, role=role, password="pg-pass-123").username)
+            for u, role in (("clerk", "经办人"), ("reviewer", "审核人")))
+        p = approvals.propose_grant(s, clerk, saved.id, reason="符合条件", day=date(2026, 11, 1))
+        approvals.approve(s, reviewer, p.id)
     with database.session(write=False) as s:
         d = queries.household_detail(s, saved.id)
         assert d.status == "在保" and str(d.monthly_amount) == "620.50"

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app import households as hs
 from app import queries, rulesettings
+from app.assessment import approvals
 from app.errors import ConflictError, PermissionDenied, ValidationError
 from app.idcard import make_valid_id
 from db.models import AuditEntry, Household, Member
@@ -15,6 +16,13 @@ TODAY = date(2026, 11, 23)
 
 def ident(n: int, birth=date(1960, 5, 1)) -> str:
     return make_valid_id("640424", birth, n)
+
+
+def grant(env, hid, *, reason, day):
+    """申请中 → 在保 the only way there is: the clerk proposes, the reviewer approves."""
+    with env.database.session() as s:
+        p = approvals.propose_grant(s, env.clerk, hid, reason=reason, day=day)
+        approvals.approve(s, env.reviewer, p.id)
 
 
 def add(env, name="张三", id_number=None, village="香水村", actor=None, members=()):
@@ -154,8 +162,9 @@ def test_status_lifecycle_and_reason_required(env):
     with env.database.session() as s:
         with pytest.raises(ValidationError, match="只能变更为：在保、未通过"):
             hs.change_status(s, env.reviewer, saved.id, status="已退出", reason="收入超标")
-    with env.database.session() as s:
+    with env.database.session() as s, pytest.raises(ValidationError, match="提交审核"):
         hs.change_status(s, env.reviewer, saved.id, status="在保", reason="符合条件", day=TODAY)
+    grant(env, saved.id, reason="符合条件", day=TODAY)
     with env.database.session(write=False) as s:
         d = queries.household_detail(s, saved.id)
     assert d.status == "在保" and d.approve_date == TODAY
@@ -167,8 +176,8 @@ def test_review_frequency_comes_from_settings(env):
     with env.database.session() as s:
         rulesettings.set_value(s, env.admin, "review_frequency_months", {"A": 12, "B": 3, "C": 1})
     saved = add(env)
+    grant(env, saved.id, reason="符合条件", day=TODAY)
     with env.database.session() as s:
-        hs.change_status(s, env.reviewer, saved.id, status="在保", reason="符合条件", day=TODAY)
         hs.record_step(s, env.clerk, saved.id, kind="复核", day=TODAY, handler="马晓梅", today=TODAY)
     with env.database.session(write=False) as s:
         assert queries.household_detail(s, saved.id).next_review_date == date(2027, 2, 23)

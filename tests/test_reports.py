@@ -9,10 +9,16 @@ from sqlalchemy import text
 
 from app import households as hs
 from app import offices, reports
+from app.assessment import approvals
 from app.errors import PermissionDenied, ValidationError
 from app.idcard import make_valid_id
 
 TODAY = date(2026, 11, 23)
+
+
+def _approved(s, env, proposal):
+    """Grants, exits and amount changes take effect when the reviewer approves the clerk's proposal."""
+    approvals.approve(s, env.reviewer, proposal.id)
 
 
 @pytest.fixture
@@ -27,11 +33,12 @@ def data(env):
                 ("王小", "香水村", "特困人员(分散供养)", "780", date(2015, 6, 1)),  # minor 特困
                 ("赵六", "泾河村", "城市低保", "900", date(1955, 3, 3))]):
             saved = hs.create_household(
-                s, env.admin, village=village, category=cat, monthly_amount=amount,
+                s, env.clerk, village=village, category=cat, monthly_amount=amount,
                 poverty_cause="因病", apply_date=date(2026, 9, 1), today=TODAY,
                 members=[hs.MemberInput(name=name, id_number=make_valid_id("640424", birth, 11 + i),
                                         health="尿毒症透析")])
-            hs.change_status(s, env.admin, saved.id, status="在保", reason="符合条件", day=date(2026, 10, 10))
+            _approved(s, env, approvals.propose_grant(s, env.clerk, saved.id, reason="符合条件",
+                                                      day=date(2026, 10, 10)))
             hs.edit_household(s, env.admin, saved.id, expected_version=None,
                               changes={"phone": "13912345678", "bank_account": "6228480012345678"})
             ids[name] = saved.id
@@ -74,9 +81,10 @@ def test_monthly_report_lists_new_households_and_zero_report(env, data, tmp_path
     assert "张三" in body and "赵六" in body
     assert "零报告" in body  # no deaths in October
     with env.database.session() as s:
-        hs.change_status(s, env.admin, data["赵六"], status="已退出", reason="死亡", day=date(2026, 11, 5))
-        hs.edit_household(s, env.admin, data["张三"], expected_version=None,
-                          changes={"monthly_amount": "700"})
+        _approved(s, env, approvals.propose_exit(s, env.clerk, data["赵六"], reason="死亡",
+                                                 day=date(2026, 11, 5)))
+        _approved(s, env, approvals.propose_change(s, env.clerk, data["张三"], reason="收入减少",
+                                                   day=date(2026, 11, 1), monthly_amount="700"))
         changes, stock = reports.monthly_changes(s, reports.parse_period("2026-11", today=TODAY))
     kinds = {(c.kind, c.name) for c in changes}
     assert ("死亡", "赵六") in kinds and ("调整", "张三") in kinds
@@ -88,7 +96,8 @@ def test_monthly_report_lists_new_households_and_zero_report(env, data, tmp_path
 def test_screening_workbook_has_three_sheets_with_text_ids(env, data, tmp_path):
     out = tmp_path / "s.xlsx"
     with env.database.session() as s:
-        hs.change_status(s, env.admin, data["赵六"], status="已退出", reason="收入超标", day=date(2026, 11, 5))
+        _approved(s, env, approvals.propose_exit(s, env.clerk, data["赵六"], reason="收入超标",
+                                                 day=date(2026, 11, 5)))
         reports.make_screening(s, env.clerk, out, period=reports.parse_period("2026", today=TODAY))
     wb = load_workbook(out)
     assert wb.sheetnames[:3] == ["在保", "退出", "申请未通过"]

@@ -5,6 +5,7 @@ import pytest
 
 from app import households as hs
 from app import search
+from app.assessment import approvals
 from app.idcard import make_valid_id
 
 
@@ -43,14 +44,20 @@ def test_rare_characters_and_village(env, people):
     assert set(_names(env, "泾河村")) == {"张珊珊", "王𠇔"}
 
 
+def _grant(s, env, hid):
+    """申请中 → 在保: proposed by the clerk, approved by the reviewer."""
+    approvals.approve(s, env.reviewer, approvals.propose_grant(
+        s, env.clerk, hid, reason="符合条件", day=date.today()).id)
+
+
 def test_active_households_first_and_exact_before_prefix(env, people):
     with env.database.session() as s:
         hs.change_status(s, env.reviewer, people["张三"], status="未通过", reason="收入超标")
-        hs.change_status(s, env.reviewer, people["张珊珊"], status="在保", reason="符合条件")
+        _grant(s, env, people["张珊珊"])
     assert _names(env, "zs") == ["张珊珊", "张三"]
     with env.database.session() as s:
         hs.change_status(s, env.reviewer, people["张三"], status="申请中", reason="重新申请")
-        hs.change_status(s, env.reviewer, people["张三"], status="在保", reason="符合条件")
+        _grant(s, env, people["张三"])
     assert _names(env, "zs") == ["张三", "张珊珊"]  # exact initials "zs" before "zss"
 
 
