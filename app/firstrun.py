@@ -31,7 +31,7 @@ def check_password(password: str, again: str | None = None) -> None:
     """The password rule of :mod:`app.users`, plus the two entries agreeing."""
     if again is not None and password != again:
         raise ValidationError("密码", "******", "两次输入的密码不一致")
-    users._check_new_password(password)  # noqa: SLF001 - the one home of the password rule
+    users.check_new_password(password)  # the one home of the password rule
 
 
 def check_passphrase(passphrase: str, again: str | None = None) -> None:

@@ -96,7 +96,7 @@ SORTABLE = {"number": Household.number, "village": Village.name, "head_name": Ho
             "next_review_date": Household.next_review_date}
 
 
-def _filtered(stmt, filters: Filters):  # noqa: ANN001, ANN202
+def _filtered(session: Session, stmt, filters: Filters):  # noqa: ANN001, ANN202
     stmt = stmt.where(Household.deleted_at.is_(None))
     if filters.village:
         stmt = stmt.where(Village.name == filters.village)
@@ -106,29 +106,60 @@ def _filtered(stmt, filters: Filters):  # noqa: ANN001, ANN202
         stmt = stmt.where(Household.status == filters.status)
     if filters.classification:
         stmt = stmt.where(Household.classification == filters.classification)
-    q = normalize_query(filters.text or "")
-    if q:
-        matches = select(SearchTerm.household_id).where(SearchTerm.term >= q,
-                                                        SearchTerm.term < q + "\U0010ffff")
-        stmt = stmt.where(Household.id.in_(matches))
+    ids = _text_matches(session, filters.text)
+    if ids is not None:
+        stmt = stmt.where(Household.id.in_(ids))
     return stmt
+
+
+TEXT_MATCH_CAP = 5000
+
+
+def _text_matches(session: Session, text: str | None) -> list[str] | None:
+    """Households whose names, pinyin, ID numbers or village start with ``text``, at most
+    TEXT_MATCH_CAP + 1 of them (a broader query asks the clerk to type more); None: no text."""
+    q = normalize_query(text or "")
+    if not q:
+        return None
+    cache = session.info.setdefault("text_matches", {})
+    if q not in cache:
+        stmt = (select(SearchTerm.household_id)
+                .where(SearchTerm.rank.in_((0, 1, 2)), SearchTerm.term >= q,
+                       SearchTerm.term < q + "\U0010ffff")
+                .distinct().limit(TEXT_MATCH_CAP + 1))
+        cache.clear()
+        cache[q] = session.execute(stmt).scalars().all()
+    return cache[q]
+
+
+def text_match_capped(session: Session, filters: Filters) -> bool:
+    """True when the text matches more households than are listed (type more to narrow)."""
+    ids = _text_matches(session, filters.text)
+    return ids is not None and len(ids) > TEXT_MATCH_CAP
 
 
 def count_households(session: Session, filters: Filters = Filters()) -> int:
     stmt = select(func.count()).select_from(Household).join(Village, Village.id == Household.village_id)
-    return session.execute(_filtered(stmt, filters)).scalar_one()
+    return session.execute(_filtered(session, stmt, filters)).scalar_one()
 
 
 def list_households(session: Session, filters: Filters = Filters(), *, order: str = "number",
                     descending: bool = False, offset: int = 0, limit: int = 200) -> list[HouseholdRow]:
-    size = (select(func.count()).where(Member.household_id == Household.id,
-                                      Member.deleted_at.is_(None), Member.lives_together.is_(True))
-            .correlate(Household).scalar_subquery())
     column = SORTABLE.get(order, Household.number)
     stmt = (select(Household.id, Household.number, Village.name, Household.head_name,
                    Household.category, Household.status, Household.classification,
-                   Household.monthly_amount, size, Household.next_review_date)
+                   Household.monthly_amount, Household.next_review_date)
             .join(Village, Village.id == Household.village_id))
-    stmt = _filtered(stmt, filters).order_by(column.desc() if descending else column,
-                                             Household.number).offset(offset).limit(limit)
-    return [HouseholdRow(*row) for row in session.execute(stmt)]
+    stmt = _filtered(session, stmt, filters).order_by(column.desc() if descending else column,
+                                                      Household.number).offset(offset).limit(limit)
+    rows = session.execute(stmt).all()
+    # household sizes for this page only (a correlated count per row would run for every
+    # matching household before OFFSET)
+    sizes = dict(session.execute(
+        select(Member.household_id, func.count())
+        .where(Member.household_id.in_([r.id for r in rows]), Member.deleted_at.is_(None),
+               Member.lives_together.is_(True))
+        .group_by(Member.household_id)).all()) if rows else {}
+    return [HouseholdRow(r.id, r.number, r.name, r.head_name, r.category, r.status,
+                         r.classification, r.monthly_amount, sizes.get(r.id, 0), r.next_review_date)
+            for r in rows]

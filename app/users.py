@@ -34,7 +34,7 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), digest)
 
 
-def _check_new_password(password: str) -> None:
+def check_new_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ValidationError("密码", "******", f"至少 {MIN_PASSWORD} 位")
     if password.isdigit() or password.isalpha():
@@ -70,7 +70,7 @@ def create_user(session: Session, actor: Actor | None, *, username: str, display
         raise ValidationError("用户名", username, "须为 1–40 位字母、数字、下划线或点")
     if role not in ROLES:
         raise ValidationError("角色", role, f"应为：{'、'.join(ROLES)}")
-    _check_new_password(password)
+    check_new_password(password)
     if session.execute(select(User.id).where(User.username == username)).first():
         raise ValidationError("用户名", username, "已被使用")
     office = office_code or (actor.office_code if actor else None)
@@ -103,7 +103,7 @@ def change_password(session: Session, actor: Actor, *, old: str, new: str) -> No
     u = _user(session, actor.username)
     if not check_password(old, u.password_hash):
         raise AuthError("原密码不正确。")
-    _check_new_password(new)
+    check_new_password(new)
     before = audit.state(u)
     u.password_hash, u.updated_at, u.updated_by = hash_password(new), utcnow(), actor.username
     audit.record_change(session, actor, "user.password", "user", u, before)

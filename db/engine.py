@@ -122,8 +122,13 @@ def _probe(engine: Engine, path: Path, quick_check: bool) -> None:
 
 
 def open_sqlcipher(path: Path | str, *, passphrase: str | None = None, recovery: str | None = None,
-                   upgrade: bool = True, quick_check: bool = True) -> Database:
-    """Open an existing encrypted database; upgrade its schema (after a verified backup)."""
+                   upgrade: bool = True, quick_check: bool = False) -> Database:
+    """Open an existing encrypted database; upgrade its schema (after a verified backup).
+
+    A damaged file is refused on the first read (SQLite checks page 1 and the header's page
+    count against the file). The full ``quick_check`` reads every page (seconds on a district
+    database), so it runs on request: ``audit verify``, backups, restores and upgrades.
+    """
     from db import migrate
 
     path = Path(path).resolve()

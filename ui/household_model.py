@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 
-from app.queries import SORTABLE, Filters, HouseholdRow, count_households, list_households
+from app.queries import (SORTABLE, TEXT_MATCH_CAP, Filters, HouseholdRow, count_households,
+                         list_households)
 from ui import ops
 
 BLOCK = 200
@@ -187,7 +188,7 @@ class HouseholdLoader(QObject):
             if gen != self.generation:
                 return
             total, first = result
-            self.model.reset(gen, total, first)
+            self.model.reset(gen, min(total, TEXT_MATCH_CAP) if filters.text else total, first)
             self.loaded.emit(total, time.perf_counter() - started)
 
         self.pending += 1

@@ -81,7 +81,7 @@ def cmd_init(ctx: Context) -> int:
         if len(passphrase) < 8:
             raise ValidationError("数据库口令", "******", "至少 8 位")
     password = prompt_secret(f"管理员 {a.admin} 的密码", "QINGFENG_PASSWORD", confirm=True)
-    users._check_new_password(password)
+    users.check_new_password(password)
     if a.url:
         database, key = db_engine.open_url(a.url, create=True), None
     else:
@@ -183,8 +183,11 @@ def cmd_audit_verify(ctx: Context) -> int:
     with database.session(write=False) as s:
         ctx.actor(s)
         report = audit.verify(s)
+    integrity = db_engine.integrity_check(database)
+    if integrity != "ok":
+        report.problems.append(audit.Problem(None, "database", "file", f"数据库文件完整性检查未通过：{integrity}"))
     if ctx.json:
-        dump_json({"ok": report.ok, "entries": report.entries, "records": report.records,
+        dump_json({"ok": report.ok, "integrity": integrity, "entries": report.entries, "records": report.records,
                    "head": report.head_hash,
                    "problems": [p.__dict__ for p in report.problems]})
     else:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from app import codes, offices
 from app.export_view import export_households
-from app.queries import Filters
+from app.queries import TEXT_MATCH_CAP, Filters
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.household_model import COLUMNS, HouseholdLoader, HouseholdTableModel
@@ -151,7 +151,10 @@ class HouseholdsPage(QWidget):
 
     def _loaded(self, total: int, seconds: float) -> None:
         self.last_load_seconds = seconds
-        self.count_label.setText(f"共 {total} 户")
+        if total > TEXT_MATCH_CAP:
+            self.count_label.setText(f"匹配超过 {TEXT_MATCH_CAP} 户，只列出前 {TEXT_MATCH_CAP} 户，请多输入几个字缩小范围")
+        else:
+            self.count_label.setText(f"共 {total} 户")
 
     def _changed(self, what: str) -> None:
         if not self._started:
