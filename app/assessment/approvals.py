@@ -109,6 +109,8 @@ def _create(session: Session, actor: Actor, hh: Household, *, kind: str, day: da
         raise ValidationError("提议理由", reason, "提交审核必须写明理由")
     if not isinstance(day, date):
         raise ValidationError("生效日期", day, "必须填写（YYYY-MM-DD）")
+    if hh.apply_date and day < hh.apply_date:
+        raise ValidationError("生效日期", day.isoformat(), f"不能早于申请日期 {hh.apply_date}")
     other = open_proposal(session, hh.id)
     if other is not None:
         raise ValidationError("审核提议", f"{hh.head_name}户", f"已有待审核的提议（{other.kind}，"

@@ -103,6 +103,8 @@ def assess(session: Session, household_id: str, *, day: date, inputs: Inputs | N
         raise ValidationError("保障类别", category, "不是已知的保障类别")
     means = household_means(session, hh.id)
     urban_rural = DIBAO.get(category, hh.urban_rural)
+    if category in TEKUN:  # the category's own standard first: a refusal names it
+        standards.in_force(session, "特困基本", TEKUN[category], day)
     dibao = standards.in_force(session, "低保", urban_rural, day)
     multiple = standards.in_force(session, "低保边缘", "", day).value
     elderly = int(rulesettings.get(session, "elderly_age"))

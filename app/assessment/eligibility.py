@@ -64,10 +64,13 @@ def surcharge_groups(person: PersonFacts, day: date, *, elderly_age: int) -> tup
 
 
 def lacks_work_ability(person: PersonFacts, day: date) -> bool:
-    """无劳动能力 for 特困: 60 or over, under 16, severely disabled or ill, or so recorded."""
+    """无劳动能力 for 特困: so recorded, severely disabled or ill, or — when the work ability is
+    not recorded — 60 or over or under 16."""
+    if person.work_ability == "无劳动能力" or is_severely_disabled(person.disability) \
+            or is_severely_ill(person.health):
+        return True
     years = age(person, day)
-    return (person.work_ability == "无劳动能力" or is_severely_disabled(person.disability)
-            or is_severely_ill(person.health) or (years is not None and (years >= 60 or years < 16)))
+    return person.work_ability is None and years is not None and (years >= 60 or years < 16)
 
 
 def suggest(*, counted: list[PersonFacts], apart: list[PersonFacts], day: date, urban_rural: str,
