@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from app import rulesettings
+from app.errors import ValidationError
 
 
 def add_months(day: date, months: int) -> date:
@@ -30,3 +32,48 @@ def next_review_date(session: Session, classification: str | None, last_review: 
 def is_review_overdue(next_review: date | None, today: date) -> bool:
     """A review not done by its due date is overdue (在保必核)."""
     return next_review is not None and next_review < today
+
+
+@dataclass(frozen=True)
+class DueReview:
+    household_id: str
+    number: str
+    head_name: str
+    village: str
+    category: str
+    classification: str | None
+    last_review_date: date | None
+    next_review_date: date
+    overdue: bool
+    days: int  # days overdue (positive) or left (negative: due in -days days)
+
+
+def due_reviews(session: Session, *, today: date, within_days: int = 0) -> list[DueReview]:
+    """Households in force whose 复核 is overdue or due within ``within_days`` (在保必核).
+
+    The due date is the stored ``next_review_date``; a household in force without one is due
+    from its last review (or its approval) by the frequency of its class (settings).
+    """
+    from sqlalchemy import select
+
+    from db.models import Household, Village
+
+    if within_days < 0:
+        raise ValidationError("天数", within_days, "应为不小于 0 的整数")
+    horizon = today + timedelta(days=within_days)
+    stmt = (select(Household, Village.name).join(Village, Village.id == Household.village_id)
+            .where(Household.deleted_at.is_(None), Household.status.in_(("在保", "暂停"))))
+    rows = []
+    for hh, village in session.execute(stmt):
+        due = hh.next_review_date
+        if due is None:
+            base = hh.last_review_date or hh.approve_date
+            if base is None:
+                continue
+            due = next_review_date(session, hh.classification, base)
+        if due > horizon:
+            continue
+        rows.append(DueReview(hh.id, hh.number, hh.head_name, village, hh.category, hh.classification,
+                              hh.last_review_date, due, is_review_overdue(due, today), (today - due).days))
+    rows.sort(key=lambda r: (r.next_review_date, r.number))
+    return rows
