@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import demo, offices, users
+from app import offices, users
 from app.errors import ValidationError
 from app.jobs import Progress, raise_if_cancelled
 from app.permissions import Actor
@@ -77,6 +77,8 @@ def create_office_database(path: Path | str, *, code: str, name: str, level: str
                         progress.update(done, total, f"正在生成演示数据：{done}/{total} 户……")
                 if progress:
                     progress.update(0, demo_households, "正在生成演示数据……")
+                from app import demo  # only when demo data is asked for
+
                 demo.generate(s, actor, households=demo_households, progress=step,
                               cancelled=cancelled)
                 raise_if_cancelled(cancelled)  # inside the unit of work: rolls back

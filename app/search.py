@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -26,6 +25,8 @@ _ID_QUERY = re.compile(r"^[0-9]{1,17}[0-9X]?$")
 def _readings(ch: str) -> tuple[str, ...]:
     if ch.isascii():
         return (ch.lower(),)
+    from pypinyin import Style, pinyin  # loads a large dictionary: only when names are indexed
+
     found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda c: [c])[0]
     return tuple(dict.fromkeys(r.lower() for r in found if r)) or (ch,)
 

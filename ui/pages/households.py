@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from app import codes, offices
-from app.export_view import export_households
 from app.queries import TEXT_MATCH_CAP, Filters
 from ui import dialogs, ops
 from ui.context import AppContext
@@ -194,6 +193,8 @@ class HouseholdsPage(QWidget):
 
         def work(progress, cancelled):  # noqa: ANN001, ANN202
             with ctx.database.session() as s:
+                from app.export_view import export_households  # openpyxl: load on first export
+
                 return export_households(s, ctx.actor, path=path, filters=filters, order=order,
                                          descending=desc, office_name=ctx.office.name,
                                          progress=progress, cancelled=cancelled)
