@@ -17,6 +17,7 @@ from ui.pages.ledger_petitions import PetitionsPage
 from ui.pages.ledger_problems import ProblemsPage
 from ui.pages.ledger_relatives import RelativesPage
 from ui.pages.placeholder import PlaceholderPage
+from ui.pages.reports import ReportsPage
 from ui.pages.settings import SettingsPage
 
 PAGES = ["首页", "救助对象", "问题台账", "信访举报", "近亲属备案", "数据比对", "报表打印", "数据交换",
@@ -58,6 +59,8 @@ class MainWindow(QMainWindow):
             elif name == "系统设置":
                 page = SettingsPage(ctx)
                 page.data_tab.restoreRequested.connect(self.restoreRequested.emit)
+            elif name == "报表打印":
+                page = ReportsPage(ctx)
             elif name in LEDGER_PAGES:
                 page = LEDGER_PAGES[name](ctx.database, ctx.actor)
             else:
