@@ -139,6 +139,11 @@ def text_match_capped(session: Session, filters: Filters) -> bool:
 
 
 def count_households(session: Session, filters: Filters = Filters()) -> int:
+    if filters.text and not (filters.village or filters.category or filters.status
+                             or filters.classification):
+        ids = _text_matches(session, filters.text)
+        if ids is not None:
+            return len(ids)
     stmt = select(func.count()).select_from(Household).join(Village, Village.id == Household.village_id)
     return session.execute(_filtered(session, stmt, filters)).scalar_one()
 

@@ -246,6 +246,27 @@ def _problem_rows(session: Session, period: Period) -> list[documents.ProblemRow
     return report_problem_rows(session, period.start, period.end)
 
 
+def selfcheck_default_paragraphs(office: documents.OfficeInfo, period: Period) -> list[str]:
+    """The default body of the 自查自纠报告; the clerk edits it before printing."""
+    return [
+        f"根据{office.district_name}关于开展民政领域“微腐败”专项整治的工作部署，{office.name}"
+        f"对{period.label}最低生活保障、特困人员救助供养等工作开展了自查自纠，现将有关情况报告如下。",
+        documents.FIGURES,
+        "下一步，我们将持续落实“逢进必核、在保必核”，严格执行公示制度，对发现的问题立行立改，"
+        "建立长效机制，确保“不漏一户、不落一人”。"]
+
+
+def selfcheck_default_title(period: Period) -> str:
+    return f"关于{period.label}民政领域专项整治自查自纠情况的报告"
+
+
+def record_saved_copy(session: Session, actor: Actor, *, what: str, source: Path, copy: Path) -> None:
+    """A generated document saved again elsewhere (另存为) is another copy of personal data."""
+    require(actor, "export.personal")
+    audit.record(session, actor, "export", "document", what, None,
+                 {"what": what, "file": str(Path(copy).resolve()), "copied_from": str(source)})
+
+
 def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period, number: int,
                    addressee: str, paragraphs: list[str] | None = None, title: str | None = None,
                    today: date) -> documents.DocumentResult:
@@ -254,15 +275,10 @@ def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period,
         raise ValidationError("发文序号", number, "应为正整数（不编虚位、不加“第”字）")
     office = office_info(session)
     figures = selfcheck_figures(session, period)
-    body = paragraphs or [
-        f"根据{office.district_name}关于开展民政领域“微腐败”专项整治的工作部署，{office.name}"
-        f"对{period.label}最低生活保障、特困人员救助供养等工作开展了自查自纠，现将有关情况报告如下。",
-        documents.FIGURES,
-        "下一步，我们将持续落实“逢进必核、在保必核”，严格执行公示制度，对发现的问题立行立改，"
-        "建立长效机制，确保“不漏一户、不落一人”。"]
+    body = paragraphs or selfcheck_default_paragraphs(office, period)
     result = documents.build_selfcheck_pdf(
         out, office=office, doc_number=number, year=today.year, addressee=addressee,
-        title=title or f"关于{period.label}民政领域专项整治自查自纠情况的报告", figures=figures,
+        title=title or selfcheck_default_title(period), figures=figures,
         paragraphs=body, problems=_problem_rows(session, period), signature=office.name, date=today)
     _record(session, actor, "print", "自查自纠报告", out, result, period=period.label,
             number=documents.doc_number(office.doc_prefix, today.year, number))

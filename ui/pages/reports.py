@@ -88,17 +88,11 @@ class Request:
 
 
 def default_paragraphs(office: documents.OfficeInfo, period: reports.Period) -> list[str]:
-    """The default body of the 自查自纠报告, as app.reports.make_selfcheck writes it."""
-    return [
-        f"根据{office.district_name}关于开展民政领域“微腐败”专项整治的工作部署，{office.name}"
-        f"对{period.label}最低生活保障、特困人员救助供养等工作开展了自查自纠，现将有关情况报告如下。",
-        documents.FIGURES,
-        "下一步，我们将持续落实“逢进必核、在保必核”，严格执行公示制度，对发现的问题立行立改，"
-        "建立长效机制，确保“不漏一户、不落一人”。"]
+    return reports.selfcheck_default_paragraphs(office, period)
 
 
 def default_title(period: reports.Period) -> str:
-    return f"关于{period.label}民政领域专项整治自查自纠情况的报告"
+    return reports.selfcheck_default_title(period)
 
 
 def body_paragraphs(text: str) -> list[str]:
@@ -686,8 +680,12 @@ class ReportsPage(QWidget):
         self.last_dir = str(Path(path).parent)
         source = self.generated
 
+        ctx, what = self.ctx, self.request.doc.name
+
         def work(_progress, _cancelled) -> str:  # noqa: ANN001
-            shutil.copyfile(source, path)
+            with ctx.database.session() as s:
+                reports.record_saved_copy(s, ctx.actor, what=what, source=Path(source), copy=Path(path))
+                shutil.copyfile(source, path)
             return path
 
         def done(p: str) -> None:
