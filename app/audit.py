@@ -152,7 +152,7 @@ def verify(session: Session, *, progress=None) -> VerifyReport:  # noqa: ANN001 
             key = str(live.get("id", live.get("key")))
             report.records += 1
             audited = last.pop((entity, key), None)
-            label = f"{ENTITY_LABELS[entity]} {_describe(live)}"
+            label = f"{ENTITY_LABELS.get(entity, entity)} {_describe(live)}"
             if audited is None:
                 report.problems.append(Problem(None, entity, key,
                                                f"{label}（{key}）没有审计记录：是绕过本程序写入的"))
@@ -164,7 +164,7 @@ def verify(session: Session, *, progress=None) -> VerifyReport:  # noqa: ANN001 
     for (entity, key), after in last.items():
         if after is not None and entity in models:
             report.problems.append(Problem(None, entity, key,
-                                           f"{ENTITY_LABELS[entity]}（{key}）已被绕过本程序删除"))
+                                           f"{ENTITY_LABELS.get(entity, entity)}（{key}）已被绕过本程序删除"))
     return report
 
 
