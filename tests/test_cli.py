@@ -84,7 +84,7 @@ def test_permission_denied_and_wrong_password(cli_db):
     r = run(db, "user", "add", "clerk1", "--name", "马晓梅", "--role", "经办人",
             env={"QINGFENG_NEW_PASSWORD": "clerk-pass-1"})
     assert r.returncode == 0, r.stderr
-    r = run(db, "household", "status", number, "--to", "在保", "--reason", "符合条件", user="clerk1",
+    r = run(db, "household", "status", number, "--to", "未通过", "--reason", "收入超标", user="clerk1",
             env={"QINGFENG_PASSWORD": "clerk-pass-1"})
     assert r.returncode == 11 and "无权" in r.stderr
     r = run(db, "household", "list", env={"QINGFENG_PASSWORD": "wrong-pass-1"})
@@ -137,3 +137,32 @@ with d.engine.begin() as c:
     report = json.loads(r.stdout)
     assert not report["ok"] and "张三" in report["problems"][0]["message"]
     assert "5000" in report["problems"][0]["message"]
+
+
+def test_grant_is_proposed_then_approved_by_another_user(cli_db):
+    db, _, _ = cli_db
+    clerk = {"QINGFENG_PASSWORD": "clerk-pass-2"}
+    reviewer = {"QINGFENG_PASSWORD": "review-pass-2"}
+    for user, role, env in (("clerk2", "经办人", clerk), ("reviewer2", "审核人", reviewer)):
+        r = run(db, "user", "add", user, "--name", user, "--role", role,
+                env={"QINGFENG_NEW_PASSWORD": env["QINGFENG_PASSWORD"]})
+        assert r.returncode == 0, r.stderr
+    r = run(db, "household", "add", "--village", "泾河村", "--category", "农村低保", "--head", "孙七",
+            "--id", "640424195501010018", "--amount", "600", "--json")
+    number = json.loads(r.stdout)["number"]
+    r = run(db, "household", "status", number, "--to", "在保", "--reason", "符合条件", "--json",
+            user="clerk2", env=clerk)
+    assert r.returncode == 0, r.stderr
+    proposal = json.loads(r.stdout)["proposal"]
+    pending = json.loads(run(db, "approval", "list", "--json").stdout)
+    assert [p["id"] for p in pending if p["household_number"] == number] == [proposal]
+    r = run(db, "approval", "approve", proposal[:8], user="clerk2", env=clerk)
+    assert r.returncode == 11 and "无权" in r.stderr
+    r = run(db, "approval", "refuse", proposal[:8], "--reason", " ", user="reviewer2", env=reviewer)
+    assert r.returncode == 10 and "退回理由" in r.stderr
+    r = run(db, "approval", "approve", proposal[:8], user="reviewer2", env=reviewer)
+    assert r.returncode == 0 and "申请中  →  在保" in r.stdout, r.stderr
+    assert json.loads(run(db, "household", "show", number, "--json").stdout)["status"] == "在保"
+    r = run(db, "review", "due", "--within", "400", "--json")
+    assert r.returncode == 0 and number in [x["number"] for x in json.loads(r.stdout)]
+    assert run(db, "audit", "verify").returncode == 0

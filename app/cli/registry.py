@@ -179,10 +179,28 @@ def cmd_search(ctx: Context) -> int:
 
 
 def cmd_status(ctx: Context) -> int:
+    """A grant (申请中→在保) or an exit (→已退出) becomes a proposal for a 审核人 to approve
+    (two pairs of eyes); other transitions (暂停, 未通过, 重新申请) change directly."""
+    from app.assessment import approvals
+
     with ctx.database().session() as s:
+        actor = ctx.actor(s)
         hid = queries.find_household_id(s, ctx.args.ref)
-        saved = hs.change_status(s, ctx.actor(s), hid, status=ctx.args.status,
-                                 reason=ctx.args.reason, day=_date(ctx.args.date))
+        current = queries.household_detail(s, hid).status
+        if hs.is_gated_transition(current, ctx.args.status):
+            p = approvals.propose_status(s, actor, hid, status=ctx.args.status,
+                                         reason=ctx.args.reason, day=_date(ctx.args.date))
+            saved = None
+        else:
+            saved = hs.change_status(s, actor, hid, status=ctx.args.status,
+                                     reason=ctx.args.reason, day=_date(ctx.args.date))
+    if saved is None:
+        if ctx.json:
+            dump_json({"id": hid, "proposal": p.id, "state": p.state, "status": current})
+        else:
+            info(f"已提交审核（提议 {p.id[:8]}，{p.kind}）：审核人批准后变更为“{ctx.args.status}”。"
+                 f"审核人用 qingfeng-cli approval approve {p.id[:8]} 批准。")
+        return 0
     if ctx.json:
         dump_json({"id": saved.id, "version": saved.version, "status": ctx.args.status})
     else:
