@@ -45,6 +45,7 @@ def test_registry_flow_and_audit_on_postgres(pg):
     database, actor = pg
     with database.session() as s:
         saved = hs.create_household(s, actor, village="香水村", category="农村低保", monthly_amount="620.5",
+                                    apply_date=date(2026, 10, 1),
                                     members=[hs.MemberInput(name="张三", id_number=make_valid_id(
                                         "640424", date(1960, 1, 1), 1))])
     with database.session() as s:  # two pairs of eyes: a clerk proposes, a reviewer approves

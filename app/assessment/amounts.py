@@ -36,9 +36,10 @@ def money(value: Decimal) -> str:
 
 def _exact(value: Decimal) -> str:
     """An unrounded value as shown in a derivation: up to 6 decimals, marked when cut."""
+    if value == value.quantize(FEN):
+        return f"{value:.2f}"
     shown = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP).normalize()
-    text = f"{shown:f}"
-    return text + ("…" if shown != value else "")
+    return f"{shown:f}" + ("…" if shown != value else "")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Rate:
         return self.value if self.unit == "元" else standard * self.value / HUNDRED
 
     def text(self, standard: Decimal) -> str:
-        return f"{self.value}元" if self.unit == "元" else f"{self.value}% × {standard:.2f}"
+        return f"{self.value} 元" if self.unit == "元" else f"{self.value}% × {standard:.2f}"
 
 
 @dataclass(frozen=True)
