@@ -1,15 +1,19 @@
-"""Registry counts for the 首页 (dashboard): households by status, category and village,
-members, and reviews due or overdue."""
+"""The 首页 (dashboard): registry counts (households by status, category and village, members,
+reviews due or overdue), every due or overdue item of the ledgers, reviews, approvals and 渐退,
+the 动态管理月报 reminder, and the series of its charts — read in one unit of work."""
 from __future__ import annotations
 
+import calendar
+import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import codes
-from db.models import Household, Member, Village
+from app import codes, rulesettings
+from db.models import AuditEntry, Household, Member, Village
 
 DUE_SOON_DAYS = 30
 
@@ -62,4 +66,207 @@ def registry_counts(session: Session, office_code: str, *, today: date | None = 
     d.reviews_due = session.execute(select(func.count()).select_from(Household).where(
         *in_care, Household.next_review_date >= today,
         Household.next_review_date <= today + timedelta(days=DUE_SOON_DAYS))).scalar_one()
+    return d
+
+
+# ---------------------------------------------------------------- what is due (首页 reminders)
+
+RECTIFY_SOON_DAYS = 7  # 整改时限: amber when due within a week, red when passed
+PETITION_SOON_DAYS = 7
+LIST_LIMIT = 50  # rows per reminder list shown on the 首页
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    household_id: str
+    number: str
+    head_name: str
+    village: str
+    classification: str  # "A" | "B" | "C" | "未分类"
+    next_review_date: date
+    days_left: int  # negative: overdue by that many days
+
+
+@dataclass(frozen=True)
+class PetitionRow:
+    petition_id: str
+    number: str
+    limit: str  # 登记转送 | 办结 | 复查答复 | 复核答复
+    due: date
+    days_left: int
+    priority: bool
+    channel: str
+    note: str  # extension: "已延期 30 日" / "可延期一次（最多 30 日）" / ""
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    proposal_id: str
+    household_id: str
+    number: str
+    head_name: str
+    village: str
+    kind: str
+    day: date
+    proposed_by: str
+
+
+@dataclass(frozen=True)
+class GraceRow:
+    household_id: str
+    number: str
+    head_name: str
+    village: str
+    reason: str
+    end: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    """动态管理月报 of the current month: due on ``monthly_report_day`` (25th)."""
+
+    due: date
+    days_left: int  # negative: overdue
+    made_on: date | None  # the day the report of this month was printed or exported, if any
+
+    @property
+    def overdue(self) -> bool:
+        return self.made_on is None and self.days_left < 0
+
+    def text(self) -> str:
+        if self.made_on is not None:
+            return f"本月动态管理月报已于 {self.made_on:%m月%d日} 生成，请确认已报送区（县）民政局。"
+        if self.days_left > 0:
+            return f"本月 {self.due.day} 日前报送动态管理月报，还有 {self.days_left} 天。"
+        if self.days_left == 0:
+            return f"今天（{self.due.day} 日）是动态管理月报的报送截止日，请尽快报送。"
+        return (f"本月动态管理月报应于 {self.due.day} 日前报送，已逾期 {-self.days_left} 天，"
+                "请在“报表打印”中生成并报送。")
+
+
+@dataclass
+class HomeData:
+    """Everything the 首页 shows, loaded in one background query."""
+
+    counts: Dashboard
+    today: date
+    rectifications: list = field(default_factory=list)  # overview.RectificationDue
+    transfers: list = field(default_factory=list)  # overview.TransferDue
+    petitions: list[PetitionRow] = field(default_factory=list)
+    reviews_by_class: dict[str, tuple[int, int]] = field(default_factory=dict)  # class -> (due, overdue)
+    reviews: list[ReviewRow] = field(default_factory=list)  # overdue first, at most LIST_LIMIT
+    proposals_pending: int | None = None  # None: not shown to this role
+    proposals: list[ProposalRow] = field(default_factory=list)
+    grace_ending: list[GraceRow] = field(default_factory=list)
+    monthly_report: MonthlyReport | None = None
+    money_by_month: list[tuple[str, Decimal]] = field(default_factory=list)  # ("2026-05", total)
+
+
+def _month_start(day: date, back: int = 0) -> date:
+    m = day.year * 12 + day.month - 1 - back
+    return date(m // 12, m % 12 + 1, 1)
+
+
+def money_by_month(session: Session, office_code: str, *, today: date | None = None,
+                   months: int = 12) -> list[tuple[str, Decimal]]:
+    """Money per month over the last ``months`` months (the current one last): the sum of
+    ``monthly_amount`` of the households in force at some time during the month, i.e. approved
+    on or before its last day and not exited before its first day.
+
+    An approximation from the register: each household counts with its current amount (changes
+    of amount within the period are not replayed); households never approved do not count.
+    """
+    today = today or date.today()
+    first = _month_start(today, months - 1)
+    rows = session.execute(select(Household.approve_date, Household.exit_date, Household.monthly_amount).where(
+        Household.deleted_at.is_(None), Household.owner_office == office_code,
+        Household.approve_date.is_not(None), Household.approve_date <= today,
+        (Household.exit_date.is_(None)) | (Household.exit_date >= first))).all()
+    out = []
+    for back in range(months - 1, -1, -1):
+        start = _month_start(today, back)
+        end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+        total = sum((Decimal(amount or 0) for approved, exited, amount in rows
+                     if approved <= end and (exited is None or exited >= start)), Decimal("0"))
+        out.append((f"{start:%Y-%m}", total))
+    return out
+
+
+def _monthly_report(session: Session, today: date) -> MonthlyReport:
+    day = min(int(rulesettings.get(session, "monthly_report_day")),
+              calendar.monthrange(today.year, today.month)[1])
+    due = today.replace(day=day)
+    label = f"{today.year}年{today.month}月"
+    made = None
+    for ts, after in session.execute(select(AuditEntry.ts, AuditEntry.after).where(
+            AuditEntry.entity == "document", AuditEntry.entity_id == "动态管理月报",
+            AuditEntry.ts >= datetime(today.year, today.month, 1) - timedelta(days=1))
+            .order_by(AuditEntry.seq)):
+        try:
+            period = json.loads(after or "{}").get("period")
+        except ValueError:
+            continue
+        if period == label:
+            made = ts.date()
+            break
+    return MonthlyReport(due, (due - today).days, made)
+
+
+def _reviews(session: Session, office_code: str, today: date, d: HomeData) -> None:
+    """在保 households whose 复核 is overdue or due within DUE_SOON_DAYS, by classification."""
+    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    where = (Household.deleted_at.is_(None), Household.owner_office == office_code,
+             Household.status == "在保", Household.next_review_date.is_not(None),
+             Household.next_review_date <= horizon)
+    counts: dict[str, list[int]] = {}
+    for cls, overdue, n in session.execute(select(
+            Household.classification, Household.next_review_date < today, func.count())
+            .where(*where).group_by(Household.classification, Household.next_review_date < today)):
+        counts.setdefault(cls or "未分类", [0, 0])[1 if overdue else 0] += n
+    d.reviews_by_class = {k: (v[0], v[1]) for k, v in sorted(counts.items())}
+    for hid, number, head, village, cls, due in session.execute(select(
+            Household.id, Household.number, Household.head_name, Village.name,
+            Household.classification, Household.next_review_date)
+            .join(Village, Village.id == Household.village_id).where(*where)
+            .order_by(Household.next_review_date, Household.number).limit(LIST_LIMIT)):
+        d.reviews.append(ReviewRow(hid, number, head, village, cls or "未分类", due, (due - today).days))
+
+
+def home_data(session: Session, office_code: str, *, today: date | None = None,
+              approvals_visible: bool = False) -> HomeData:
+    """The 首页 in one read: registry counts, every due or overdue item, the monthly report
+    reminder and the chart series. ``approvals_visible``: count pending proposals (审核人/管理员)."""
+    from app.assessment import approvals, gradual
+    from app.ledgers import overview
+    from app.ledgers import petitions as pt
+    from db.ledger_models import Petition
+
+    today = today or date.today()
+    d = HomeData(counts=registry_counts(session, office_code, today=today), today=today)
+    d.rectifications = overview.rectifications_by_deadline(session, today=today,
+                                                           within_days=RECTIFY_SOON_DAYS)[:LIST_LIMIT]
+    d.transfers = [t for t in overview.late_transfers(session, today=today)][:LIST_LIMIT]
+    extensions = dict(session.execute(select(Petition.id, Petition.extension_days).where(
+        Petition.deleted_at.is_(None), Petition.state == pt.OPEN)).all())
+    max_ext = rulesettings.get(session, "petition_extension_max_days")
+    for r in overview.petitions_near_limits(session, today=today, within_days=PETITION_SOON_DAYS)[:LIST_LIMIT]:
+        note = ""
+        if r.limit == "办结":
+            ext = extensions.get(r.petition_id) or 0
+            note = f"已延期 {ext} 日" if ext else f"可延期一次（最多 {max_ext} 日，须说明理由）"
+        d.petitions.append(PetitionRow(r.petition_id, r.number, r.limit, r.due, r.days_left,
+                                       r.priority, r.channel, note))
+    _reviews(session, office_code, today, d)
+    if approvals_visible:
+        pending = approvals.list_proposals(session, state=approvals.PENDING, limit=LIST_LIMIT)
+        from db.assessment_models import Proposal
+        d.proposals_pending = session.execute(select(func.count()).select_from(Proposal).where(
+            Proposal.deleted_at.is_(None), Proposal.state == approvals.PENDING)).scalar_one()
+        d.proposals = [ProposalRow(p.id, p.household_id, p.household_number, p.head_name, p.village,
+                                   p.kind, p.day, p.proposed_by) for p in pending]
+    d.grace_ending = [GraceRow(g.household_id, g.number, g.head_name, g.village, g.reason, g.end, g.amount)
+                      for g in gradual.grace_ending(session, today=today)][:LIST_LIMIT]
+    d.monthly_report = _monthly_report(session, today)
+    d.money_by_month = money_by_month(session, office_code, today=today)
     return d

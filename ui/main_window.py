@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         for name in PAGES:
             if name == "首页":
                 page = HomePage(ctx)
+                page.openRequested.connect(self.open_target)
             elif name == "救助对象":
                 page = HouseholdsPage(ctx)
                 page.openRequested.connect(self.open_household)
@@ -104,6 +105,19 @@ class MainWindow(QMainWindow):
     def show_page(self, name: str) -> QWidget:
         self.nav.setCurrentRow(PAGES.index(name))
         return self.pages[name]
+
+    def open_target(self, target: str, ref: str) -> None:
+        """From a 首页 reminder: a household window, or a ledger page with the row selected."""
+        if target == "household":
+            self.open_household(ref)
+            return
+        if target not in self.pages:
+            return
+        page = self.show_page(target)
+        if target in LEDGER_PAGES:
+            page.refresh()
+            if not page.select(ref):
+                page.show_message(f"{ref} 不在当前筛选结果中，请清除筛选条件后查找。", error=True)
 
     @property
     def households_page(self) -> HouseholdsPage:
