@@ -4,12 +4,14 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget)
 
 from app.ledgers import petitions as pt
 from app.ledgers import problems as pr
 from app.permissions import Actor
+from ui import widgets
 from ui.pages import ledger_common as lc
 
 COLUMNS = [("编号", lambda p: p.number), ("状态", lambda p: p.state), ("渠道", lambda p: p.channel),
@@ -57,6 +59,7 @@ class PetitionsPage(lc.LedgerPage):
             "sort": lc.button("登记转送", self.sort_dialog, edit),
             "extend": lc.button("延期", self.extend_dialog, edit),
             "reply": lc.button("答复办结", self.reply_dialog, edit),
+            "feedback": lc.button("回访与复查复核", self.feedback_dialog, edit),
             "problem": lc.button("转入问题台账", self.problem_dialog, edit),
             "export": lc.button("导出 Excel", self.export, self.can("export.personal")),
         }
@@ -132,7 +135,8 @@ class PetitionsPage(lc.LedgerPage):
                  + ("　<b style='color:#c62828'>办结超期</b>" if p.conclude_late else "") + "</p>"]
         if p.reply_date:
             lines.append(f"<p>答复 {p.reply_date}：{escape(p.reply or '')}（{escape(p.outcome or '')}，"
-                         f"{escape(p.satisfaction or '未评价')}）；复查申请期限 {d.review_request_due}</p>")
+                         f"满意度：{escape(p.satisfaction or '未评价')}）</p>")
+            lines.extend(f"<p>{line}</p>" for line in review_lines(p, date.today()))
         if p.related:
             lines.append(f"<p>同一事项共反映 {p.repeat_count} 次：{escape('、'.join(p.related))}</p>")
         if p.problem_id:
@@ -171,6 +175,19 @@ class PetitionsPage(lc.LedgerPage):
         return p and self.run(lambda s: pt.reply_petition(
             s, self.actor, p.id, reply=reply, outcome=outcome, day=day, satisfaction=satisfaction,
             version=p.version), done=f"{p.number} 已答复办结。")
+
+    def feedback_selected(self, *, satisfaction: str | None = None, stage: str | None = None,
+                          requested: date | None = None, replied: date | None = None) -> pt.PetitionInfo | None:
+        """回访 satisfaction and 复查/复核 dates through :func:`app.ledgers.petitions.record_feedback`."""
+        p = self._need()
+        if p is None:
+            return None
+        if satisfaction is None and stage is None:
+            self.show_message("没有要登记的内容：请选择满意度，或选择复查/复核并填写日期。", error=True)
+            return None
+        return self.run(lambda s: pt.record_feedback(s, self.actor, p.id, satisfaction=satisfaction,
+                                                     stage=stage, requested=requested, replied=replied),
+                        done=f"{p.number} 的回访和复查复核情况已登记。")
 
     def open_problem_selected(self, *, category: str, responsible: str,
                               deadline: date | None = None) -> pr.ProblemInfo | None:
@@ -213,6 +230,17 @@ class PetitionsPage(lc.LedgerPage):
             if v is not None:
                 self.reply_selected(**v)
 
+    def feedback_dialog(self) -> None:
+        p = self._need()
+        if p is None:
+            return
+        if p.state != pt.CONCLUDED:
+            self.show_message(f"{p.number} 尚未答复办结：答复办结后才能登记满意度和复查复核。", error=True)
+            return
+        dlg = FeedbackDialog(p, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.feedback_selected(**dlg.values())
+
     def problem_dialog(self) -> None:
         if self._need() is not None:
             v = lc.ask(self, "转入问题台账", [("category", "问题类别", "choice", pr.CATEGORIES),
@@ -220,3 +248,121 @@ class PetitionsPage(lc.LedgerPage):
                                         ("deadline", "整改时限", "optional_date")])
             if v is not None:
                 self.open_problem_selected(**v)
+
+
+def _due(day: date | None, today: date) -> str:
+    if day is None:
+        return "—"
+    left = (day - today).days
+    if left < 0:
+        return f"{day}（<b style='color:#c62828'>已过 {-left} 天</b>）"
+    return f"{day}（还有 {left} 天）" if left else f"{day}（今天）"
+
+
+def review_lines(p: pt.PetitionInfo, today: date) -> list[str]:
+    """The 复查/复核 stages of a concluded petition with their time limits, as HTML lines."""
+    d = p.deadlines
+    out = []
+    if p.review_requested is None:
+        out.append(f"复查：未申请；申请期限 {_due(d.review_request_due, today)}")
+    else:
+        answer = (f"已于 {p.review_replied} 答复" if p.review_replied
+                  else f"答复期限 {_due(d.review_answer_due, today)}")
+        out.append(f"复查：{p.review_requested} 申请，{answer}")
+        if p.review_replied:
+            if p.rereview_requested is None:
+                out.append(f"复核：未申请；申请期限 {_due(d.rereview_request_due, today)}")
+            else:
+                answer = (f"已于 {p.rereview_replied} 答复" if p.rereview_replied
+                          else f"答复期限 {_due(d.rereview_answer_due, today)}")
+                out.append(f"复核：{p.rereview_requested} 申请，{answer}")
+    return out
+
+
+class FeedbackDialog(QDialog):
+    """回访 satisfaction and the dates of a 复查/复核 request and its answer, with the time limits."""
+
+    KEEP = "（不变）"
+    NO_STAGE = "（不登记复查复核）"
+
+    def __init__(self, p: pt.PetitionInfo, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.p = p
+        self.setWindowTitle(f"回访与复查复核 — {p.number}")
+        self.setMinimumWidth(480)
+        info = QLabel(f"<b>{escape(p.number)}</b>　{escape(p.petitioner)}，答复于 {p.reply_date}"
+                      f"（{escape(p.outcome or '')}）<br>" + "<br>".join(review_lines(p, date.today())))
+        info.setWordWrap(True)
+        limits = QLabel("《信访工作条例》：信访人对答复不服的，可在收到答复之日起 30 日内申请复查，复查机关 "
+                        "30 日内答复；对复查意见不服的，可在 30 日内申请复核，复核机关 30 日内答复。")
+        limits.setWordWrap(True)
+        limits.setStyleSheet("color: #5f6b7a;")
+        self.satisfaction = widgets.combo(list(pt.SATISFACTION), first=self.KEEP, current=p.satisfaction)
+        self.stage = widgets.combo(list(pt.REVIEW_STAGES), first=self.NO_STAGE)
+        self.requested, self.replied = widgets.date_edit(), widgets.date_edit()
+        self.has_requested, self.has_replied = QCheckBox("登记申请日期"), QCheckBox("登记答复日期")
+        self.stage_box = QGroupBox("复查 / 复核")
+        form = QFormLayout(self.stage_box)
+        form.addRow("阶段", self.stage)
+        for box, edit, label in ((self.has_requested, self.requested, "申请日期"),
+                                 (self.has_replied, self.replied, "答复日期")):
+            row = QWidget()
+            lay = QHBoxLayout(row)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.addWidget(box)
+            lay.addWidget(edit, 1)
+            box.toggled.connect(edit.setEnabled)
+            form.addRow(label, row)
+        self.stage_limit = QLabel()
+        self.stage_limit.setWordWrap(True)
+        form.addRow("", self.stage_limit)
+        self.stage.currentIndexChanged.connect(lambda _i: self._stage_changed())
+        top = QFormLayout()
+        top.addRow("回访满意度", self.satisfaction)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(info)
+        lay.addWidget(limits)
+        lay.addLayout(top)
+        lay.addWidget(self.stage_box)
+        lay.addWidget(buttons)
+        # the next open stage is proposed
+        if p.review_requested and not p.review_replied:
+            widgets.set_combo(self.stage, "复查")
+        elif p.rereview_requested and not p.rereview_replied:
+            widgets.set_combo(self.stage, "复核")
+        self._stage_changed()
+
+    def _stage_changed(self) -> None:
+        stage, p, d = widgets.value(self.stage), self.p, self.p.deadlines
+        requested, replied = ((p.review_requested, p.review_replied) if stage == "复查"
+                              else (p.rereview_requested, p.rereview_replied) if stage == "复核" else (None, None))
+        for box, edit, day in ((self.has_requested, self.requested, requested),
+                               (self.has_replied, self.replied, replied)):
+            box.setEnabled(stage is not None)
+            box.setChecked(stage is not None and (day is not None or (box is self.has_requested and requested is None)))
+            edit.setDate(QDate(day or date.today()))
+            edit.setEnabled(box.isChecked())
+        today = date.today()
+        if stage == "复查":
+            text = f"复查申请期限 {_due(d.review_request_due, today)}"
+            if p.review_requested:
+                text += f"；复查答复期限 {_due(d.review_answer_due, today)}"
+        elif stage == "复核":
+            text = (f"复核申请期限 {_due(d.rereview_request_due, today)}" if d.rereview_request_due
+                    else "复核须在复查答复之后申请。")
+            if p.rereview_requested:
+                text += f"；复核答复期限 {_due(d.rereview_answer_due, today)}"
+        else:
+            text = ""
+        self.stage_limit.setText(text)
+
+    def values(self) -> dict:
+        stage, satisfaction = widgets.value(self.stage), widgets.value(self.satisfaction)
+        return dict(satisfaction=None if satisfaction == self.p.satisfaction else satisfaction, stage=stage,
+                    requested=self.requested.date().toPython() if stage and self.has_requested.isChecked() else None,
+                    replied=self.replied.date().toPython() if stage and self.has_replied.isChecked() else None)
