@@ -59,7 +59,7 @@ class AssessmentResult:
     @property
     def over_maximum(self) -> bool:
         """不按标施保: the amount now paid is above the standard for the family's size and category."""
-        return self.current_amount > self.maximum
+        return self.derivation.method != "不适用" and self.current_amount > self.maximum
 
     def lines(self) -> list[str]:
         out = self.means.lines() + list(self.derivation.lines)

@@ -100,7 +100,9 @@ def start_grace(session: Session, actor: Actor, household_id: str, *, reason: st
         raise ValidationError("渐退期", f"{hh.head_name}户", "该户已在渐退期内")
     result = assess(session, hh.id, day=day, inputs=latest_inputs(session, hh.id))
     d = result.derivation
-    if d.method == "特困" or d.income_per_person < d.standard:
+    if d.method in ("特困", "不适用"):
+        raise ValidationError("保障类别", hh.category, "渐退适用于城乡低保家庭")
+    if d.income_per_person < d.standard:
         raise ValidationError("月人均收入", f"{d.income_per_person:.2f}", f"未超过{d.standard_label} "
                               f"{d.standard:.2f} 元，不需渐退（收入超标时才进入渐退期）")
     months = int(months_by_reason[reason])
