@@ -36,9 +36,10 @@ class PetitionsPage(lc.LedgerPage):
         super().__init__(database, actor, parent)
         self.model = lc.RowsModel(COLUMNS, _alert, self)
         self.table = lc.table(self.model)
-        self.state = lc.combo(pt.STATES)
-        self.channel = lc.combo(pt.CHANNELS)
-        self.village = lc.combo(self.villages())
+        # ui.widgets.combo: the "all" item carries "" (never None, see ui/__init__.py)
+        self.state = widgets.combo(list(pt.STATES), first=lc.ALL)
+        self.channel = widgets.combo(list(pt.CHANNELS), first=lc.ALL)
+        self.village = widgets.combo(self.villages(), first=lc.ALL)
         self.handler = QLineEdit()
         self.handler.setPlaceholderText("承办人")
         self.priority = QCheckBox("只看重点")
@@ -90,8 +91,8 @@ class PetitionsPage(lc.LedgerPage):
         self.refresh()
 
     def filters(self) -> dict:
-        return dict(state=self.state.currentData(), channel=self.channel.currentData(),
-                    village=self.village.currentData(), handler=self.handler.text().strip() or None,
+        return dict(state=widgets.value(self.state), channel=widgets.value(self.channel),
+                    village=widgets.value(self.village), handler=self.handler.text().strip() or None,
                     priority_only=self.priority.isChecked(), overdue_only=self.overdue.isChecked(),
                     text=self.search.text().strip() or None)
 
