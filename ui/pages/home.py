@@ -267,12 +267,20 @@ class HomePage(QWidget):
     # ---------------------------------------------------------------- showing
 
     def show_data(self, d: HomeData) -> None:
+        first = self.data is None
         self.data = d
         self.updated.setText(f"数据截至 {d.today:%Y-%m-%d}")
         self._show_banner(d)
         self._show_counts(d)
         self._show_reminders(d)
         self._show_charts(d)
+        if first:  # open on the first list with something in it, red ones first
+            keys = list(self.lists)
+            busy = [k for k in keys if self.lists[k].table.rowCount()]
+            late = [k for k in busy if any(self.lists[k].table.item(r, 0).foreground().color().name() == RED
+                                           for r in range(self.lists[k].table.rowCount()))]
+            if late or busy:
+                self.show_tab((late or busy)[0])
 
     def _show_banner(self, d: HomeData) -> None:
         m = d.monthly_report
