@@ -235,6 +235,14 @@ def _stamp(obj, actor: Actor) -> None:  # noqa: ANN001
     obj.updated_at, obj.updated_by = utcnow(), actor.username
 
 
+def _near_relatives(session: Session, actor: Actor, household_id: str) -> list[str]:
+    """On every save: is a member a filed near relative of an official, or one who should have
+    been filed? An unfiled match opens a 近亲属未备案 problem (app.ledgers.relatives)."""
+    from app.ledgers.relatives import check_household
+
+    return [f.message for f in check_household(session, household_id, actor=actor)]
+
+
 def _next_number(session: Session, office: str) -> str:
     count = session.execute(select(func.count()).select_from(Household)
                             .where(Household.owner_office == office)).scalar_one()
@@ -285,6 +293,7 @@ def create_household(session: Session, actor: Actor, *, village: str, category: 
     _add_step(session, actor, hh, kind="申请", day=hh.apply_date, handler=actor.display_name,
               outcome="已登记", note=None)
     search.reindex_household(session, hh)
+    notices += _near_relatives(session, actor, hh.id)
     return Saved(id=hh.id, version=hh.version, notices=notices)
 
 
@@ -337,7 +346,7 @@ def apply_changes(session: Session, actor: Actor, hh: Household, changes: dict) 
     _stamp(hh, actor)
     audit.record_change(session, actor, "household.update", "household", hh, before)
     search.reindex_household(session, hh)
-    return Saved(id=hh.id, version=hh.version)
+    return Saved(id=hh.id, version=hh.version, notices=_near_relatives(session, actor, hh.id))
 
 
 def add_member(session: Session, actor: Actor, household_id: str, member: MemberInput,
@@ -357,6 +366,7 @@ def add_member(session: Session, actor: Actor, household_id: str, member: Member
     session.add(m)
     audit.record_change(session, actor, "member.create", "member", m, None)
     search.reindex_household(session, hh)
+    notices += _near_relatives(session, actor, hh.id)
     return Saved(id=m.id, version=m.version, notices=notices)
 
 
@@ -381,6 +391,7 @@ def edit_member(session: Session, actor: Actor, member_id: str, *, expected_vers
     _stamp(m, actor)
     audit.record_change(session, actor, "member.update", "member", m, before)
     search.reindex_household(session, session.get(Household, m.household_id))
+    notices += _near_relatives(session, actor, m.household_id)
     return Saved(id=m.id, version=m.version, notices=notices)
 
 
@@ -405,7 +416,7 @@ def move_member(session: Session, actor: Actor, member_id: str, *, to_household_
     audit.record_change(session, actor, "member.move", "member", m, before)
     search.reindex_household(session, source)
     search.reindex_household(session, target)
-    return Saved(id=m.id, version=m.version)
+    return Saved(id=m.id, version=m.version, notices=_near_relatives(session, actor, target.id))
 
 
 def remove_member(session: Session, actor: Actor, member_id: str, *, reason: str) -> Saved:

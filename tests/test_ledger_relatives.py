@@ -86,9 +86,9 @@ def test_official_in_a_recipient_household_and_unfiled_relatives_open_one_proble
     number = household(env, "王村长", OFFICIAL, status="申请中",
                        others=[("李氏", SPOUSE, "配偶"), ("王小", SON, "子"),
                                ("赵儿媳", ident(107, date(2001, 5, 5)), "儿媳")])
+    # saving the household already ran the check and opened one problem per unfiled relative
+    assert problems(env) == 2
     with env.database.session() as s:
-        hid = s.execute(select(Problem.id)).first()  # nothing yet
-        assert hid is None
         from app import queries
         household_id = queries.find_household_id(s, number)
         findings = rl.check_household(s, household_id, actor=env.clerk, today=TODAY)
@@ -96,7 +96,7 @@ def test_official_in_a_recipient_household_and_unfiled_relatives_open_one_proble
     # 儿媳 is 子女的配偶: not a near relative under the default (Civil Code) list
     assert kinds == [(rl.SELF, "王村长", None), (rl.UNFILED, "李氏", "配偶"), (rl.UNFILED, "王小", "子女")]
     opened = [f for f in findings if f.kind == rl.UNFILED]
-    assert all(f.new_problem and f.problem_number for f in opened)
+    assert all(f.problem_number and not f.new_problem for f in opened)
     assert problems(env) == 2
     with env.database.session() as s:
         again = rl.check_all(s, actor=env.clerk, today=TODAY)
@@ -116,19 +116,31 @@ def test_filing_the_relative_ends_the_unfiled_finding(env):
         rl.add_relative(s, env.clerk, official=OFFICIAL, name="李氏", id_number=SPOUSE, relation="配偶")
         findings = rl.check_all(s, today=TODAY)
     assert sorted(f.kind for f in findings) == sorted([rl.SELF, rl.FILED])
-    assert problems(env) == 0
+    assert problems(env) == 1  # opened when the household was saved unfiled; none added since
 
 
 def test_check_without_actor_only_reports_and_check_all_needs_the_right(env):
     setup_registry(env)
     household(env, "王村长", OFFICIAL, others=[("李氏", SPOUSE, "配偶")])
+    before = problems(env)  # the save itself (with its actor) opened the problem
     with env.database.session() as s:
         findings = rl.check_all(s, today=TODAY)
     assert any(f.kind == rl.UNFILED and f.problem_id is None for f in findings)
-    assert problems(env) == 0
+    assert problems(env) == before == 1
     assert rl.relation_in_household("子", "户主") == "父母"
     assert rl.relation_in_household("其他", "户主") is None
     with pytest.raises(PermissionDenied):
         from app.permissions import Actor
         with env.database.session() as s:
             rl.check_all(s, actor=Actor("guest", "访客", "访客", "640424100"), today=TODAY)
+
+
+def test_saving_a_household_reports_a_filed_relative_to_the_clerk(env):
+    """The registry services run the near-relative check on every save and tell the clerk."""
+    from app import households as hs
+
+    setup_registry(env)
+    with env.database.session() as s:
+        saved = hs.create_household(s, env.clerk, village="香水村", category="农村低保",
+                                    members=[hs.MemberInput(name="王大哥", id_number=BROTHER)], today=TODAY)
+    assert any("王大哥" in n and "已备案" in n for n in saved.notices), saved.notices
