@@ -24,11 +24,11 @@ from db.models import Member
 SOURCES = ("自查", "督导检查", "信访举报", "大数据比对", "媒体曝光", "上级交办", "第三方评估")
 CATEGORIES = ("人情保", "关系保", "错保", "漏保", "拆户保", "不按标施保", "死亡未及时停保", "虚报冒领",
               "截留私分", "挤占挪用", "吃拿卡要/优亲厚友", "公示不规范", "近亲属未备案", "作风问题", "其他")
-TODO, DOING, DONE, CLOSED = "待整改", "整改中", "已整改(待核验)", "已销号"
-STATES = (TODO, DOING, DONE, CLOSED)
-OPEN_STATES = (TODO, DOING)
+TO_FIX, FIXING, FIXED, CLOSED = "待整改", "整改中", "已整改(待核验)", "已销号"
+STATES = (TO_FIX, FIXING, FIXED, CLOSED)
+OPEN_STATES = (TO_FIX, FIXING)
 # from -> allowed targets through move_problem (销号 only through close_problem)
-MOVES = {TODO: (DOING,), DOING: (DONE,), DONE: (DOING,)}
+MOVES = {TO_FIX: (FIXING,), FIXING: (FIXED,), FIXED: (FIXING,)}
 
 
 @dataclass(frozen=True)
@@ -234,14 +234,14 @@ def create_problem(session: Session, actor: Actor, *, source: str, category: str
                 source=source, category=category, village_id=vid, description=description,
                 found_date=found_date, responsible=responsible,
                 measures=c.text("整改措施", measures, required=False), deadline=deadline,
-                state=TODO, is_clue=bool(is_clue), petition_id=petition_id,
+                state=TO_FIX, is_clue=bool(is_clue), petition_id=petition_id,
                 note=c.text("备注", note, required=False), auto_key=auto_key)
     c.add(session, actor, p, "problem", "problem.create")
     for h in linked:
         c.add(session, actor, ProblemLink(problem_id=p.id, household_id=h.id,
                                           member_id=member_id if member_id and len(linked) == 1 else None),
               "problem_link", "problem.link")
-    _transition(session, actor, p, None, TODO, found_date, "登记")
+    _transition(session, actor, p, None, TO_FIX, found_date, "登记")
     if is_clue:
         _open_transfer(session, actor, p)
     return _info(session, p, today)
@@ -305,13 +305,13 @@ def move_problem(session: Session, actor: Actor, ref: str, *, to: str, day: date
     before = audit.state(p)
     if measures is not None:
         p.measures = c.text("整改措施", measures, required=False)
-    if to == DONE and not p.measures:
+    if to == FIXED and not p.measures:
         raise ValidationError("整改措施", None, "标记为已整改前须填写整改措施")
-    if p.state == DONE and to == DOING:
+    if p.state == FIXED and to == FIXING:
         require(actor, "ledger.close")
         note = c.text("退回理由（核验未通过的情况）", note)
         p.rectified_date = None
-    if to == DONE:
+    if to == FIXED:
         p.rectified_date = day
     _transition(session, actor, p, p.state, to, day, c.text("说明", note, required=False))
     p.state = to
@@ -329,8 +329,8 @@ def close_problem(session: Session, actor: Actor, ref: str, *, verification_note
     p = c.by_number(session, Problem, ref, "问题")
     c.check_version(p, version, f"问题 {p.number}")
     verification_note = c.text("核验意见", verification_note)
-    if p.state != DONE:
-        raise ValidationError("问题状态", p.state, f"只有“{DONE}”的问题才能核验销号；"
+    if p.state != FIXED:
+        raise ValidationError("问题状态", p.state, f"只有“{FIXED}”的问题才能核验销号；"
                               f"问题 {p.number} 还须先整改到位")
     day = c.past_date("销号日期", day or today, today)
     c.not_before("销号日期", day, "上一环节日期", _last_day(session, p))
