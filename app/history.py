@@ -1,7 +1,9 @@
 """Read-only history of one household from the audit trail: who changed what, and when.
 
-Reads ``audit_log`` entries for the household, its members (also those removed) and its steps,
-and turns each into field-level changes (before → after) with Chinese field labels.
+Reads ``audit_log`` entries for the household, its members (also those removed), its steps, its
+review proposals (两人审核: proposed, approved, refused, withdrawn), its income, expenditure and
+asset entries and saved assessments, and turns each into field-level changes (before → after)
+with Chinese field labels.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.assessment_models import Assessment, Asset, Expenditure, IncomeItem, Proposal
 from db.models import AuditEntry, Member, Step, User, Village
 
 FIELD_LABELS = {
@@ -29,13 +32,36 @@ FIELD_LABELS = {
         "work_ability": "劳动能力", "health": "健康状况", "disability": "残疾情况",
         "phone": "联系电话", "note": "备注", "household_id": "所在家庭", "deleted_at": "移出时间"},
     "step": {"kind": "环节", "day": "办理日期", "handler": "经办人", "outcome": "结果", "note": "说明"},
+    "proposal": {"kind": "提议类型", "state": "审核状态", "day": "生效日期", "reason": "提议理由",
+                 "before": "审核前", "after": "审核后", "proposed_by": "提出人",
+                 "decided_by": "审核人", "decision_note": "审核意见"},
+    "income": {"kind": "收入类型", "period": "周期", "amount": "金额", "note": "备注",
+               "deleted_at": "删除时间"},
+    "expenditure": {"kind": "支出类型", "period": "周期", "amount": "金额", "note": "备注",
+                    "deleted_at": "删除时间"},
+    "asset": {"kind": "财产类型", "quantity": "数量", "area": "面积（平方米）", "value": "价值",
+              "note": "备注", "deleted_at": "删除时间"},
+    "assessment": {"day": "评估日期", "category": "保障类别", "method": "计算方法",
+                   "persons_counted": "计入人口", "annual_income": "家庭年收入", "amount": "测算金额",
+                   "suggestion": "建议"},
 }
+PROPOSAL_FIELDS = {"status": "保障状态", "category": "保障类别", "monthly_amount": "月保障金额",
+                   "exit_reason": "退出原因"}
+PERIOD_WORDS = {"monthly": "每月", "yearly": "每年"}
 ACTION_LABELS = {
     "household.create": "登记家庭", "household.update": "修改家庭信息",
     "household.status": "变更保障状态", "household.review": "复核", "household.delete": "删除家庭",
     "member.create": "添加成员", "member.update": "修改成员", "member.remove": "移出成员",
     "member.move": "迁移成员", "step.create": "登记办理环节",
+    "proposal.create": "提交审核", "proposal.approve": "审核批准", "proposal.refuse": "审核退回",
+    "proposal.withdraw": "撤回提议", "income.create": "登记收入", "income.remove": "删除收入",
+    "expenditure.create": "登记刚性支出", "expenditure.remove": "删除刚性支出",
+    "asset.create": "登记财产", "asset.remove": "删除财产", "assessment.create": "保存测算",
 }
+# entity -> model with a household_id column whose audit entries belong to the household
+HOUSEHOLD_PARTS = (("member", Member), ("step", Step), ("proposal", Proposal),
+                   ("income", IncomeItem), ("expenditure", Expenditure), ("asset", Asset),
+                   ("assessment", Assessment))
 
 
 @dataclass(frozen=True)
@@ -63,16 +89,25 @@ def _show(key: str, value: object, villages: dict[str, str]) -> str:
         return "是" if value else "否"
     if key == "village_id":
         return villages.get(str(value), str(value))
+    if key in ("before", "after") and isinstance(value, str) and value.startswith("{"):
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return value
+        return "；".join(f"{label} {data[k]}" for k, label in PROPOSAL_FIELDS.items()
+                        if data.get(k) not in (None, ""))
+    if key == "period":
+        return PERIOD_WORDS.get(str(value), str(value))
     return str(value)
 
 
 def household_history(session: Session, household_id: str, *, limit: int = 2000) -> list[HistoryEntry]:
-    """Entries for the household, its members and steps, newest first."""
-    member_ids = list(session.execute(select(Member.id).where(
-        Member.household_id == household_id)).scalars())
-    step_ids = list(session.execute(select(Step.id).where(
-        Step.household_id == household_id)).scalars())
-    wanted = [("household", [household_id]), ("member", member_ids), ("step", step_ids)]
+    """Entries for the household, its members, steps, proposals, means items and assessments,
+    newest first."""
+    wanted = [("household", [household_id])]
+    for entity, model in HOUSEHOLD_PARTS:
+        wanted.append((entity, list(session.execute(select(model.id).where(
+            model.household_id == household_id)).scalars())))
     entries: list[AuditEntry] = []
     for entity, ids in wanted:
         for i in range(0, len(ids), 500):
@@ -94,6 +129,13 @@ def _entry(e: AuditEntry, names: dict[str, str], villages: dict[str, str]) -> Hi
         subject = f"成员 {current.get('name', '')}"
     elif e.entity == "step":
         subject = f"办理环节 {current.get('kind', '')}"
+    elif e.entity == "proposal":
+        subject = f"审核提议 {current.get('kind', '')}"
+    elif e.entity in ("income", "expenditure", "asset"):
+        word = {"income": "收入", "expenditure": "刚性支出", "asset": "财产"}[e.entity]
+        subject = f"{word} {current.get('kind', '')}"
+    elif e.entity == "assessment":
+        subject = f"测算 {current.get('day', '')}"
     else:
         subject = "家庭"
     changes = []

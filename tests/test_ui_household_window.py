@@ -94,8 +94,12 @@ def test_status_change_needs_a_reason(qtbot, env, ui_dialogs):  # noqa: F811
     assert win.status_button.isEnabled()
     dlg = win.change_status_dialog()
     assert dlg is not None
-    assert dlg.target.findData("在保") < 0  # a new grant needs the two-person approval
+    # a new grant needs the two-person approval: offered as a proposal, not a direct change
+    dlg.select("在保")
+    assert dlg.is_proposal() and "提交审核" in dlg.target.currentText()
+    assert dlg.ok_button.text() == "提交审核" and "须经审核人批准" in dlg.gate_note.text()
     dlg.target.setCurrentIndex(dlg.target.findData("未通过"))
+    assert not dlg.is_proposal() and dlg.ok_button.text() == "确定变更"
     dlg.try_accept()
     assert "必须填写原因" in dlg.error.text() and dlg.isVisible()
     dlg.reason.setPlainText("家庭人均收入高于保障标准")
@@ -137,8 +141,13 @@ def test_undo_restores_last_saved_values(qtbot, env, ui_dialogs):  # noqa: F811
 def test_clerk_is_not_offered_what_the_role_lacks_and_the_service_refuses(qtbot, env, ui_dialogs):  # noqa: F811
     hid = add_household(env)
     win = _open(qtbot, env, env.clerk, hid)
-    assert not win.status_button.isEnabled()
-    assert win.change_status_dialog() is None
+    # a clerk may only submit the gated transitions for review, never change the status directly
+    assert win.status_button.isEnabled()
+    dlg = win.change_status_dialog()
+    assert dlg is not None
+    assert [dlg.target.itemData(i) for i in range(dlg.target.count())] == ["在保"]
+    assert dlg.is_proposal() and dlg.target.findData("未通过") < 0
+    dlg.reject()
     with pytest.raises(PermissionDenied):
         with env.database.session() as s:
             hs.change_status(s, env.clerk, hid, status="未通过", reason="试图越权")

@@ -68,6 +68,11 @@ class HouseholdForm(QWidget):
                 form.addRow(QLabel(label), box)
         grid.addLayout(left, 0, 0)
         grid.addLayout(right, 0, 1)
+        self.gate_note = QLabel()
+        self.gate_note.setWordWrap(True)
+        self.gate_note.setStyleSheet("color: #8d6e00;")
+        self.gate_note.hide()
+        grid.addWidget(self.gate_note, 1, 0, 1, 2)
         self.monthly_amount.editingFinished.connect(self.check)
         for w in (self.monthly_amount, self.address, self.phone, self.bank_account, self.note):
             w.textEdited.connect(lambda _t: self.changed.emit())
@@ -75,6 +80,15 @@ class HouseholdForm(QWidget):
                   self.poverty_cause):
             c.currentIndexChanged.connect(lambda _i: self.changed.emit())
         self.apply_date.dateChanged.connect(lambda _d: self.changed.emit())
+
+    def set_gated(self, status: str | None) -> None:
+        """A household in force: its category and amount change only through a proposal."""
+        if status in ("在保", "暂停"):
+            self.gate_note.setText(f"该户当前“{status}”：保障类别和月保障金额的变更须经审核人批准——"
+                                   "保存时将作为“提交审核”的提议提出，批准后才生效；其余项目直接保存。")
+            self.gate_note.show()
+        else:
+            self.gate_note.hide()
 
     def set_villages(self, villages: list[str]) -> None:
         current = value(self.village)

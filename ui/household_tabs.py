@@ -111,28 +111,46 @@ class AuditTab(QWidget):
 
 
 class StatusDialog(QDialog):
-    """Change of 保障状态: target from TRANSITIONS, date, and a required reason."""
+    """Change of 保障状态: target from TRANSITIONS, date, and a required reason.
 
-    def __init__(self, current: str, parent: QWidget | None = None):
+    Gated targets (a new grant 申请中→在保, any exit →已退出) are not changed here but submitted
+    for review (“提交审核”): offered to whoever may propose, with an effective date that may lie
+    ahead. The others are changed directly by whoever holds ``household.status``."""
+
+    def __init__(self, current: str, parent: QWidget | None = None, *, can_status: bool = True,
+                 can_propose: bool = False, grant_summary: str | None = None):
         super().__init__(parent)
         self.setWindowTitle("变更保障状态")
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(460)
+        self.current = current
         self.target = QComboBox()
-        gated = getattr(hs, "is_gated_transition", lambda _c, _t: False)
-        held_back = [s for s in TRANSITIONS.get(current, ()) if gated(current, s)]
+        self.gated: set[str] = set()
+        held_back = []
         for s in TRANSITIONS.get(current, ()):
-            if s not in held_back:
+            if hs.is_gated_transition(current, s):
+                if can_propose:
+                    self.gated.add(s)
+                    self.target.addItem(f"{s}（提交审核）", s)
+                else:
+                    held_back.append(s)
+            elif can_status:
                 self.target.addItem(s, s)
         self.day = date_edit()
+        self.day_label = QLabel("日期")
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText("必填：如 经审核符合条件 / 家庭人均收入高于保障标准 / 死亡")
         self.reason.setFixedHeight(80)
         self.error = FieldError()
+        self.gate_note = QLabel()
+        self.gate_note.setWordWrap(True)
+        self.gate_note.setStyleSheet("color: #8d6e00;")
+        self.grant_summary = grant_summary
         form = QFormLayout()
         form.addRow("当前状态", QLabel(current))
         form.addRow("变更为", self.target)
-        form.addRow("日期", self.day)
+        form.addRow(self.day_label, self.day)
         form.addRow("原因*", self.reason)
+        form.addRow("", self.gate_note)
         if held_back:
             note = QLabel(f"变更为“{'”“'.join(held_back)}”须经两人审核：由经办人提交审核、审核人批准后生效，不在此直接变更。")
             note.setWordWrap(True)
@@ -141,13 +159,30 @@ class StatusDialog(QDialog):
         form.addRow("", self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定变更")
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.buttons.accepted.connect(self.try_accept)
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.buttons)
+        self.target.currentIndexChanged.connect(lambda _i: self._target_changed())
+        self._target_changed()
+
+    def is_proposal(self) -> bool:
+        return value(self.target) in self.gated
+
+    def select(self, status: str) -> None:
+        self.target.setCurrentIndex(max(self.target.findData(status), 0))
+
+    def _target_changed(self) -> None:
+        proposal = self.is_proposal()
+        self.ok_button.setText("提交审核" if proposal else "确定变更")
+        self.day_label.setText("生效日期" if proposal else "日期")
+        if proposal:
+            what = self.grant_summary if value(self.target) == "在保" and self.grant_summary else ""
+            self.gate_note.setText(f"须经审核人批准：提交后由另一名审核人审核，批准后才生效。{what}")
+        self.gate_note.setVisible(proposal)
 
     def values(self) -> dict:
         return {"status": value(self.target), "reason": self.reason.toPlainText().strip(),
@@ -156,11 +191,12 @@ class StatusDialog(QDialog):
     def try_accept(self) -> None:
         v = self.values()
         if not v["status"]:
-            self.error.show_message("当前状态不能再变更")
+            self.error.show_message("当前状态不能再变更（或你的角色不能变更）")
         elif not v["reason"]:
-            self.error.show_message("变更保障状态必须填写原因")
+            self.error.show_message("提交审核必须写明理由" if self.is_proposal()
+                                    else "变更保障状态必须填写原因")
             self.reason.setFocus()
-        elif v["day"] > date.today():
+        elif v["day"] > date.today() and not self.is_proposal():
             self.error.show_message("日期不能晚于今天")
         else:
             self.accept()

@@ -1,5 +1,12 @@
 """The household window (non-modal): fields and members with inline checks, the case
-timeline, status changes with a reason, and the audit history. Save is one transaction."""
+timeline, status changes with a reason, the 测算 tab, and the audit history. Save is one
+transaction.
+
+Two pairs of eyes (两人审核): a new grant (申请中→在保) and an exit (→已退出) are submitted for
+review from the status dialog, and a change of category or amount of a household in force is
+saved as a proposal (propose_change) instead of a direct change. A pending proposal shows in a
+banner at the top, before → after side by side, with 批准 / 退回 for a 审核人 who did not propose
+it and 撤回 for its proposer."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,13 +17,17 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QPushButton, QT
                                QVBoxLayout, QWidget)
 
 from app import history, households as hs, offices, queries
+from app.assessment import approvals
 from app.errors import ConflictError, PermissionDenied, ValidationError
 from db.errors import QingfengError
+from db.models import Household
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.household_form import HouseholdForm
+from ui.assessment_tab import AssessmentTab
 from ui.household_tabs import AuditTab, StatusDialog, StepsTab
 from ui.members_editor import MembersEditor
+from ui.proposal_dialog import ProposalBanner, ProposeDialog
 from ui.widgets import FieldError, install_enter_moves
 
 MEMBER_KEYS = ("name", "id_number", "relation", "lives_together", "covered", "work_ability",
@@ -40,6 +51,7 @@ class HouseholdWindow(QMainWindow):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.ctx, self.household_id = ctx, household_id
         self.info: hs.HouseholdInfo | None = None
+        self.proposal: approvals.ProposalInfo | None = None
         self.loaded = self.busy = False
         self.resize(1100, 720)
         self.setWindowTitle("救助对象")
@@ -63,6 +75,12 @@ class HouseholdWindow(QMainWindow):
         self.members.dup_check = self._dup_check
         self.steps = StepsTab(ctx.actor.display_name, can_record=ctx.can("household.step"))
         self.audit = AuditTab()
+        self.assessment = AssessmentTab(ctx, household_id)
+        self.assessment.proposed.connect(self.reload)
+        self.proposal_banner = ProposalBanner()
+        self.proposal_banner.approveRequested.connect(self.approve_proposal)
+        self.proposal_banner.refuseRequested.connect(self.refuse_proposal)
+        self.proposal_banner.withdrawRequested.connect(self.withdraw_proposal)
         basic = QWidget()
         bl = QVBoxLayout(basic)
         bl.addWidget(self.form)
@@ -71,6 +89,7 @@ class HouseholdWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(basic, "基本信息和成员")
         self.tabs.addTab(self.steps, "办理环节")
+        self.tabs.addTab(self.assessment, "测算（家庭经济状况）")
         self.tabs.addTab(self.audit, "修改记录（审计）")
 
         self.save_button = QPushButton("保存（Ctrl+S）")
@@ -85,8 +104,8 @@ class HouseholdWindow(QMainWindow):
         self.reload_button.clicked.connect(self.reload)
         close.clicked.connect(self.close)
         self.status_button.setEnabled(False)
-        if not ctx.can("household.status"):
-            self.status_button.setToolTip("变更保障状态需要审核人或管理员角色")
+        if not (ctx.can("household.status") or ctx.can("household.propose")):
+            self.status_button.setToolTip("变更保障状态需要经办人（提交审核）、审核人或管理员角色")
         buttons = QHBoxLayout()
         for b in (self.save_button, self.revert_button, self.status_button, self.reload_button):
             buttons.addWidget(b)
@@ -97,6 +116,7 @@ class HouseholdWindow(QMainWindow):
         lay = QVBoxLayout(central)
         lay.addWidget(self.header)
         lay.addWidget(self.subheader)
+        lay.addWidget(self.proposal_banner)
         lay.addWidget(self.banner)
         lay.addWidget(self.notice)
         lay.addWidget(self.tabs, 1)
@@ -121,21 +141,32 @@ class HouseholdWindow(QMainWindow):
 
         def query():  # noqa: ANN202
             with database.session(write=False) as s:
+                pending = approvals.list_proposals(s, household_id=hid)
                 return (queries.household_detail(s, hid), history.household_history(s, hid),
-                        offices.list_villages(s, office))
+                        offices.list_villages(s, office), pending[0] if pending else None)
 
         ops.run_query(self, query, on_success=self._populate)
 
     def _populate(self, result) -> None:  # noqa: ANN001
-        info, entries, villages = result
-        self.info = info
+        info, entries, villages, proposal = result
+        self.info, self.proposal = info, proposal
         self.form.set_villages(villages)
+        self.form.set_gated(info.status)
         self.revert()
         self.steps.set_steps(info.steps)
         self.audit.set_entries(entries)
-        self.status_button.setEnabled(self.ctx.can("household.status")
-                                      and bool(hs.TRANSITIONS.get(info.status)))
+        self.assessment.set_household(info)
+        self.proposal_banner.set_proposal(proposal, username=self.ctx.actor.username,
+                                          can_approve=self.ctx.can("household.approve"),
+                                          can_propose=self.ctx.can("household.propose"))
+        self.status_button.setEnabled(bool(self.status_targets(info.status)))
         self.loaded = True
+
+    def status_targets(self, status: str) -> list[str]:
+        """What this user may do from ``status``: direct changes and gated proposals."""
+        can_status, can_propose = self.ctx.can("household.status"), self.ctx.can("household.propose")
+        return [t for t in hs.TRANSITIONS.get(status, ())
+                if (can_propose if hs.is_gated_transition(status, t) else can_status)]
 
     def _update_header(self) -> None:
         i = self.info
@@ -225,14 +256,57 @@ class HouseholdWindow(QMainWindow):
         if not any(p.values()):
             self.notice.setText("没有需要保存的修改。")
             return
+        gated = self.gated_changes(p["household"])
+        if gated:
+            if not self.ctx.can("household.propose"):
+                self.banner.show_message(
+                    f"未保存：该户当前“{self.info.status}”，{'、'.join(hs.GATED_FIELDS[k] for k in gated)}"
+                    "的变更须经审核人批准，需由经办人或审核人提交审核；你的角色不能提交。")
+                return
+            if self.proposal is not None:
+                self.banner.show_message(f"未保存：该户已有待审核的提议（{self.proposal.kind}），"
+                                         "请先审核或撤回该提议，再提交新的变更。")
+                return
+            self.change_dialog(p, gated)
+            return
+        self._write(p, None)
+
+    def gated_changes(self, changes: dict) -> dict:
+        """Category/amount changes of a household in force: these go to review, not to save."""
+        if self.info is None or self.info.status not in hs.IN_FORCE:
+            return {}
+        return {k: changes[k] for k in hs.GATED_FIELDS if k in changes}
+
+    def change_dialog(self, p: dict, gated: dict) -> ProposeDialog:
+        """Ask the effective date and reason of a category/amount change, then save the other
+        edits and submit the change for review in one transaction."""
+        info = self.info
+        pairs = [(hs.GATED_FIELDS[k], f"{info.monthly_amount:.2f}" if k == "monthly_amount"
+                  else info.category, gated.get(k, f"{info.monthly_amount:.2f}"
+                                                if k == "monthly_amount" else info.category))
+                 for k in hs.GATED_FIELDS]
+        others = [k for k in p["household"] if k not in gated] or p["edited"] or p["added"] \
+            or p["removed"]
+        note = ("须经审核人批准：保障类别和月保障金额的变更提交后由另一名审核人审核，批准后才生效。"
+                + ("其余修改现在直接保存。" if others else ""))
+        dlg = ProposeDialog("提交审核：变更保障类别或金额", pairs, self, note=note)
+        dlg.accepted.connect(lambda: self._write(p, dict(gated, **dlg.values())))
+        dlg.open()
+        return dlg
+
+    def _write(self, p: dict, proposal: dict | None) -> None:
         ctx, hid, version = self.ctx, self.household_id, self.info.version
+        direct = {k: v for k, v in p["household"].items()
+                  if proposal is None or k not in hs.GATED_FIELDS}
 
         def work(_progress, _cancelled) -> list[str]:  # noqa: ANN001
             notices: list[str] = []
             with ctx.database.session() as s:
                 # always passes the version: a change made meanwhile is refused
-                hs.edit_household(s, ctx.actor, hid, expected_version=version,
-                                  changes=p["household"])
+                if direct or proposal is None:
+                    hs.edit_household(s, ctx.actor, hid, expected_version=version, changes=direct)
+                else:  # only a proposal: still refuse when someone saved meanwhile
+                    hs._check_version(s.get(Household, hid), version, f"{self.info.head_name}户")
                 for mid, _v, _name, reason in p["removed"]:
                     hs.remove_member(s, ctx.actor, mid, reason=reason)
                 for mid, mversion, diff in p["edited"]:
@@ -240,6 +314,12 @@ class HouseholdWindow(QMainWindow):
                                               changes=diff).notices
                 for m in p["added"]:
                     notices += hs.add_member(s, ctx.actor, hid, m).notices
+                if proposal is not None:
+                    approvals.propose_change(
+                        s, ctx.actor, hid, day=proposal["day"], reason=proposal["reason"],
+                        category=proposal.get("category"),
+                        monthly_amount=proposal.get("monthly_amount"))
+                    notices.append("保障类别或金额的变更已提交审核，须经审核人批准后生效")
             return notices
 
         self.busy = True
@@ -312,29 +392,101 @@ class HouseholdWindow(QMainWindow):
                    cancellable=False)
 
     def change_status_dialog(self) -> StatusDialog | None:
-        if self.info is None or not self.ctx.can("household.status") \
+        if self.info is None or not self.status_targets(self.info.status) \
                 or self._needs_clean("变更保障状态"):
             return None
-        dlg = StatusDialog(self.info.status, self)
-        dlg.accepted.connect(lambda: self.change_status(**dlg.values()))
+        i = self.info
+        dlg = StatusDialog(i.status, self, can_status=self.ctx.can("household.status"),
+                           can_propose=self.ctx.can("household.propose"),
+                           grant_summary=f"纳入后：{i.category}，月保障金额 {i.monthly_amount:.2f} 元"
+                                         "（按申请内容；如需改动请先修改并保存，或在“测算”页按测算结果提议）。")
+        dlg.accepted.connect(lambda: self.change_status(**dlg.values(), proposal=dlg.is_proposal()))
         dlg.open()
         return dlg
 
-    def change_status(self, *, status: str, reason: str, day: date) -> None:
+    def change_status(self, *, status: str, reason: str, day: date, proposal: bool = False) -> None:
         ctx, hid, version = self.ctx, self.household_id, self.info.version
 
         def work(_p, _c) -> None:  # noqa: ANN001
             with ctx.database.session() as s:
-                hs.change_status(s, ctx.actor, hid, status=status, reason=reason, day=day,
-                                 expected_version=version)
+                if proposal:
+                    approvals.propose_status(s, ctx.actor, hid, status=status, reason=reason, day=day)
+                else:
+                    hs.change_status(s, ctx.actor, hid, status=status, reason=reason, day=day,
+                                     expected_version=version)
 
         def done(_r: object) -> None:
-            self.notice.setText(f"保障状态已变更为“{status}”，原因已记入办理环节。")
+            self.notice.setText(f"已提交审核：变更为“{status}”，须经审核人批准后生效。" if proposal
+                                else f"保障状态已变更为“{status}”，原因已记入办理环节。")
             ctx.changed.emit("households")
             self.reload()
 
         ops.run_op(self, work, label="正在变更状态……", on_success=done,
                    on_failure=self.show_service_error, cancellable=False)
+
+    # -- two pairs of eyes: decide or withdraw the pending proposal
+    def _decide(self, label: str, call, done_text: str) -> None:  # noqa: ANN001
+        p = self.proposal
+        if p is None or self.busy:
+            return
+        ctx = self.ctx
+
+        def work(_p, _c) -> approvals.ProposalInfo:  # noqa: ANN001
+            with ctx.database.session() as s:
+                return call(s, ctx.actor, p)
+
+        def done(_r: object) -> None:
+            self.busy = False
+            self.notice.setText(done_text)
+            ctx.changed.emit("households")
+            self.saved.emit(self.household_id)
+            self.reload()
+
+        def failed(exc: BaseException) -> bool:
+            self.busy = False
+            if isinstance(exc, QingfengError):
+                self.proposal_banner.error.show_message(f"未完成：{exc}")
+                return True
+            return False
+
+        self.proposal_banner.error.show_message(None)
+        self.busy = True
+        ops.run_op(self, work, label=label, on_success=done, on_failure=failed, cancellable=False)
+
+    def approve_proposal(self) -> None:
+        p = self.proposal
+        if p is None:
+            return
+        if not dialogs.confirm(self, f"批准{p.head_name}户的“{p.kind}”提议？批准后立即生效并记入审计。"):
+            return
+        self._decide("正在批准……", lambda s, a, p: approvals.approve(s, a, p.id, expected_version=p.version),
+                     f"已批准“{p.kind}”提议，已生效。")
+
+    def refuse_proposal(self) -> None:
+        p = self.proposal
+        if p is None:
+            return
+        reason = dialogs.ask_text(self, "退回提议", f"退回“{p.kind}”提议的理由（必填，将告知提出人 {p.proposed_by}）：")
+        if reason is None:
+            return
+        if not reason.strip():
+            self.proposal_banner.error.show_message("退回提议必须写明理由，提议未退回。")
+            return
+        self._decide("正在退回……", lambda s, a, p: approvals.refuse(s, a, p.id, reason=reason),
+                     f"已退回“{p.kind}”提议：{reason.strip()}")
+
+    def withdraw_proposal(self) -> None:
+        p = self.proposal
+        if p is None:
+            return
+        reason = dialogs.ask_text(self, "撤回提议", f"撤回“{p.kind}”提议的原因（必填）：")
+        if reason is None:
+            return
+        if not reason.strip():
+            self.proposal_banner.error.show_message("撤回提议必须填写原因，提议未撤回。")
+            return
+        self._decide("正在撤回……", lambda s, a, p: approvals.withdraw(s, a, p.id, reason=reason),
+                     f"已撤回“{p.kind}”提议。")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.is_dirty() and not dialogs.confirm(self, "有未保存的修改，关闭将丢弃这些修改。确定关闭吗？"):
