@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
-from app.households import HouseholdInfo, MemberInfo, StepInfo
+from app.household_types import HouseholdInfo, MemberInfo, StepInfo
 from app.search import normalize_query
 from db.models import Household, Member, SearchTerm, Step, Village
 

@@ -84,7 +84,10 @@ def test_person_may_join_again_after_household_exited(env):
     first = add(env, name="张三", id_number=ident(11))
     with env.database.session() as s:
         hs.change_status(s, env.reviewer, first.id, status="未通过", reason="收入超标", day=TODAY)
-    add(env, name="张三", id_number=ident(11), village="泾河村")
+    second = add(env, name="张三", id_number=ident(11), village="泾河村")
+    with env.database.session(write=False) as s:
+        d = queries.household_detail(s, second.id)
+    assert second.id != first.id and d.village == "泾河村" and d.status == "申请中"
 
 
 def test_unknown_village_and_category_name_the_value(env):

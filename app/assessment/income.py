@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app import audit, rulesettings
 from app.assessment.amounts import ZERO, round_fen
 from app.errors import NotFound, ValidationError
-from app.households import Saved
+from app.household_types import Saved
 from app.permissions import Actor, require
 from app.rulesettings import EXPENDITURE_KINDS
 from db.assessment_models import Asset, Expenditure, IncomeItem
