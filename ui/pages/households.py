@@ -46,6 +46,9 @@ class HouseholdsPage(QWidget):
         self.new_button = QPushButton("新增家庭（Ctrl+N）")
         self.open_button = QPushButton("打开")
         self.export_button = QPushButton("导出 Excel")
+        self.recalc_button = QPushButton("标准调整测算")
+        self.recalc_button.setToolTip("新的保障标准开始执行时：按新标准重算在保家庭的金额，生成待审核的调整提议")
+        self.recalc_button.clicked.connect(self.open_recalc)
         self.new_button.setEnabled(ctx.can("household.edit"))
         self.export_button.setEnabled(ctx.can("export.personal"))
 
@@ -96,6 +99,7 @@ class HouseholdsPage(QWidget):
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.recalc_button)
         buttons.addWidget(self.export_button)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
@@ -177,6 +181,15 @@ class HouseholdsPage(QWidget):
         index = self.table.currentIndex()
         if index.isValid():
             self._open_row(index.row())
+
+    def open_recalc(self):  # noqa: ANN201 - RecalcDialog
+        """标准调整测算: preview the recalculation and (clerk) turn it into proposals."""
+        from ui.proposal_dialog import RecalcDialog
+
+        dlg = RecalcDialog(self.ctx, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
 
     def export(self) -> None:
         default = str(Path.home() / f"救助对象名单-{date.today():%Y%m%d}.xlsx")
