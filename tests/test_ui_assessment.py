@@ -96,6 +96,8 @@ def test_clerk_proposes_grant_and_reviewer_approves_side_by_side(qtbot, env, ui_
     assert "提交审核" in actions and "审核批准" in actions
     labels = [rev.audit.tree.topLevelItem(i).text(2) for i in range(rev.audit.tree.topLevelItemCount())]
     assert "审核批准" in labels and "提交审核" in labels
+    rev.tabs.setCurrentWidget(rev.audit)
+    _shot(rev, "45-两人审核-修改记录.png")
 
 
 def test_refusal_needs_a_reason(qtbot, env, ui_dialogs):  # noqa: F811
@@ -161,6 +163,7 @@ def test_amount_change_of_a_household_in_force_goes_to_review(qtbot, env, ui_dia
     dlg.try_accept()
     assert "必须写明理由" in dlg.error.text()
     dlg.reason.setPlainText("家庭成员患病，医疗支出增加")
+    _shot(dlg, "44-两人审核-金额调整提交.png")
     dlg.try_accept()
     qtbot.waitUntil(lambda: win.proposal is not None, timeout=5000)
     d = _detail(env, hid)

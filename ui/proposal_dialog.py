@@ -4,7 +4,7 @@ reason), the banner that shows a household's pending proposal side by side (befo
 standards change, turned into a batch of amount proposals)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timezone
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor
@@ -34,6 +34,7 @@ class ProposeDialog(QDialog):
         self.reason.setPlaceholderText("必填：如 经入户调查和家庭经济状况核对，符合低保条件")
         self.reason.setFixedHeight(80)
         self.error = FieldError()
+        self.reason.textChanged.connect(lambda: self.error.show_message(None))
         explain = QLabel(note or "提交后须经另一名审核人批准才生效；批准前该户保持现状，"
                          "提交人可以撤回。")
         explain.setWordWrap(True)
@@ -68,12 +69,21 @@ class ProposeDialog(QDialog):
 
 def pairs_table(pairs: list[tuple[str, str, str]]) -> QTableWidget:
     """A read-only 项目 | 修改前 | 修改后 table; changed rows in bold."""
-    t = QTableWidget(len(pairs), 3)
+    t = QTableWidget(0, 3)
     t.setHorizontalHeaderLabels(["项目", "修改前", "修改后"])
     t.verticalHeader().hide()
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    t.verticalHeader().setDefaultSectionSize(24)
+    t.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    fill_pairs(t, pairs)
+    return t
+
+
+def fill_pairs(t: QTableWidget, pairs: list[tuple[str, str, str]]) -> None:
+    t.setRowCount(len(pairs))
     for r, (label, before, after) in enumerate(pairs):
         for c, text in enumerate((label, before or "—", after or "—")):
             item = QTableWidgetItem(text)
@@ -84,8 +94,8 @@ def pairs_table(pairs: list[tuple[str, str, str]]) -> QTableWidget:
                 if c == 2:
                     item.setForeground(QColor("#0d47a1"))
             t.setItem(r, c, item)
-    t.setFixedHeight(28 + 26 * max(len(pairs), 1))
-    return t
+    header = t.horizontalHeader().sizeHint().height()
+    t.setFixedHeight(header + 24 * max(len(pairs), 1) + 2 * t.frameWidth() + 2)
 
 
 class ProposalBanner(QFrame):
@@ -126,6 +136,7 @@ class ProposalBanner(QFrame):
         self.holder = QVBoxLayout()
         self.holder.setContentsMargins(0, 0, 0, 0)
         self.holder.addWidget(self.table)
+        self.holder.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(self.title)
         left.addWidget(self.detail)
@@ -149,17 +160,16 @@ class ProposalBanner(QFrame):
         if p is None:
             self.hide()
             return
-        local = p.proposed_at.astimezone() if p.proposed_at.tzinfo else p.proposed_at
+        # stored in UTC (naive), shown in local time like the audit tab
+        local = (p.proposed_at if p.proposed_at.tzinfo else
+                 p.proposed_at.replace(tzinfo=timezone.utc)).astimezone()
         self.title.setText(f"待审核提议：{p.kind}（{p.proposed_by} 于 {local:%Y-%m-%d %H:%M} 提出，"
                            f"生效日期 {p.day}）")
         batch = "（标准调整批量提议）" if p.batch_id else ""
         self.detail.setText(f"理由：{p.reason}{batch}")
         self.derivation.setText("测算过程：\n" + "\n".join(p.derivation) if p.derivation else "")
         self.derivation.setVisible(bool(p.derivation))
-        new = pairs_table([(x.label, x.before or "", x.after or "") for x in p.pairs])
-        self.holder.replaceWidget(self.table, new)
-        self.table.deleteLater()
-        self.table = new
+        fill_pairs(self.table, [(x.label, x.before or "", x.after or "") for x in p.pairs])
         mine = p.proposed_by == username
         self.approve_button.setVisible(can_approve and not mine)
         self.refuse_button.setVisible(can_approve and not mine)
