@@ -66,6 +66,7 @@ def test_clerk_proposes_grant_and_reviewer_approves_side_by_side(qtbot, env, ui_
     dlg.try_accept()
     assert "必须写明理由" in dlg.error.text() and dlg.isVisible()
     dlg.reason.setPlainText("经入户调查和经济状况核对，符合农村低保条件")
+    _shot(dlg, "46-两人审核-提交纳入.png")
     dlg.try_accept()
     qtbot.waitUntil(lambda: win.proposal is not None and win.proposal_banner.isVisible(), timeout=5000)
     assert _detail(env, hid).status == "申请中"  # nothing in force before the approval

@@ -167,6 +167,7 @@ class StatusDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.buttons)
         self.target.currentIndexChanged.connect(lambda _i: self._target_changed())
+        self.reason.textChanged.connect(lambda: self.error.show_message(None))
         self._target_changed()
 
     def is_proposal(self) -> bool:

@@ -295,7 +295,7 @@ class HouseholdWindow(QMainWindow):
         return dlg
 
     def _write(self, p: dict, proposal: dict | None) -> None:
-        ctx, hid, version = self.ctx, self.household_id, self.info.version
+        ctx, hid, version, name = self.ctx, self.household_id, self.info.version, self.info.head_name
         direct = {k: v for k, v in p["household"].items()
                   if proposal is None or k not in hs.GATED_FIELDS}
 
@@ -306,7 +306,7 @@ class HouseholdWindow(QMainWindow):
                 if direct or proposal is None:
                     hs.edit_household(s, ctx.actor, hid, expected_version=version, changes=direct)
                 else:  # only a proposal: still refuse when someone saved meanwhile
-                    hs._check_version(s.get(Household, hid), version, f"{self.info.head_name}户")
+                    hs._check_version(s.get(Household, hid), version, f"{name}户")
                 for mid, _v, _name, reason in p["removed"]:
                     hs.remove_member(s, ctx.actor, mid, reason=reason)
                 for mid, mversion, diff in p["edited"]:
@@ -455,7 +455,7 @@ class HouseholdWindow(QMainWindow):
 
     def approve_proposal(self) -> None:
         p = self.proposal
-        if p is None:
+        if p is None or self._needs_clean("处理审核提议"):
             return
         if not dialogs.confirm(self, f"批准{p.head_name}户的“{p.kind}”提议？批准后立即生效并记入审计。"):
             return
@@ -464,7 +464,7 @@ class HouseholdWindow(QMainWindow):
 
     def refuse_proposal(self) -> None:
         p = self.proposal
-        if p is None:
+        if p is None or self._needs_clean("处理审核提议"):
             return
         reason = dialogs.ask_text(self, "退回提议", f"退回“{p.kind}”提议的理由（必填，将告知提出人 {p.proposed_by}）：")
         if reason is None:
@@ -477,7 +477,7 @@ class HouseholdWindow(QMainWindow):
 
     def withdraw_proposal(self) -> None:
         p = self.proposal
-        if p is None:
+        if p is None or self._needs_clean("处理审核提议"):
             return
         reason = dialogs.ask_text(self, "撤回提议", f"撤回“{p.kind}”提议的原因（必填）：")
         if reason is None:
