@@ -2,6 +2,7 @@
 a template built once (key derivation and set-up per test would be slow)."""
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from dataclasses import dataclass
@@ -36,6 +37,21 @@ class MemoryKeyring(KeyringBackend):
 
 
 _KEYRING = MemoryKeyring()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gc_on_main_thread():
+    """As in the app (ui.gc_guard): no automatic collection, which could run in a worker thread
+    and destroy Qt objects there; collect on the main thread after every test instead."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_test():
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -63,3 +63,29 @@ def test_quick_op_shows_no_dialog(qtbot, ui_dialogs):  # noqa: F811
     qtbot.waitUntil(lambda: results == [42], timeout=3000)
     assert op.dialog is None
     time.sleep(0.01)
+
+
+def test_gc_guard_collects_on_the_gui_thread(qtbot):
+    import gc
+
+    from PySide6.QtCore import QObject
+
+    from ui import gc_guard
+
+    parent = QObject()
+    was = gc.isenabled()
+    guard = gc_guard.GcGuard(parent, interval_ms=10)
+    try:
+        assert not gc.isenabled() and guard.timer.isActive()
+
+        class Cycle:
+            pass
+
+        a, b = Cycle(), Cycle()
+        a.other, b.other = b, a
+        del a, b
+        assert guard.collect() >= 2  # the cycle is found by the guard's collection
+    finally:
+        guard.timer.stop()
+        if was:
+            gc.enable()
