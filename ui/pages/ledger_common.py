@@ -13,17 +13,18 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateEdit, QDialog,
                                QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QSpinBox, QTableView, QTextBrowser,
+                               QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableView,
+                               QTextBrowser,
                                QVBoxLayout, QWidget)
 
 from app import offices
 from app.permissions import Actor, can
 from db.errors import QingfengError
-from ui import dialogs
+from ui import dialogs, widgets
 
-ALL = "（全部）"
+ALL = widgets.ALL
 LATE_COLOR = QColor("#c62828")
 PRIORITY_COLOR = QColor("#e65100")
 ERROR_STYLE = "color: #c62828;"
@@ -91,15 +92,6 @@ def table(model: QAbstractTableModel) -> QTableView:
     return view
 
 
-def combo(values, first: str | None = ALL) -> QComboBox:  # noqa: ANN001
-    c = QComboBox()
-    if first is not None:
-        c.addItem(first, None)
-    for v in values:
-        c.addItem(v, v)
-    return c
-
-
 def date_edit(value: date | None = None) -> QDateEdit:
     d = QDateEdit()
     d.setCalendarPopup(True)
@@ -123,7 +115,7 @@ class FormDialog(QDialog):
                 w = QPlainTextEdit()
                 w.setFixedHeight(70)
             elif kind == "choice":
-                w = combo(opt, first=None)
+                w = widgets.combo(list(opt))
             elif kind in ("date", "optional_date"):
                 w = date_edit(opt)
                 if kind == "optional_date":
@@ -159,7 +151,7 @@ class FormDialog(QDialog):
             if kind == "long":
                 out[key] = w.toPlainText()
             elif kind == "choice":
-                out[key] = w.currentData()
+                out[key] = widgets.value(w)
             elif kind in ("date", "optional_date"):
                 skip = kind == "optional_date" and w.no_date.isChecked()
                 out[key] = None if skip else w.date().toPython()
@@ -191,6 +183,35 @@ class LedgerPage(QWidget):
         self.message.setWordWrap(True)
         self.detail = QTextBrowser()
         self.detail.setMinimumWidth(300)
+
+    def assemble(self, filters: list[tuple[str | None, QWidget]], main: QWidget) -> None:
+        """Lay the page out: title, filter bar, ``main`` (table and detail), action buttons
+        (``self.buttons``) with the count, and the message line; then load the rows."""
+        bar = QHBoxLayout()
+        for label, w in filters:
+            if label:
+                bar.addWidget(QLabel(label))
+            bar.addWidget(w, 1 if w is getattr(self, "search", None) else 0)
+        actions = QHBoxLayout()
+        for b in self.buttons.values():
+            actions.addWidget(b)
+        actions.addStretch(1)
+        actions.addWidget(self.count)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(f"<b style='font-size:15pt;color:#1f3b63'>{self.title}</b>"))
+        lay.addLayout(bar)
+        lay.addWidget(main, 1)
+        lay.addLayout(actions)
+        lay.addWidget(self.message)
+        self.refresh()
+
+    def detail_split(self) -> QSplitter:
+        split = QSplitter()
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        return split
 
     def can(self, permission: str) -> bool:
         return can(self.actor, permission)

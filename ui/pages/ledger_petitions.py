@@ -6,7 +6,7 @@ from html import escape
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget)
 
 from app.ledgers import petitions as pt
 from app.ledgers import problems as pr
@@ -64,31 +64,9 @@ class PetitionsPage(lc.LedgerPage):
             "problem": lc.button("转入问题台账", self.problem_dialog, edit),
             "export": lc.button("导出 Excel", self.export, self.can("export.personal")),
         }
-        bar = QHBoxLayout()
-        for label, w in (("状态", self.state), ("渠道", self.channel), ("村（居）", self.village)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(w)
-        bar.addWidget(self.handler)
-        bar.addWidget(self.search, 1)
-        bar.addWidget(self.priority)
-        bar.addWidget(self.overdue)
-        actions = QHBoxLayout()
-        for b in self.buttons.values():
-            actions.addWidget(b)
-        actions.addStretch(1)
-        actions.addWidget(self.count)
-        split = QSplitter()
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"<b style='font-size:15pt;color:#1f3b63'>{self.title}</b>"))
-        lay.addLayout(bar)
-        lay.addWidget(split, 1)
-        lay.addLayout(actions)
-        lay.addWidget(self.message)
-        self.refresh()
+        self.assemble([("状态", self.state), ("渠道", self.channel), ("村（居）", self.village),
+                       (None, self.handler), (None, self.search), (None, self.priority),
+                       (None, self.overdue)], self.detail_split())
 
     def filters(self) -> dict:
         return dict(state=widgets.value(self.state), channel=widgets.value(self.channel),

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QWidget
 
 from app.ledgers import problems as pr
 from app.permissions import Actor
+from ui import widgets
 from ui.pages import ledger_common as lc
 
 COLUMNS = [("问题编号", lambda p: p.number), ("整改状态", lambda p: p.state),
@@ -42,9 +42,9 @@ class ProblemsPage(lc.LedgerPage):
         super().__init__(database, actor, parent)
         self.model = lc.RowsModel(COLUMNS, _alert, self)
         self.table = lc.table(self.model)
-        self.state = lc.combo(pr.STATES)
-        self.category = lc.combo(pr.CATEGORIES)
-        self.village = lc.combo(self.villages())
+        self.state = widgets.combo(list(pr.STATES), first=widgets.ALL)
+        self.category = widgets.combo(list(pr.CATEGORIES), first=widgets.ALL)
+        self.village = widgets.combo(self.villages(), first=widgets.ALL)
         self.responsible = QLineEdit()
         self.responsible.setPlaceholderText("责任人")
         self.overdue = QCheckBox("只看逾期")
@@ -67,35 +67,14 @@ class ProblemsPage(lc.LedgerPage):
             "transfer": lc.button("移交纪检监察", self.transfer_dialog, self.can("ledger.transfer")),
             "export": lc.button("导出 Excel", self.export, self.can("export.personal")),
         }
-        bar = QHBoxLayout()
-        for label, w in (("状态", self.state), ("类别", self.category), ("村（居）", self.village)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(w)
-        bar.addWidget(self.responsible)
-        bar.addWidget(self.search, 1)
-        bar.addWidget(self.overdue)
-        actions = QHBoxLayout()
-        for b in self.buttons.values():
-            actions.addWidget(b)
-        actions.addStretch(1)
-        actions.addWidget(self.count)
-        split = QSplitter()
-        split.addWidget(self.table)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"<b style='font-size:15pt;color:#1f3b63'>{self.title}</b>"))
-        lay.addLayout(bar)
-        lay.addWidget(split, 1)
-        lay.addLayout(actions)
-        lay.addWidget(self.message)
-        self.refresh()
+        self.assemble([("状态", self.state), ("类别", self.category), ("村（居）", self.village),
+                       (None, self.responsible), (None, self.search), (None, self.overdue)],
+                      self.detail_split())
 
     # -- data
     def filters(self) -> dict:
-        return dict(state=self.state.currentData(), category=self.category.currentData(),
-                    village=self.village.currentData(), responsible=self.responsible.text().strip() or None,
+        return dict(state=widgets.value(self.state), category=widgets.value(self.category),
+                    village=widgets.value(self.village), responsible=self.responsible.text().strip() or None,
                     overdue_only=self.overdue.isChecked(), text=self.search.text().strip() or None)
 
     export_filters = filters

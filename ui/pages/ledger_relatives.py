@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QWidget
 from PySide6.QtCore import Qt
 
 from app.idcard import mask_id
 from app.ledgers import relatives as rl
 from app.permissions import Actor
+from ui import widgets
 from ui.pages import ledger_common as lc
 
 OFFICIAL_COLUMNS = [("姓名", lambda o: o.name), ("人员类别", lambda o: o.post_type),
@@ -42,8 +43,8 @@ class RelativesPage(lc.LedgerPage):
         self.table = lc.table(self.officials)
         self.relative_table = lc.table(self.relatives)
         self.finding_table = lc.table(self.findings)
-        self.post_type = lc.combo(rl.POST_TYPES)
-        self.village = lc.combo(self.villages())
+        self.post_type = widgets.combo(list(rl.POST_TYPES), first=widgets.ALL)
+        self.village = widgets.combo(self.villages(), first=widgets.ALL)
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索姓名或身份证号")
         self.count = QLabel()
@@ -58,39 +59,24 @@ class RelativesPage(lc.LedgerPage):
             "check": lc.button("核查享受救助情况", self.check, edit),
             "export": lc.button("导出 Excel", self.export, self.can("export.personal")),
         }
-        bar = QHBoxLayout()
-        for label, w in (("人员类别", self.post_type), ("村（居）", self.village)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(w)
-        bar.addWidget(self.search, 1)
-        actions = QHBoxLayout()
-        for b in self.buttons.values():
-            actions.addWidget(b)
-        actions.addStretch(1)
-        actions.addWidget(self.count)
         top = QSplitter()
         top.addWidget(self.table)
         top.addWidget(self.relative_table)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.finding_table)
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"<b style='font-size:15pt;color:#1f3b63'>{self.title}</b>"))
-        lay.addLayout(bar)
-        lay.addWidget(split, 1)
-        lay.addLayout(actions)
-        lay.addWidget(self.message)
-        self.refresh()
+        self.assemble([("人员类别", self.post_type), ("村（居）", self.village), (None, self.search)],
+                      split)
 
     def filters(self) -> dict:
-        return dict(post_type=self.post_type.currentData(), text=self.search.text().strip() or None)
+        return dict(post_type=widgets.value(self.post_type), text=self.search.text().strip() or None)
 
     export_filters = filters
 
     def refresh(self) -> None:
         current = self.current()
         rows = self.run(lambda s: rl.list_officials(s, **self.filters()), write=False) or []
-        village = self.village.currentData()
+        village = widgets.value(self.village)
         if village:
             rows = [o for o in rows if o.village == village]
         self.officials.set_rows(rows)
