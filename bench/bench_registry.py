@@ -20,25 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import keyring  # noqa: E402
-from keyring.backend import KeyringBackend  # noqa: E402
 from sqlalchemy import create_engine, event  # noqa: E402
 
-from bench.district import generate_rows, load  # noqa: E402
-
-
-class _MemoryKeyring(KeyringBackend):
-    priority = 10
-    store: dict = {}
-
-    def get_password(self, s, u):  # noqa: ANN001, ANN201
-        return self.store.get((s, u))
-
-    def set_password(self, s, u, p):  # noqa: ANN001, ANN201
-        self.store[(s, u)] = p
-
-    def delete_password(self, s, u):  # noqa: ANN001, ANN201
-        self.store.pop((s, u), None)
+from bench.district import generate_rows, load, use_memory_keyring  # noqa: E402
 
 
 def plain_engine(path: Path):  # noqa: ANN201
@@ -80,7 +64,7 @@ def main() -> None:
     ap.add_argument("--households", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=400)
     args = ap.parse_args()
-    keyring.set_keyring(_MemoryKeyring())
+    use_memory_keyring()
     from app import offices
     from app.search import search
     from db import migrate

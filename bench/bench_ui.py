@@ -24,23 +24,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def _memory_keyring() -> None:
-    import keyring
-    from keyring.backend import KeyringBackend
+    from district import use_memory_keyring
 
-    class Mem(KeyringBackend):
-        priority = 10
-        store: dict = {}
-
-        def get_password(self, s, u):  # noqa: ANN001, ANN201
-            return self.store.get((s, u))
-
-        def set_password(self, s, u, p):  # noqa: ANN001, ANN201
-            self.store[(s, u)] = p
-
-        def delete_password(self, s, u):  # noqa: ANN001, ANN201
-            self.store.pop((s, u), None)
-
-    keyring.set_keyring(Mem())
+    use_memory_keyring()
 
 
 PASSPHRASE = "bench-ui-passphrase"

@@ -27,6 +27,27 @@ OFFICE = "640424100"
 ADMIN_PASSWORD = "bench-pass-1"
 
 
+def use_memory_keyring() -> None:
+    """Benchmarks keep database keys in memory (never in the machine's real keyring)."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class Memory(KeyringBackend):
+        priority = 10
+        store: dict = {}
+
+        def get_password(self, s, u):  # noqa: ANN001, ANN201
+            return self.store.get((s, u))
+
+        def set_password(self, s, u, p):  # noqa: ANN001, ANN201
+            self.store[(s, u)] = p
+
+        def delete_password(self, s, u):  # noqa: ANN001, ANN201
+            self.store.pop((s, u), None)
+
+    keyring.set_keyring(Memory())
+
+
 def generate_rows(households: int, seed: int = 1) -> dict[str, list[dict]]:
     rng = random.Random(seed)
     now = datetime(2026, 11, 1, 9, 0, 0)
