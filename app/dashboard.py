@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import codes, rulesettings
+from app import clock, codes, rulesettings
 from db.models import AuditEntry, Household, Member, Village
 
 DUE_SOON_DAYS = 30
@@ -37,7 +37,7 @@ def registry_counts(session: Session, office_code: str, *, today: date | None = 
     Overdue follows :func:`app.reviews.is_review_overdue` (next review date before today),
     applied to 在保 households only (在保必核).
     """
-    today = today or date.today()
+    today = today or clock.today()
     d = Dashboard(today=today)
     live = (Household.deleted_at.is_(None), Household.owner_office == office_code)
     for status, n in session.execute(select(Household.status, func.count()).where(*live)
@@ -177,7 +177,7 @@ def money_by_month(session: Session, office_code: str, *, today: date | None = N
     An approximation from the register: each household counts with its current amount (changes
     of amount within the period are not replayed); households never approved do not count.
     """
-    today = today or date.today()
+    today = today or clock.today()
     first = _month_start(today, months - 1)
     rows = session.execute(select(Household.approve_date, Household.exit_date, Household.monthly_amount).where(
         Household.deleted_at.is_(None), Household.owner_office == office_code,
@@ -242,7 +242,7 @@ def home_data(session: Session, office_code: str, *, today: date | None = None,
     from app.ledgers import petitions as pt
     from db.ledger_models import Petition
 
-    today = today or date.today()
+    today = today or clock.today()
     d = HomeData(counts=registry_counts(session, office_code, today=today), today=today)
     d.rectifications = overview.rectifications_by_deadline(session, today=today,
                                                            within_days=RECTIFY_SOON_DAYS)[:LIST_LIMIT]

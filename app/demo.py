@@ -15,7 +15,7 @@ import secrets
 
 from sqlalchemy import select
 
-from app import households as hs
+from app import clock, households as hs
 from app import offices, rulesettings, users
 from app.assessment import approvals, income
 from app.idcard import make_valid_id
@@ -123,7 +123,7 @@ def generate(session: Session, actor: Actor, *, households: int, seed: int = 1,
     """Create ``households`` demo households with their histories; returns how many."""
     rng = random.Random(seed)
     names = _Names(rng)
-    today = today or date.today()
+    today = today or clock.today()
     existing = offices.list_villages(session, actor.office_code)
     for v in VILLAGES[: max(0, 8 - len(existing))]:
         if v not in existing:

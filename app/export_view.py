@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, clock
 from app.documents.excel import (Column, StyledCells, header_cells, plain_cell, print_setup,
                                  set_widths, title_cell)
 from app.jobs import Progress, raise_if_cancelled
@@ -56,7 +56,7 @@ def export_households(session: Session, actor: Actor, *, path: Path | str, filte
     print_setup(ws, header_row=HEADER_ROW, freeze=f"E{HEADER_ROW + 1}")
     ws.append([title_cell(ws, f"{office_name}救助对象名单")])
     ws.append([plain_cell(ws, f"条件：{describe_filters(filters)}；共 {total} 户；"
-                              f"导出：{actor.display_name} {datetime.now():%Y-%m-%d %H:%M}")])
+                              f"导出：{actor.display_name} {clock.now():%Y-%m-%d %H:%M}")])
     ws.append(header_cells(ws, [c.header for c in COLUMNS]))
     cells = StyledCells(ws, COLUMNS)
     n = 0

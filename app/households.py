@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import audit, codes, search
+from app import audit, clock, codes, search
 from app.errors import ConflictError, NotFound, ValidationError
 from app.household_types import HouseholdInfo, MemberInfo, MemberInput, Saved, StepInfo  # noqa: F401 (re-exported)
 from app.idcard import IdNumberError, validate_id
@@ -180,7 +180,7 @@ def create_household(session: Session, actor: Actor, *, village: str, category: 
                      today: date | None = None) -> Saved:
     """Register an application: the household (状态 申请中), its members and the 申请 step."""
     require(actor, "household.edit")
-    today = today or date.today()
+    today = today or clock.today()
     v = _village(session, actor, village)
     heads = [m for m in members if m.relation == "户主"]
     if len(heads) != 1:
@@ -275,7 +275,7 @@ def add_member(session: Session, actor: Actor, household_id: str, member: Member
     hh = _get(session, Household, household_id, "家庭")
     notices: list[str] = []
     values = _member_fields(session, member, household_id=hh.id, notices=notices,
-                            today=today or date.today())
+                            today=today or clock.today())
     if values["relation"] == "户主":
         raise ValidationError("与户主关系", "户主", "该户已有户主；请先修改原户主的关系")
     if values["id_number"] and session.execute(select(Member.id).where(
@@ -302,7 +302,7 @@ def edit_member(session: Session, actor: Actor, member_id: str, *, expected_vers
     current.update(changes)
     notices: list[str] = []
     values = _member_fields(session, MemberInput(**current), household_id=m.household_id,
-                            notices=notices, today=today or date.today())
+                            notices=notices, today=today or clock.today())
     before = audit.state(m)
     for key, value in values.items():
         setattr(m, key, value)
@@ -371,7 +371,7 @@ def record_step(session: Session, actor: Actor, household_id: str, *, kind: str,
     """Record one dated step of the case (受理, 入户调查, 民主评议, 公示, 复核 …)."""
     require(actor, "household.step")
     hh = _get(session, Household, household_id, "家庭")
-    if day > (today or date.today()):
+    if day > (today or clock.today()):
         raise ValidationError("办理日期", day.isoformat(), "不能晚于今天")
     if hh.apply_date and day < hh.apply_date and kind not in ("申请", "其他"):
         raise ValidationError("办理日期", day.isoformat(), f"不能早于申请日期 {hh.apply_date}")
@@ -401,7 +401,7 @@ def change_status(session: Session, actor: Actor, household_id: str, *, status: 
     if is_gated_transition(hh.status, status):
         what = "纳入保障（申请中→在保）" if status == "在保" else "停保/退出（→已退出）"
         raise ValidationError("保障状态", status, f"{what}不能直接变更，{PROPOSAL_PATH}")
-    return apply_status(session, actor, hh, status=status, reason=reason, day=day or date.today())
+    return apply_status(session, actor, hh, status=status, reason=reason, day=day or clock.today())
 
 
 def apply_status(session: Session, actor: Actor, hh: Household, *, status: str, reason: str, day: date,

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Union
+from app import clock
 
 __all__ = [
     "FIELD",
@@ -318,7 +319,7 @@ def validate_id(raw: object, *, today: date | None = None) -> IdInfo:
     sequence code, "女" for even), region and province codes, fixes and an informational
     ``region_name`` (``None`` when the code is not in python-stdnum's table).
     """
-    today = today or date.today()
+    today = today or clock.today()
     normalized = normalize_id(raw)
     text, fixes = normalized.value, list(normalized.fixes)
 

@@ -12,6 +12,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
 from app.documents.fonts import get_fonts
+from app import clock
 
 
 def write_recovery_sheet(path: Path | str, *, code: str, office_code: str, office_name: str,
@@ -19,7 +20,7 @@ def write_recovery_sheet(path: Path | str, *, code: str, office_code: str, offic
     """Write the PDF to ``path`` (via a temporary file) and return the path."""
     path = Path(path)
     font = get_fonts(None).fallback.name
-    created = created or datetime.now()
+    created = created or clock.now()
     tmp = path.with_name(path.name + ".part")
     c = canvas.Canvas(str(tmp), pagesize=A4)
     c.setTitle("清风台账 数据库恢复码")

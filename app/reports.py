@@ -7,7 +7,7 @@ import calendar
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
@@ -19,7 +19,7 @@ from app import audit, documents, rulesettings
 from app.errors import ValidationError
 from app.offices import own_office
 from app.permissions import Actor, require
-from db.models import AuditEntry, Household, Member, Office, Village
+from db.models import Household, Member, Office, Village
 
 
 @dataclass(frozen=True)
@@ -125,17 +125,20 @@ def make_gongshi(session: Session, actor: Actor, out: Path, *, period: Period,
 # ------------------------------------------------------------------ 动态管理月报
 
 def _amount_changes(session: Session, period: Period) -> list[tuple[str, Decimal, Decimal, date]]:
-    lo = datetime.combine(period.start, time.min)
-    hi = datetime.combine(period.end, time.max)
-    stmt = (select(AuditEntry.entity_id, AuditEntry.before, AuditEntry.after, AuditEntry.ts)
-            .where(AuditEntry.entity == "household", AuditEntry.action == "household.update",
-                   AuditEntry.ts.between(lo, hi)).order_by(AuditEntry.seq))
+    """Approved amount changes that take effect in the period (the proposal's day), never by
+    when they were typed or approved: (household, amount before, amount after, effective day)."""
+    from db.assessment_models import Proposal
+
+    stmt = (select(Proposal.household_id, Proposal.before, Proposal.after, Proposal.day)
+            .where(Proposal.state == "已批准", Proposal.kind.in_(("金额调整", "类别变更")),
+                   Proposal.deleted_at.is_(None), _in(Proposal.day, period))
+            .order_by(Proposal.day, Proposal.decided_at))
     first: dict[str, tuple[Decimal, Decimal, date]] = {}
-    for hid, before, after, ts in session.execute(stmt):
+    for hid, before, after, day in session.execute(stmt):
         b, a = json.loads(before or "{}"), json.loads(after or "{}")
         if b.get("monthly_amount") != a.get("monthly_amount"):
             old = first.get(hid, (Decimal(b["monthly_amount"]),))[0]
-            first[hid] = (old, Decimal(a["monthly_amount"]), ts.date())
+            first[hid] = (old, Decimal(a["monthly_amount"]), day)
     return [(hid, *v) for hid, v in first.items() if v[0] != v[1]]
 
 

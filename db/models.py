@@ -15,6 +15,8 @@ from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, Num
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from db import clock
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
@@ -22,7 +24,7 @@ def new_id() -> str:
 
 def utcnow() -> datetime:
     """Naive UTC with whole seconds: identical after a round trip through any database."""
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return clock.utcnow()
 
 
 class Base(DeclarativeBase):

@@ -121,7 +121,7 @@ def test_recalculation_preview_then_batch_approved_and_reported(env):
     from app import reports
 
     with env.database.session(write=False) as s:
-        changes, _ = reports.monthly_changes(s, reports.parse_period(None, today=date.today()))
+        changes, _ = reports.monthly_changes(s, reports.parse_period("2026-07", today=date(2026, 7, 1)))
         assert [(c.amount_before, c.amount_after) for c in changes if c.kind == "调整"] == [
             (D("400.00"), D("500.00"))]
         assert audit.verify(s).ok

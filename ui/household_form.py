@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QLineEdit, QWidget
 
-from app import codes
+from app import clock, codes
 from ui.widgets import NONE, FieldError, combo, date_edit, set_combo, value, with_error
 
 # ValidationError.field -> form key
@@ -148,7 +148,7 @@ class HouseholdForm(QWidget):
         message = None if value(self.village) else "请选择村（居）；没有村（居）时请先在系统设置中添加"
         self.errors["village"].show_message(message)
         ok &= message is None
-        if self.apply_date.date().toPython() > date.today():
+        if self.apply_date.date().toPython() > clock.today():
             self.errors["apply_date"].show_message("申请日期不能晚于今天")
             ok = False
         else:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from app import codes
+from app import clock, codes
 from app.history import HistoryEntry
 from app import households as hs
 from app.households import TRANSITIONS, StepInfo
@@ -62,7 +62,7 @@ class StepsTab(QWidget):
         for err in self.errors.values():
             err.show_message(None)
         day = self.day.date().toPython()
-        if day > date.today():
+        if day > clock.today():
             self.errors["day"].show_message("办理日期不能晚于今天")
             return
         if not self.handler.text().strip():
@@ -197,7 +197,7 @@ class StatusDialog(QDialog):
             self.error.show_message("提交审核必须写明理由" if self.is_proposal()
                                     else "变更保障状态必须填写原因")
             self.reason.setFocus()
-        elif v["day"] > date.today() and not self.is_proposal():
+        elif v["day"] > clock.today() and not self.is_proposal():
             self.error.show_message("日期不能晚于今天")
         else:
             self.accept()

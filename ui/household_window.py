@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from app import history, households as hs, offices, queries
+from app import clock, history, households as hs, offices, queries
 from app.assessment import approvals
 from app.errors import ConflictError, PermissionDenied, ValidationError
 from db.errors import QingfengError
@@ -173,7 +173,7 @@ class HouseholdWindow(QMainWindow):
         if i is None:
             return
         self.header.setText(f"{i.head_name}户　户编号 {i.number}　{i.village}　状态：{i.status}")
-        overdue = i.status == "在保" and i.next_review_date and i.next_review_date < date.today()
+        overdue = i.status == "在保" and i.next_review_date and i.next_review_date < clock.today()
         parts = [f"{i.category}", f"审核确认 {i.approve_date or '—'}",
                  f"上次复核 {i.last_review_date or '—'}",
                  f"下次复核 {i.next_review_date or '—'}{'（已逾期）' if overdue else ''}"]

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from app import codes
+from app import clock, codes
 from app.households import MemberInfo
 from app.idcard import IdNumberError, validate_id
 from ui.widgets import NONE, FieldError, combo, value
@@ -172,7 +172,7 @@ class MembersEditor(QWidget):
         self.id_errors.pop(row, None)
         if text:
             try:
-                info = validate_id(text, today=date.today())
+                info = validate_id(text, today=clock.today())
             except IdNumberError as exc:
                 self.id_errors[row] = f"第 {row + 1} 行身份证号：{exc.rule}"
             else:

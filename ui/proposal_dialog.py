@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFo
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.assessment.approvals import ProposalInfo
+from app import clock
 from ui import ops
 from ui.context import AppContext
 from ui.widgets import FieldError, date_edit
@@ -29,7 +30,7 @@ class ProposeDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(480)
         self.table = pairs_table(pairs)
-        self.day = date_edit(day or date.today())
+        self.day = date_edit(day or clock.today())
         self.reason = QPlainTextEdit(reason)
         self.reason.setPlaceholderText("必填：如 经入户调查和家庭经济状况核对，符合低保条件")
         self.reason.setFixedHeight(80)
@@ -198,7 +199,7 @@ class RecalcDialog(QDialog):
         self.busy = False
         self.setWindowTitle("标准调整测算")
         self.resize(940, 560)
-        self.day = date_edit(date(date.today().year, 1, 1))
+        self.day = date_edit(date(clock.today().year, 1, 1))
         self.preview_button = QPushButton("测算")
         self.preview_button.clicked.connect(self.run_preview)
         self.apply_button = QPushButton("生成调整提议")

@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, clock
 from app import households as hs
 from app.errors import NotFound, ValidationError
 from app.permissions import Actor, require
@@ -177,7 +177,7 @@ def propose_status(session: Session, actor: Actor, household_id: str, *, status:
                    day: date | None = None) -> ProposalInfo:
     """The gated status targets as proposals: 在保 (from 申请中) → grant, 已退出 → exit."""
     hh = _household(session, household_id)
-    day = day or date.today()
+    day = day or clock.today()
     if status == "已退出":
         return propose_exit(session, actor, household_id, day=day, reason=reason)
     if status == "在保" and hh.status == "申请中":

@@ -7,7 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from app import queries, reviews
+from app import clock, queries, reviews
 from app.assessment import approvals, gradual, income, recalc, standards
 from app.assessment.assess import Inputs, assess, save_assessment
 from app.cli.common import Context, add_json, dump_json, info
@@ -16,7 +16,7 @@ from app.errors import ValidationError
 
 
 def _today(value: str | None) -> date:
-    return _date(value) or date.today()
+    return _date(value) or clock.today()
 
 
 def register(sub) -> None:  # noqa: ANN001

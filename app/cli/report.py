@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from app import offices, reports
+from app import clock, offices, reports
 from app.cli.common import Context, add_json, dump_json, info
 from app.errors import ValidationError
 
@@ -57,7 +57,7 @@ def _body(path: str | None) -> list[str] | None:
 
 def cmd_report(ctx: Context) -> int:
     a = ctx.args
-    today = date.today()
+    today = clock.today()
     out = Path(a.out)
     want = {"gongshi": ".pdf", "selfcheck": ".pdf", "screening": ".xlsx"}.get(a.kind)
     if want and out.suffix.lower() != want:

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, clock
 from app.documents.excel import safe_text
 from app.errors import ValidationError
 from app.ledgers import petitions as pt
@@ -122,7 +122,7 @@ def export_ledger(session: Session, actor: Actor, *, kind: str, path: str | Path
                   office_name: str = "", today: date | None = None, **filters: object) -> int:
     """Write one ledger (optionally filtered as in its list) to ``path``; returns the rows."""
     require(actor, "export.personal")
-    today = today or date.today()
+    today = today or clock.today()
     if kind == "problems":
         rows = problem_rows(pr.list_problems(session, today=today, **filters))
         columns = PROBLEM_COLUMNS

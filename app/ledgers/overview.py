@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.ledgers import petitions as pt
 from app.ledgers import problems as pr
+from app import clock
 from db.ledger_models import NearRelative, Official, Petition, Problem
 
 
@@ -65,7 +66,7 @@ def rectifications_by_deadline(session: Session, *, today: date | None = None,
                                within_days: int | None = None) -> list[RectificationDue]:
     """Open problems (待整改, 整改中) with a deadline, soonest first; optionally only those due
     within ``within_days`` (overdue ones always included)."""
-    today = today or date.today()
+    today = today or clock.today()
     rows = []
     for p in pr.list_problems(session, today=today):
         if p.state not in pr.OPEN_STATES or p.deadline is None:
@@ -79,7 +80,7 @@ def rectifications_by_deadline(session: Session, *, today: date | None = None,
 
 def late_transfers(session: Session, *, today: date | None = None) -> list[TransferDue]:
     """移交纪检监察 not done by the due day, or done after it."""
-    today = today or date.today()
+    today = today or clock.today()
     return [TransferDue(p.id, p.number, p.category, p.transfer.found_date, p.transfer.due_date,
                         p.transfer.transferred_date,
                         ((p.transfer.transferred_date or today) - p.transfer.due_date).days,
@@ -90,7 +91,7 @@ def late_transfers(session: Session, *, today: date | None = None) -> list[Trans
 def petitions_near_limits(session: Session, *, today: date | None = None,
                           within_days: int = 7) -> list[PetitionDue]:
     """Every running time limit of a petition due within ``within_days`` (or already passed)."""
-    today = today or date.today()
+    today = today or clock.today()
     rows = []
     for p in pt.list_petitions(session, today=today):
         d = p.deadlines
@@ -112,7 +113,7 @@ def petitions_near_limits(session: Session, *, today: date | None = None,
 
 
 def counts_by_state(session: Session, *, today: date | None = None) -> LedgerCounts:
-    today = today or date.today()
+    today = today or clock.today()
     problems = dict(session.execute(select(Problem.state, func.count()).where(
         Problem.deleted_at.is_(None)).group_by(Problem.state)).all())
     petitions = dict(session.execute(select(Petition.state, func.count()).where(

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, rulesettings
+from app import audit, clock, rulesettings
 from app.errors import ValidationError
 from app.idcard import IdNumberError, validate_id
 from app.ledgers import common as c
@@ -140,14 +140,14 @@ def _info(session: Session, p: Petition, today: date) -> PetitionInfo:
 
 
 def get_petition(session: Session, ref: str, *, today: date | None = None) -> PetitionInfo:
-    return _info(session, c.by_number(session, Petition, ref, "信访件"), today or date.today())
+    return _info(session, c.by_number(session, Petition, ref, "信访件"), today or clock.today())
 
 
 def list_petitions(session: Session, *, state: str | None = None, channel: str | None = None,
                    village: str | None = None, handler: str | None = None,
                    priority_only: bool = False, overdue_only: bool = False,
                    text: str | None = None, today: date | None = None) -> list[PetitionInfo]:
-    today = today or date.today()
+    today = today or clock.today()
     stmt = select(Petition).where(Petition.deleted_at.is_(None))
     if state:
         stmt = stmt.where(Petition.state == state)
@@ -210,7 +210,7 @@ def create_petition(session: Session, actor: Actor, *, channel: str, content: st
                     village: str | None = None, handler: str | None = None,
                     note: str | None = None, today: date | None = None) -> PetitionInfo:
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     channel = c.choice("来源渠道", channel, CHANNELS)
     content = c.text("反映内容", content)
     received_date = c.past_date("收到日期", received_date, today)
@@ -249,7 +249,7 @@ def sort_petition(session: Session, actor: Actor, ref: str, *, day: date, handle
                   version: int | None = None, today: date | None = None) -> PetitionInfo:
     """登记转送 (register and send to the handler): due within ``petition_sort_days``."""
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     p = _open(session, ref, version)
     before = audit.state(p)
     p.sorted_date = c.past_date("转送日期", day, today)
@@ -264,7 +264,7 @@ def extend_petition(session: Session, actor: Actor, ref: str, *, days: int, reas
                     version: int | None = None, today: date | None = None) -> PetitionInfo:
     """One extension of the conclusion limit, at most ``petition_extension_max_days``, with reason."""
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     p = _open(session, ref, version)
     limit = rulesettings.get(session, "petition_extension_max_days")
     reason = c.text("延期理由", reason)
@@ -290,7 +290,7 @@ def reply_petition(session: Session, actor: Actor, ref: str, *, reply: str, outc
                    today: date | None = None) -> PetitionInfo:
     """Conclude with a written reply (答复) and the outcome; satisfaction may follow later."""
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     p = _open(session, ref, version)
     if p.state == CONCLUDED:
         raise ValidationError("答复", p.number, f"已于 {p.reply_date} 办结答复")
@@ -312,7 +312,7 @@ def record_feedback(session: Session, actor: Actor, ref: str, *, satisfaction: s
                     replied: date | None = None, today: date | None = None) -> PetitionInfo:
     """回访 satisfaction, and the dates of a 复查/复核 request and its answer, in order."""
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     p = _open(session, ref, None)
     if p.state != CONCLUDED:
         raise ValidationError("信访件状态", p.state, "答复办结后才能登记满意度或复查复核")
@@ -352,7 +352,7 @@ def open_problem(session: Session, actor: Actor, ref: str, *, category: str, res
                  is_clue: bool = False, today: date | None = None) -> pr.ProblemInfo:
     """A petition found true opens a problem in the problem ledger (来源 信访举报)."""
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     p = _open(session, ref, None)
     if p.problem_id:
         existing = session.get(pr.Problem, p.problem_id)

@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, rulesettings, workdays
+from app import audit, clock, rulesettings, workdays
 from app.errors import ValidationError
 from app.ledgers import common as c
 from app.permissions import Actor, require
@@ -158,7 +158,7 @@ def _info(session: Session, p: Problem, today: date) -> ProblemInfo:
 
 
 def get_problem(session: Session, ref: str, *, today: date | None = None) -> ProblemInfo:
-    return _info(session, c.by_number(session, Problem, ref, "问题"), today or date.today())
+    return _info(session, c.by_number(session, Problem, ref, "问题"), today or clock.today())
 
 
 def list_problems(session: Session, *, state: str | None = None, category: str | None = None,
@@ -166,7 +166,7 @@ def list_problems(session: Session, *, state: str | None = None, category: str |
                   responsible: str | None = None, overdue_only: bool = False,
                   text: str | None = None, today: date | None = None) -> list[ProblemInfo]:
     """The ledger, newest first, with the page's filters (village by name)."""
-    today = today or date.today()
+    today = today or clock.today()
     stmt = select(Problem).where(Problem.deleted_at.is_(None))
     if state:
         stmt = stmt.where(Problem.state == state)
@@ -217,7 +217,7 @@ def create_problem(session: Session, actor: Actor, *, source: str, category: str
                    auto_key: str | None = None, today: date | None = None) -> ProblemInfo:
     """Register a problem (状态 待整改); a clue also opens its 移交 record with the due day."""
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     source = c.choice("问题来源", source, SOURCES)
     category = c.choice("问题类别", category, CATEGORIES)
     description = c.text("问题描述", description)
@@ -251,7 +251,7 @@ def edit_problem(session: Session, actor: Actor, ref: str, *, version: int | Non
                  today: date | None = None, **changes: object) -> ProblemInfo:
     """Change description, responsible, measures, deadline, category or note (not once closed)."""
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     p = c.by_number(session, Problem, ref, "问题")
     c.check_version(p, version, f"问题 {p.number}")
     if p.state == CLOSED:
@@ -290,7 +290,7 @@ def move_problem(session: Session, actor: Actor, ref: str, *, to: str, day: date
                  today: date | None = None) -> ProblemInfo:
     """One step of the rectification, in order; 已整改(待核验) may go back to 整改中 (核验未通过)."""
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     day = c.past_date("日期", day or today, today)
     p = c.by_number(session, Problem, ref, "问题")
     c.check_version(p, version, f"问题 {p.number}")
@@ -325,7 +325,7 @@ def close_problem(session: Session, actor: Actor, ref: str, *, verification_note
                   today: date | None = None) -> ProblemInfo:
     """销号: only a 审核人 or 管理员, only after 已整改(待核验), only with a verification note."""
     require(actor, "ledger.close")
-    today = today or date.today()
+    today = today or clock.today()
     p = c.by_number(session, Problem, ref, "问题")
     c.check_version(p, version, f"问题 {p.number}")
     verification_note = c.text("核验意见", verification_note)
@@ -356,7 +356,7 @@ def mark_clue(session: Session, actor: Actor, ref: str, *, today: date | None = 
             ProblemTransfer.problem_id == p.id, ProblemTransfer.deleted_at.is_(None))).first() is None:
         workdays.ensure_seeded(session, actor)
         _open_transfer(session, actor, p)
-    return _info(session, p, today or date.today())
+    return _info(session, p, today or clock.today())
 
 
 def transfer_problem(session: Session, actor: Actor, ref: str, *, day: date, organ: str,
@@ -364,7 +364,7 @@ def transfer_problem(session: Session, actor: Actor, ref: str, *, day: date, org
                      today: date | None = None) -> ProblemInfo:
     """Record the 移交 of a clue to the discipline inspection / supervision organ."""
     require(actor, "ledger.transfer")
-    today = today or date.today()
+    today = today or clock.today()
     p = c.by_number(session, Problem, ref, "问题")
     organ = c.text("接收机关", organ, max_len=100)
     day = c.past_date("移交日期", day, today)
@@ -385,7 +385,7 @@ def transfer_problem(session: Session, actor: Actor, ref: str, *, day: date, org
 
 def late_transfers(session: Session, *, today: date | None = None) -> list[ProblemInfo]:
     """移交 that are late: due day passed without transfer, or transferred after it."""
-    today = today or date.today()
+    today = today or clock.today()
     ids = session.execute(select(ProblemTransfer.problem_id).join(
         Problem, Problem.id == ProblemTransfer.problem_id).where(
         ProblemTransfer.deleted_at.is_(None), Problem.deleted_at.is_(None))).scalars().all()

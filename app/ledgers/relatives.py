@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, codes, rulesettings
+from app import audit, clock, codes, rulesettings
 from app.errors import NotFound, ValidationError
 from app.idcard import IdNumberError, mask_id, validate_id
 from app.ledgers import common as c
@@ -140,7 +140,7 @@ def add_official(session: Session, actor: Actor, *, name: str, id_number: str, p
                  unit: str | None = None, village: str | None = None, note: str | None = None,
                  today: date | None = None) -> OfficialInfo:
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     number = _id("备案人员身份证号", id_number, today)
     if session.execute(select(Official.id).where(Official.id_number == number,
                                                  Official.deleted_at.is_(None))).first():
@@ -159,7 +159,7 @@ def add_relative(session: Session, actor: Actor, *, official: str, name: str, id
                  today: date | None = None) -> RelativeInfo:
     """File a near relative of an official (relation from the setting)."""
     require(actor, "ledger.edit")
-    today = today or date.today()
+    today = today or clock.today()
     o = _official(session, official)
     relation = c.choice("与备案人员关系", relation, tuple(near_relative_relations(session)))
     number = _id("近亲属身份证号", id_number, today)
@@ -275,7 +275,7 @@ def check_household(session: Session, household_id: str, *, actor: Actor | None 
     h = session.get(Household, household_id)
     if h is None or h.deleted_at is not None:
         raise NotFound(f"找不到家庭：{household_id}")
-    return _check(session, [household_id], actor, today or date.today())
+    return _check(session, [household_id], actor, today or clock.today())
 
 
 def check_all(session: Session, *, actor: Actor | None = None,
@@ -283,7 +283,7 @@ def check_all(session: Session, *, actor: Actor | None = None,
     """Check every active household (申请中、在保、暂停) against the whole registry."""
     if actor is not None:
         require(actor, "ledger.edit")
-    return _check(session, None, actor, today or date.today())
+    return _check(session, None, actor, today or clock.today())
 
 
 def deactivate_official(session: Session, actor: Actor, ref: str, *, note: str) -> OfficialInfo:

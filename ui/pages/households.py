@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from app import codes, offices
+from app import clock, codes, offices
 from app.queries import TEXT_MATCH_CAP, Filters
 from ui import dialogs, ops
 from ui.context import AppContext
@@ -26,7 +26,7 @@ class HouseholdsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = HouseholdTableModel(self)
-        self.model.today = date.today()
+        self.model.today = clock.today()
         self.loader = HouseholdLoader(ctx.database, self.model, self)
         self.loader.loaded.connect(self._loaded)
         self.loader.failed.connect(lambda text: self.count_label.setText(f"查询失败：{text}"))
@@ -192,7 +192,7 @@ class HouseholdsPage(QWidget):
         return dlg
 
     def export(self) -> None:
-        default = str(Path.home() / f"救助对象名单-{date.today():%Y%m%d}.xlsx")
+        default = str(Path.home() / f"救助对象名单-{clock.today():%Y%m%d}.xlsx")
         path = dialogs.save_file(self, "导出当前列表到 Excel", default, "Excel 工作簿 (*.xlsx)")
         if not path:
             return

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateEdit, QDialog,
                                QTextBrowser,
                                QVBoxLayout, QWidget)
 
-from app import offices
+from app import clock, offices
 from app.permissions import Actor, can
 from db.errors import QingfengError
 from ui import dialogs, widgets
@@ -96,7 +96,7 @@ def date_edit(value: date | None = None) -> QDateEdit:
     d = QDateEdit()
     d.setCalendarPopup(True)
     d.setDisplayFormat("yyyy-MM-dd")
-    d.setDate(QDate(value or date.today()))
+    d.setDate(QDate(value or clock.today()))
     return d
 
 
@@ -250,7 +250,7 @@ class LedgerPage(QWidget):
         from app.ledgers import export as ex
 
         if path is None:
-            default = f"{ex.KINDS[self.export_kind]}-{date.today():%Y%m%d}.xlsx"
+            default = f"{ex.KINDS[self.export_kind]}-{clock.today():%Y%m%d}.xlsx"
             path = dialogs.save_file(self, "导出到 Excel", default, "Excel 工作簿 (*.xlsx)")
             if not path:
                 return None

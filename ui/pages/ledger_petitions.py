@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 from app.ledgers import petitions as pt
 from app.ledgers import problems as pr
 from app.permissions import Actor
+from app import clock
 from ui import widgets
 from ui.pages import ledger_common as lc
 
@@ -115,7 +116,7 @@ class PetitionsPage(lc.LedgerPage):
         if p.reply_date:
             lines.append(f"<p>答复 {p.reply_date}：{escape(p.reply or '')}（{escape(p.outcome or '')}，"
                          f"满意度：{escape(p.satisfaction or '未评价')}）</p>")
-            lines.extend(f"<p>{line}</p>" for line in review_lines(p, date.today()))
+            lines.extend(f"<p>{line}</p>" for line in review_lines(p, clock.today()))
         if p.related:
             lines.append(f"<p>同一事项共反映 {p.repeat_count} 次：{escape('、'.join(p.related))}</p>")
         if p.problem_id:
@@ -270,7 +271,7 @@ class FeedbackDialog(QDialog):
         self.setWindowTitle(f"回访与复查复核 — {p.number}")
         self.setMinimumWidth(480)
         info = QLabel(f"<b>{escape(p.number)}</b>　{escape(p.petitioner)}，答复于 {p.reply_date}"
-                      f"（{escape(p.outcome or '')}）<br>" + "<br>".join(review_lines(p, date.today())))
+                      f"（{escape(p.outcome or '')}）<br>" + "<br>".join(review_lines(p, clock.today())))
         info.setWordWrap(True)
         limits = QLabel("《信访工作条例》：信访人对答复不服的，可在收到答复之日起 30 日内申请复查，复查机关 "
                         "30 日内答复；对复查意见不服的，可在 30 日内申请复核，复核机关 30 日内答复。")
@@ -324,9 +325,9 @@ class FeedbackDialog(QDialog):
                                (self.has_replied, self.replied, replied)):
             box.setEnabled(stage is not None)
             box.setChecked(stage is not None and (day is not None or (box is self.has_requested and requested is None)))
-            edit.setDate(QDate(day or date.today()))
+            edit.setDate(QDate(day or clock.today()))
             edit.setEnabled(box.isChecked())
-        today = date.today()
+        today = clock.today()
         if stage == "复查":
             text = f"复查申请期限 {_due(d.review_request_due, today)}"
             if p.review_requested:

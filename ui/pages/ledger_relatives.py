@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from app.idcard import mask_id
 from app.ledgers import relatives as rl
 from app.permissions import Actor
+from app import clock
 from ui import widgets
 from ui.pages import ledger_common as lc
 
@@ -136,6 +137,6 @@ class RelativesPage(lc.LedgerPage):
             relations = rl.near_relative_relations(s)
         v = lc.ask(self, f"备案 {o.name} 的近亲属", [
             ("name", "姓名", "text"), ("id_number", "身份证号", "text"),
-            ("relation", "关系", "choice", relations), ("filed_date", "备案日期", "date", date.today())])
+            ("relation", "关系", "choice", relations), ("filed_date", "备案日期", "date", clock.today())])
         if v is not None:
             self.add_relative(**v)

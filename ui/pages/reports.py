@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QGroupBox, QHBoxL
                                QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy,
                                QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
-from app import documents, offices, reports
+from app import clock, documents, offices, reports
 from db.errors import QingfengError
 from ui import dialogs, ops
 from ui.context import AppContext
@@ -46,7 +46,7 @@ class ReportsPage(QWidget):
         self._started = False
         self._default_body = ""
         self._figures_seq = 0
-        today = date.today()
+        today = clock.today()
 
         # -- the form
         self.doc = QComboBox()
@@ -331,7 +331,7 @@ class ReportsPage(QWidget):
         return f"{y}"
 
     def period(self) -> reports.Period:
-        return reports.parse_period(self.period_text(), today=date.today())
+        return reports.parse_period(self.period_text(), today=clock.today())
 
     def _doc_changed(self, _index: int = 0) -> None:
         d = self.current_doc()
@@ -416,7 +416,7 @@ class ReportsPage(QWidget):
             allowed = "或".join(f"“{PERIOD_KINDS[k]}”" for k in d.periods)
             raise Refused(f"{d.label}不能按{PERIOD_KINDS[kind]}编制，请在“期间”中选{allowed}。")
         period = self.period()
-        if not d.key.startswith("gongshi") and period.start > date.today():
+        if not d.key.startswith("gongshi") and period.start > clock.today():
             raise Refused(f"{period.label}还没有开始，不能编制{d.name}，请选择已开始的期间。")
         if d.key == "gongshi_village":
             village = value(self.village)
@@ -459,7 +459,7 @@ class ReportsPage(QWidget):
 
     def _run(self, req: Request, out: Path) -> ops.Op:
         database, actor = self.ctx.database, self.ctx.actor
-        today = date.today()
+        today = clock.today()
         self.generate_button.setEnabled(False)
         self.status.setStyleSheet(NOTE_STYLE)
         self.status.setText(f"正在生成{req.doc.label}……")

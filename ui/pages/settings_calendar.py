@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from app import workdays
+from app import clock, workdays
 from app.errors import ValidationError
 from ui import dialogs, ops
 from ui.context import AppContext
@@ -38,7 +38,7 @@ class CalendarTab(QWidget):
         self.ctx = ctx
         self.admin = ctx.can("calendar.edit")
         self.view: CalendarView | None = None
-        self.year = combo([str(y) for y in self._default_years([])], current=str(date.today().year))
+        self.year = combo([str(y) for y in self._default_years([])], current=str(clock.today().year))
         self.year.setMinimumWidth(90)
         self.year.currentIndexChanged.connect(lambda _i: self.refresh())
         self.covered = QLabel("已录入年度：—")
@@ -120,12 +120,12 @@ class CalendarTab(QWidget):
 
     @staticmethod
     def _default_years(covered: list[int]) -> list[int]:
-        this = date.today().year
+        this = clock.today().year
         return sorted(set(covered) | {this - 1, this, this + 1})
 
     def refresh(self) -> None:
         database = self.ctx.database
-        year = int(value(self.year) or date.today().year)
+        year = int(value(self.year) or clock.today().year)
 
         def query() -> CalendarView:
             with database.session(write=False) as s:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton,
                                QVBoxLayout, QWidget)
 
-from app import audit, firstrun, users
+from app import audit, clock, firstrun, users
 from app.errors import PermissionDenied
 from app.permissions import ADMIN, require
 from app.recovery_sheet import write_recovery_sheet
@@ -72,7 +72,7 @@ class DataTab(QWidget):
 
     def backup(self, _checked: bool = False, *, path: str | None = None) -> None:
         if path is None:
-            default = str(Path.home() / f"清风台账备份-{datetime.now():%Y%m%d-%H%M}.qfdb")
+            default = str(Path.home() / f"清风台账备份-{clock.now():%Y%m%d-%H%M}.qfdb")
             path = dialogs.save_file(self, "备份数据库", default, "清风台账数据库 (*.qfdb)")
         if not path:
             return
