@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from app import firstrun, offices, users
 from db import keys
 from db.engine import default_db_path
-from ui import dialogs, gc_guard, ops
+from ui import dialogs, gc_guard, i18n, ops
 from ui.context import AppContext
 from ui.login import LoginDialog
 from ui.main_window import PAGES, MainWindow
@@ -45,6 +45,7 @@ def setup_app(argv: list[str]) -> QApplication:
     if sys.platform == "win32":
         app.setFont(QFont("Microsoft YaHei UI", 9))
     app._gc_guard = gc_guard.install(app)  # collect garbage on the GUI thread only
+    i18n.install(app)  # Qt's own buttons, menus and dialogs in Chinese
     return app
 
 
