@@ -33,3 +33,18 @@ class AuthError(QingfengError):
 
 class AuditBroken(QingfengError):
     exit_code = 8
+
+
+BUSY_MESSAGE = ("数据库正忙：另一项操作或另一台电脑正在写入，这次没有保存。请稍候几秒再试；"
+                "刚才填写的内容仍保留在窗口中。")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "database is busy" after the busy timeout."""
+    from sqlalchemy.exc import OperationalError
+
+    orig = getattr(exc, "orig", None) or exc
+    is_operational = isinstance(exc, OperationalError) or type(orig).__name__ == "OperationalError"
+    text = str(orig).lower()
+    return is_operational and ("database is locked" in text or "database is busy" in text
+                               or "database table is locked" in text)

@@ -130,8 +130,8 @@ def test_every_page_and_dialog_reads_chinese(qtbot, env, ui_dialogs, monkeypatch
     # ledger dialogs: every form the three ledger pages can open
     seen = []
 
-    def capture(parent, title, fields):  # noqa: ANN001, ANN202
-        dlg = lc.FormDialog(title, fields, parent)
+    def capture(parent, title, fields, submit):  # noqa: ANN001, ANN202
+        dlg = lc.FormDialog(title, fields, parent, submit)
         qtbot.addWidget(dlg)
         assert_chinese(dlg, title)
         seen.append(title)
@@ -140,13 +140,13 @@ def test_every_page_and_dialog_reads_chinese(qtbot, env, ui_dialogs, monkeypatch
     monkeypatch.setattr(lc, "ask", capture)
     for name in ("问题台账", "信访举报", "近亲属备案"):
         page = win.show_page(name)
-        qtbot.wait(200)
+        qtbot.waitUntil(lambda: page.pending == 0, timeout=10000)
         if page.table.model().rowCount():
             page.table.selectRow(0)
         for b in page.buttons.values():
             if b.isEnabled() and "导出" not in b.text() and "比对" not in b.text():
                 b.click()
-                qtbot.wait(50)
+                qtbot.waitUntil(lambda: page.pending == 0, timeout=10000)
     assert len(seen) >= 3, seen
 
     hs_page = win.show_page("救助对象")

@@ -140,6 +140,8 @@ def test_main_window_opens_the_problem_from_the_dashboard(qtbot, env, ui_dialogs
     qtbot.waitUntil(lambda: home.data is not None, timeout=15000)
     home.open_row("rectify", 0)
     assert win.stack.currentWidget() is win.pages["问题台账"]
+    qtbot.waitUntil(lambda: win.pages["问题台账"].pending == 0, timeout=10000)
     assert win.pages["问题台账"].current().number == late.number
     home.open_row("petition", 0)
+    qtbot.waitUntil(lambda: win.pages["信访举报"].pending == 0, timeout=10000)
     assert win.pages["信访举报"].current().number == petition.number

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDialog
 
 from app import audit
 from app.ledgers import petitions as pt
 from test_ui_support import ui_dialogs  # noqa: F401 - fixture
+from ui.widgets import value as widgets_value
 
 TODAY = date.today()
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -34,7 +34,12 @@ def _page(qtbot, env, actor):  # noqa: ANN001, ANN202
     qtbot.addWidget(page)
     page.resize(1280, 700)
     page.show()
+    settle(qtbot, page)
     return page
+
+
+def settle(qtbot, page):  # noqa: ANN001, ANN202
+    qtbot.waitUntil(lambda: page.pending == 0, timeout=10000)
 
 
 def test_feedback_form_saves_satisfaction_and_review_request(qtbot, env, ui_dialogs, monkeypatch):  # noqa: F811
@@ -61,11 +66,16 @@ def test_feedback_form_saves_satisfaction_and_review_request(qtbot, env, ui_dial
     values = dlg.values()
     assert values == dict(satisfaction="基本满意", stage="复查", requested=TODAY - timedelta(days=1), replied=None)
 
-    # through the button: the dialog is accepted with these values
-    monkeypatch.setattr(FeedbackDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
-    monkeypatch.setattr(FeedbackDialog, "values", lambda self: values)
-    page.feedback_dialog()
-    assert ui_dialogs.errors == []
+    # through the button: the form opened by the page, filled and saved
+    form = page.feedback_dialog()
+    qtbot.addWidget(form)
+    form.satisfaction.setCurrentIndex(form.satisfaction.findData("基本满意"))
+    form.stage.setCurrentIndex(form.stage.findData("复查"))
+    form.requested.setDate(QDate(TODAY - timedelta(days=1)))
+    assert form.values() == values
+    form.submit()
+    settle(qtbot, page)
+    assert ui_dialogs.errors == [] and not form.isVisible()
     with env.database.session(write=False) as s:
         saved = pt.get_petition(s, p.number)
         assert saved.satisfaction == "基本满意" and saved.review_requested == TODAY - timedelta(days=1)
@@ -83,11 +93,19 @@ def test_feedback_refusals(qtbot, env, ui_dialogs):  # noqa: F811
     assert page.select(open_one.number)
     page.feedback_dialog()
     assert "尚未答复办结" in page.message.text()
-    # a review asked after the 30 days: refused by the service, shown in Chinese
+    # a review asked after the 30 days: refused by the service, shown in the form, which stays
     assert page.select(p.number)
-    assert page.feedback_selected(stage="复查", requested=TODAY) is None
-    assert "超过申请期限" in ui_dialogs.errors[-1]
+    form = page.feedback_dialog()
+    qtbot.addWidget(form)
+    form.stage.setCurrentIndex(form.stage.findData("复查"))
+    form.submit()
+    settle(qtbot, page)
+    assert form.isVisible() and "超过申请期限" in form.message.text()
+    assert widgets_value(form.stage) == "复查"  # what was chosen is kept
+    form.reject()
     # nothing to record
     assert page.feedback_selected() is None and "没有要登记的内容" in page.message.text()
     # satisfaction alone is fine
-    assert page.feedback_selected(satisfaction="满意").satisfaction == "满意"
+    page.feedback_selected(satisfaction="满意")
+    settle(qtbot, page)
+    assert page.current().satisfaction == "满意"

@@ -64,6 +64,8 @@ class MainWindow(QMainWindow):
                 page = ReportsPage(ctx)
             elif name in LEDGER_PAGES:
                 page = LEDGER_PAGES[name](ctx.database, ctx.actor)
+                page.changed.connect(ctx.changed.emit)  # 首页 and lists refresh after a ledger write
+                ctx.changed.connect(page.other_changed)
             else:
                 page = PlaceholderPage(name)
             self.pages[name] = page
@@ -115,9 +117,8 @@ class MainWindow(QMainWindow):
             return
         page = self.show_page(target)
         if target in LEDGER_PAGES:
+            page.select_later(ref)  # selected when the reloaded rows arrive, or a message
             page.refresh()
-            if not page.select(ref):
-                page.show_message(f"{ref} 不在当前筛选结果中，请清除筛选条件后查找。", error=True)
 
     @property
     def households_page(self) -> HouseholdsPage:
@@ -132,10 +133,14 @@ class MainWindow(QMainWindow):
             dialogs.info(self, "你的角色不能新增家庭。")
             return None
         database, code = self.ctx.database, self.ctx.office.code
-        with database.session(write=False) as s:  # a dozen names; instant
-            villages = offices.list_villages(s, code)
-        dlg = NewHouseholdDialog(self.ctx, villages, self)
+        dlg = NewHouseholdDialog(self.ctx, [], self)
         dlg.created.connect(self.open_household)
+
+        def villages() -> list[str]:
+            with database.session(write=False) as s:
+                return offices.list_villages(s, code)
+
+        ops.run_query(dlg, villages, on_success=dlg.form.set_villages)  # off the UI thread
         dlg.open()
         self._new_dialog = dlg
         return dlg

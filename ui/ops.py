@@ -22,8 +22,8 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Qt, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from app.errors import BUSY_MESSAGE, QingfengError, is_busy
 from app.jobs import Cancelled, Progress
-from db.errors import QingfengError
 from ui import dialogs
 
 log = logging.getLogger("qingfeng.ui")
@@ -53,6 +53,8 @@ def error_text(exc: BaseException) -> tuple[str, str | None]:
     """The Chinese message for an error, and details for the "显示详细信息" part."""
     if isinstance(exc, QingfengError):
         return str(exc), None
+    if is_busy(exc):
+        return BUSY_MESSAGE, None
     details = getattr(exc, "qf_traceback", None) or "".join(
         traceback.format_exception(type(exc), exc, exc.__traceback__))
     if isinstance(exc, PermissionError):

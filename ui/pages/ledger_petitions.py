@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget)
 
+from app.errors import QingfengError
 from app.ledgers import petitions as pt
 from app.ledgers import problems as pr
 from app.permissions import Actor
@@ -40,7 +41,7 @@ class PetitionsPage(lc.LedgerPage):
         # ui.widgets.combo: the "all" item carries "" (never None, see ui/__init__.py)
         self.state = widgets.combo(list(pt.STATES), first=lc.ALL)
         self.channel = widgets.combo(list(pt.CHANNELS), first=lc.ALL)
-        self.village = widgets.combo(self.villages(), first=lc.ALL)
+        self.village = widgets.combo([], first=lc.ALL)  # filled by load_villages
         self.handler = QLineEdit()
         self.handler.setPlaceholderText("承办人")
         self.priority = QCheckBox("只看重点")
@@ -78,12 +79,14 @@ class PetitionsPage(lc.LedgerPage):
     export_filters = filters
 
     def refresh(self) -> None:
+        filters = self.filters()
+        self.load(lambda s: pt.list_petitions(s, **filters), self.show_rows)
+
+    def show_rows(self, rows: list[pt.PetitionInfo]) -> None:
         current = self.current()
-        rows = self.run(lambda s: pt.list_petitions(s, **self.filters()), write=False) or []
         self.model.set_rows(rows)
         self.count.setText(f"共 {len(rows)} 件，重点 {sum(r.priority for r in rows)} 件")
-        if current is not None:
-            self.select(current.number)
+        self.reselect(current.number if current else None)
         self.show_detail()
 
     def current(self) -> pt.PetitionInfo | None:
@@ -123,14 +126,17 @@ class PetitionsPage(lc.LedgerPage):
             lines.append("<p>已转入问题台账。</p>")
         self.detail.setHtml("".join(lines))
 
-    # -- actions
-    def add_petition(self, **values: object) -> pt.PetitionInfo | None:
-        info = self.run(lambda s: pt.create_petition(s, self.actor, **values), done="已登记信访举报。")
-        if info is not None:
-            self.select(info.number)
+    # -- actions (each runs off the UI thread; ``form`` stays open on a refusal)
+    def add_petition(self, form: lc.FormDialog | None = None, **values: object):  # noqa: ANN201
+        actor = self.actor
+
+        def added(info: pt.PetitionInfo) -> None:
+            self.select_later(info.number)
             if info.priority:
                 self.show_message(f"已登记 {info.number}；同一事项已反映 {info.repeat_count} 次，已标注为重点。")
-        return info
+
+        return self.run(lambda s: pt.create_petition(s, actor, **values), done="已登记信访举报。",
+                        form=form, then=added)
 
     def _need(self) -> pt.PetitionInfo | None:
         p = self.current()
@@ -138,96 +144,102 @@ class PetitionsPage(lc.LedgerPage):
             self.show_message("请先在列表中选择一件信访举报。", error=True)
         return p
 
-    def sort_selected(self, *, day: date, handler: str) -> pt.PetitionInfo | None:
-        p = self._need()
-        return p and self.run(lambda s: pt.sort_petition(s, self.actor, p.id, day=day, handler=handler,
-                                                         version=p.version), done=f"{p.number} 已转送。")
+    def sort_selected(self, *, day: date, handler: str, form: lc.FormDialog | None = None):  # noqa: ANN201
+        p, actor = self._need(), self.actor
+        return p and self.run(lambda s: pt.sort_petition(s, actor, p.id, day=day, handler=handler,
+                                                         version=p.version), done=f"{p.number} 已转送。",
+                              form=form)
 
-    def extend_selected(self, *, days: int, reason: str) -> pt.PetitionInfo | None:
-        p = self._need()
-        return p and self.run(lambda s: pt.extend_petition(s, self.actor, p.id, days=days, reason=reason,
+    def extend_selected(self, *, days: int, reason: str, form: lc.FormDialog | None = None):  # noqa: ANN201
+        p, actor = self._need(), self.actor
+        return p and self.run(lambda s: pt.extend_petition(s, actor, p.id, days=days, reason=reason,
                                                            version=p.version),
-                              done=f"{p.number} 已延期，请将延期理由告知信访人。")
+                              done=f"{p.number} 已延期，请将延期理由告知信访人。", form=form)
 
     def reply_selected(self, *, reply: str, outcome: str, day: date | None = None,
-                       satisfaction: str | None = None) -> pt.PetitionInfo | None:
-        p = self._need()
+                       satisfaction: str | None = None, form: lc.FormDialog | None = None):  # noqa: ANN201
+        p, actor = self._need(), self.actor
         return p and self.run(lambda s: pt.reply_petition(
-            s, self.actor, p.id, reply=reply, outcome=outcome, day=day, satisfaction=satisfaction,
-            version=p.version), done=f"{p.number} 已答复办结。")
+            s, actor, p.id, reply=reply, outcome=outcome, day=day, satisfaction=satisfaction,
+            version=p.version), done=f"{p.number} 已答复办结。", form=form)
 
     def feedback_selected(self, *, satisfaction: str | None = None, stage: str | None = None,
-                          requested: date | None = None, replied: date | None = None) -> pt.PetitionInfo | None:
+                          requested: date | None = None, replied: date | None = None,
+                          form: "FeedbackDialog | None" = None):  # noqa: ANN201
         """回访 satisfaction and 复查/复核 dates through :func:`app.ledgers.petitions.record_feedback`."""
-        p = self._need()
+        p, actor = self._need(), self.actor
         if p is None:
             return None
         if satisfaction is None and stage is None:
-            self.show_message("没有要登记的内容：请选择满意度，或选择复查/复核并填写日期。", error=True)
+            text = "没有要登记的内容：请选择满意度，或选择复查/复核并填写日期。"
+            if form is not None:
+                form.refused(QingfengError(text))
+            self.show_message(text, error=True)
             return None
-        return self.run(lambda s: pt.record_feedback(s, self.actor, p.id, satisfaction=satisfaction,
+        return self.run(lambda s: pt.record_feedback(s, actor, p.id, satisfaction=satisfaction,
                                                      stage=stage, requested=requested, replied=replied),
-                        done=f"{p.number} 的回访和复查复核情况已登记。")
+                        done=f"{p.number} 的回访和复查复核情况已登记。", form=form)
 
     def open_problem_selected(self, *, category: str, responsible: str,
-                              deadline: date | None = None) -> pr.ProblemInfo | None:
-        p = self._need()
-        return p and self.run(lambda s: pt.open_problem(s, self.actor, p.id, category=category,
+                              deadline: date | None = None, form: lc.FormDialog | None = None):  # noqa: ANN201
+        p, actor = self._need(), self.actor
+        return p and self.run(lambda s: pt.open_problem(s, actor, p.id, category=category,
                                                         responsible=responsible, deadline=deadline),
-                              done=f"{p.number} 已转入问题台账。")
+                              done=f"{p.number} 已转入问题台账。", form=form)
 
-    # -- dialogs
-    def add_dialog(self) -> None:
-        v = lc.ask(self, "登记信访举报", [
+    # -- dialogs: they stay open until the service accepts what was typed
+    def add_dialog(self) -> lc.FormDialog:
+        def submit(v: dict, form: lc.FormDialog) -> None:
+            v["households"] = [x for x in v["households"].replace("，", ",").split(",") if x.strip()]
+            v["related_to"] = v["related_to"].strip() or None
+            self.add_petition(form=form, **v)
+
+        return lc.ask(self, "登记信访举报", [
             ("channel", "来源渠道", "choice", pt.CHANNELS), ("received_date", "收到日期", "date"),
             ("anonymous", "匿名", "bool"), ("petitioner", "信访人", "text"), ("phone", "联系电话", "text"),
             ("content", "反映内容", "long"),
-            ("households", "涉及家庭（户编号或身份证号，逗号分隔）", "text"),
-            ("related_to", "同一事项的信访件编号（可空）", "text")])
-        if v is not None:
-            v["households"] = [x for x in v["households"].replace("，", ",").split(",") if x.strip()]
-            v["related_to"] = v["related_to"].strip() or None
-            self.add_petition(**v)
+            ("households", "关联家庭（户编号或身份证号，逗号分隔）", "text"),
+            ("related_to", "同一事项的信访件编号（可空）", "text")], submit)
 
-    def sort_dialog(self) -> None:
-        if self._need() is not None:
-            v = lc.ask(self, "登记转送", [("day", "转送日期", "date"), ("handler", "承办人", "text")])
-            if v is not None:
-                self.sort_selected(**v)
+    def sort_dialog(self) -> lc.FormDialog | None:
+        if self._need() is None:
+            return None
+        return lc.ask(self, "登记转送", [("day", "转送日期", "date"), ("handler", "承办人", "text")],
+                      lambda v, form: self.sort_selected(form=form, **v))
 
-    def extend_dialog(self) -> None:
-        if self._need() is not None:
-            v = lc.ask(self, "延长办理期限（只能一次）", [("days", "延长天数", "int", (1, 30)),
-                                                ("reason", "延期理由", "long")])
-            if v is not None:
-                self.extend_selected(**v)
+    def extend_dialog(self) -> lc.FormDialog | None:
+        if self._need() is None:
+            return None
+        return lc.ask(self, "延长办理期限（只能一次）", [("days", "延长天数", "int", (1, 30)),
+                                               ("reason", "延期理由", "long")],
+                      lambda v, form: self.extend_selected(form=form, **v))
 
-    def reply_dialog(self) -> None:
-        if self._need() is not None:
-            v = lc.ask(self, "答复办结", [("reply", "答复内容", "long"), ("outcome", "办理结果", "choice", pt.OUTCOMES),
-                                      ("day", "答复日期", "date"),
-                                      ("satisfaction", "满意度", "choice", pt.SATISFACTION)])
-            if v is not None:
-                self.reply_selected(**v)
+    def reply_dialog(self) -> lc.FormDialog | None:
+        if self._need() is None:
+            return None
+        return lc.ask(self, "答复办结", [("reply", "答复内容", "long"), ("outcome", "办理结果", "choice", pt.OUTCOMES),
+                                     ("day", "答复日期", "date"),
+                                     ("satisfaction", "满意度", "choice", pt.SATISFACTION)],
+                      lambda v, form: self.reply_selected(form=form, **v))
 
-    def feedback_dialog(self) -> None:
+    def feedback_dialog(self) -> "FeedbackDialog | None":
         p = self._need()
         if p is None:
-            return
+            return None
         if p.state != pt.CONCLUDED:
             self.show_message(f"{p.number} 尚未答复办结：答复办结后才能登记满意度和复查复核。", error=True)
-            return
-        dlg = FeedbackDialog(p, self)
-        if dlg.exec() == QDialog.DialogCode.Accepted:
-            self.feedback_selected(**dlg.values())
+            return None
+        dlg = FeedbackDialog(p, self, submit=lambda v, form: self.feedback_selected(form=form, **v))
+        dlg.open()
+        return dlg
 
-    def problem_dialog(self) -> None:
-        if self._need() is not None:
-            v = lc.ask(self, "转入问题台账", [("category", "问题类别", "choice", pr.CATEGORIES),
-                                        ("responsible", "责任人", "text"),
-                                        ("deadline", "整改时限", "optional_date")])
-            if v is not None:
-                self.open_problem_selected(**v)
+    def problem_dialog(self) -> lc.FormDialog | None:
+        if self._need() is None:
+            return None
+        return lc.ask(self, "转入问题台账", [("category", "问题类别", "choice", pr.CATEGORIES),
+                                       ("responsible", "责任人", "text"),
+                                       ("deadline", "整改时限", "optional_date")],
+                      lambda v, form: self.open_problem_selected(form=form, **v))
 
 
 def _due(day: date | None, today: date) -> str:
@@ -265,9 +277,10 @@ class FeedbackDialog(QDialog):
     KEEP = "（不变）"
     NO_STAGE = "（不登记复查复核）"
 
-    def __init__(self, p: pt.PetitionInfo, parent: QWidget | None = None):
+    def __init__(self, p: pt.PetitionInfo, parent: QWidget | None = None, submit=None):  # noqa: ANN001
         super().__init__(parent)
-        self.p = p
+        self.p, self.submit_to = p, submit
+        self.message = widgets.FieldError()
         self.setWindowTitle(f"回访与复查复核 — {p.number}")
         self.setMinimumWidth(480)
         info = QLabel(f"<b>{escape(p.number)}</b>　{escape(p.petitioner)}，答复于 {p.reply_date}"
@@ -302,13 +315,15 @@ class FeedbackDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
+        self.buttons = buttons
         lay = QVBoxLayout(self)
         lay.addWidget(info)
         lay.addWidget(limits)
         lay.addLayout(top)
         lay.addWidget(self.stage_box)
+        lay.addWidget(self.message)
         lay.addWidget(buttons)
         # the next open stage is proposed
         if p.review_requested and not p.review_replied:
@@ -340,6 +355,23 @@ class FeedbackDialog(QDialog):
         else:
             text = ""
         self.stage_limit.setText(text)
+
+    def submit(self) -> None:
+        """保存: the page saves off the UI thread; a refusal shows here and the form stays."""
+        if self.submit_to is None:
+            self.accept()
+            return
+        self.message.show_message(None)
+        self.buttons.setEnabled(False)
+        self.submit_to(self.values(), self)
+
+    def refused(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.message.show_message(str(exc))
+
+    def succeeded(self) -> None:
+        self.buttons.setEnabled(True)
+        self.accept()
 
     def values(self) -> dict:
         stage, satisfaction = widgets.value(self.stage), widgets.value(self.satisfaction)

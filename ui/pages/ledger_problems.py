@@ -44,7 +44,7 @@ class ProblemsPage(lc.LedgerPage):
         self.table = lc.table(self.model)
         self.state = widgets.combo(list(pr.STATES), first=widgets.ALL)
         self.category = widgets.combo(list(pr.CATEGORIES), first=widgets.ALL)
-        self.village = widgets.combo(self.villages(), first=widgets.ALL)
+        self.village = widgets.combo([], first=widgets.ALL)  # filled by load_villages
         self.responsible = QLineEdit()
         self.responsible.setPlaceholderText("责任人")
         self.overdue = QCheckBox("只看逾期")
@@ -80,12 +80,14 @@ class ProblemsPage(lc.LedgerPage):
     export_filters = filters
 
     def refresh(self) -> None:
+        filters = self.filters()
+        self.load(lambda s: pr.list_problems(s, **filters), self.show_rows)
+
+    def show_rows(self, rows: list[pr.ProblemInfo]) -> None:
         current = self.current()
-        rows = self.run(lambda s: pr.list_problems(s, **self.filters()), write=False) or []
         self.model.set_rows(rows)
         self.count.setText(f"共 {len(rows)} 个，逾期 {sum(r.overdue for r in rows)} 个")
-        if current is not None:
-            self.select(current.number)
+        self.reselect(current.number if current else None)
         self.show_detail()
 
     def current(self) -> pr.ProblemInfo | None:
@@ -126,36 +128,37 @@ class ProblemsPage(lc.LedgerPage):
                 lines.append(f"<p style='color:#e65100'>{escape(t.warning)}</p>")
         self.detail.setHtml("".join(lines))
 
-    # -- actions (the dialogs collect input, then call these)
-    def add_problem(self, **values: object) -> pr.ProblemInfo | None:
-        info = self.run(lambda s: pr.create_problem(s, self.actor, **values), done="已登记问题。")
-        if info is not None:
-            self.select(info.number)
-        return info
+    # -- actions (the dialogs collect input, then call these; each runs off the UI thread)
+    def add_problem(self, form: lc.FormDialog | None = None, **values: object):  # noqa: ANN201
+        actor = self.actor
+        return self.run(lambda s: pr.create_problem(s, actor, **values), done="已登记问题。",
+                        form=form, then=lambda info: self.select_later(info.number))
 
     def move_selected(self, *, to: str, day: date | None = None, note: str | None = None,
-                      measures: str | None = None) -> pr.ProblemInfo | None:
-        p = self._need()
+                      measures: str | None = None, form: lc.FormDialog | None = None):  # noqa: ANN201
+        p, actor = self._need(), self.actor
         return p and self.run(lambda s: pr.move_problem(
-            s, self.actor, p.id, to=to, day=day, note=note or None, measures=measures or None,
-            version=p.version), done=f"问题 {p.number} 已转为“{to}”。")
+            s, actor, p.id, to=to, day=day, note=note or None, measures=measures or None,
+            version=p.version), done=f"问题 {p.number} 已转为“{to}”。", form=form)
 
-    def close_selected(self, *, verification_note: str, day: date | None = None) -> pr.ProblemInfo | None:
-        p = self._need()
+    def close_selected(self, *, verification_note: str, day: date | None = None,
+                       form: lc.FormDialog | None = None):  # noqa: ANN201
+        p, actor = self._need(), self.actor
         return p and self.run(lambda s: pr.close_problem(
-            s, self.actor, p.id, verification_note=verification_note, day=day, version=p.version),
-            done=f"问题 {p.number} 已核验销号。")
+            s, actor, p.id, verification_note=verification_note, day=day, version=p.version),
+            done=f"问题 {p.number} 已核验销号。", form=form)
 
-    def mark_clue(self) -> pr.ProblemInfo | None:
-        p = self._need()
-        return p and self.run(lambda s: pr.mark_clue(s, self.actor, p.id),
+    def mark_clue(self):  # noqa: ANN201
+        p, actor = self._need(), self.actor
+        return p and self.run(lambda s: pr.mark_clue(s, actor, p.id),
                               done=f"问题 {p.number} 已标记为问题线索，请在时限内移交。")
 
-    def transfer_selected(self, *, organ: str, day: date, doc_number: str | None = None) -> pr.ProblemInfo | None:
-        p = self._need()
+    def transfer_selected(self, *, organ: str, day: date, doc_number: str | None = None,
+                          form: lc.FormDialog | None = None):  # noqa: ANN201
+        p, actor = self._need(), self.actor
         return p and self.run(lambda s: pr.transfer_problem(
-            s, self.actor, p.id, day=day, organ=organ, doc_number=doc_number or None),
-            done=f"问题 {p.number} 已登记移交。")
+            s, actor, p.id, day=day, organ=organ, doc_number=doc_number or None),
+            done=f"问题 {p.number} 已登记移交。", form=form)
 
     def _need(self) -> pr.ProblemInfo | None:
         p = self.current()
@@ -163,42 +166,42 @@ class ProblemsPage(lc.LedgerPage):
             self.show_message("请先在列表中选择一个问题。", error=True)
         return p
 
-    # -- dialogs
-    def add_dialog(self) -> None:
-        v = lc.ask(self, "登记问题", [
+    # -- dialogs: they stay open until the service accepts what was typed
+    def add_dialog(self) -> lc.FormDialog:
+        def submit(v: dict, form: lc.FormDialog) -> None:
+            v["households"] = [x for x in v["households"].replace("，", ",").split(",") if x.strip()]
+            self.add_problem(form=form, **v)
+
+        return lc.ask(self, "登记问题", [
             ("source", "问题来源", "choice", pr.SOURCES), ("category", "问题类别", "choice", pr.CATEGORIES),
             ("description", "问题描述", "long"), ("found_date", "发现日期", "date"),
             ("responsible", "责任人", "text"), ("measures", "整改措施", "long"),
             ("deadline", "整改时限", "optional_date"),
-            ("households", "涉及家庭（户编号或身份证号，逗号分隔）", "text"),
-            ("is_clue", "属违纪违法问题线索", "bool")])
-        if v is not None:
-            v["households"] = [x for x in v["households"].replace("，", ",").split(",") if x.strip()]
-            self.add_problem(**v)
+            ("households", "关联家庭（户编号或身份证号，逗号分隔）", "text"),
+            ("is_clue", "属违纪违法问题线索", "bool")], submit)
 
-    def move_dialog(self) -> None:
+    def move_dialog(self) -> lc.FormDialog | None:
         p = self._need()
         if p is None:
-            return
+            return None
         targets = pr.MOVES.get(p.state, ())
         if not targets:
             self.show_message(f"问题 {p.number} 为“{p.state}”，不能再推进。", error=True)
-            return
-        v = lc.ask(self, f"推进整改：{p.number}", [
-            ("to", "转为", "choice", targets), ("day", "日期", "date"),
-            ("measures", "整改措施", "long"), ("note", "说明", "text")])
-        if v is not None:
-            self.move_selected(**v)
+            return None
+        return lc.ask(self, f"推进整改：{p.number}", [
+            ("to", "目标状态", "choice", targets), ("day", "日期", "date"),
+            ("measures", "整改措施", "long"), ("note", "说明", "text")],
+            lambda v, form: self.move_selected(form=form, **v))
 
-    def close_dialog(self) -> None:
-        if self._need() is not None:
-            v = lc.ask(self, "核验销号", [("verification_note", "核验意见", "long"), ("day", "销号日期", "date")])
-            if v is not None:
-                self.close_selected(**v)
+    def close_dialog(self) -> lc.FormDialog | None:
+        if self._need() is None:
+            return None
+        return lc.ask(self, "核验销号", [("verification_note", "核验意见", "long"), ("day", "销号日期", "date")],
+                      lambda v, form: self.close_selected(form=form, **v))
 
-    def transfer_dialog(self) -> None:
-        if self._need() is not None:
-            v = lc.ask(self, "移交纪检监察机关", [("organ", "接收机关", "text", "县纪委监委"),
-                                          ("day", "移交日期", "date"), ("doc_number", "移交文号", "text")])
-            if v is not None:
-                self.transfer_selected(**v)
+    def transfer_dialog(self) -> lc.FormDialog | None:
+        if self._need() is None:
+            return None
+        return lc.ask(self, "移交纪检监察机关", [("organ", "接收机关", "text", "县纪委监委"),
+                                         ("day", "移交日期", "date"), ("doc_number", "移交文号", "text")],
+                      lambda v, form: self.transfer_selected(form=form, **v))

@@ -45,7 +45,7 @@ class RelativesPage(lc.LedgerPage):
         self.relative_table = lc.table(self.relatives)
         self.finding_table = lc.table(self.findings)
         self.post_type = widgets.combo(list(rl.POST_TYPES), first=widgets.ALL)
-        self.village = widgets.combo(self.villages(), first=widgets.ALL)
+        self.village = widgets.combo([], first=widgets.ALL)  # filled by load_villages
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索姓名或身份证号")
         self.count = QLabel()
@@ -75,8 +75,11 @@ class RelativesPage(lc.LedgerPage):
     export_filters = filters
 
     def refresh(self) -> None:
+        filters = self.filters()
+        self.load(lambda s: rl.list_officials(s, **filters), self.show_rows)
+
+    def show_rows(self, rows: list[rl.OfficialInfo]) -> None:
         current = self.current()
-        rows = self.run(lambda s: rl.list_officials(s, **self.filters()), write=False) or []
         village = widgets.value(self.village)
         if village:
             rows = [o for o in rows if o.village == village]
@@ -96,47 +99,53 @@ class RelativesPage(lc.LedgerPage):
         o = self.current()
         self.relatives.set_rows(o.relatives if o else [])
 
-    # -- actions
-    def add_official(self, **values: object) -> rl.OfficialInfo | None:
-        return self.run(lambda s: rl.add_official(s, self.actor, **values), done="已登记备案人员。")
+    # -- actions (each runs off the UI thread; ``form`` stays open on a refusal)
+    def add_official(self, form: lc.FormDialog | None = None, **values: object):  # noqa: ANN201
+        actor = self.actor
+        return self.run(lambda s: rl.add_official(s, actor, **values), done="已登记备案人员。", form=form)
 
-    def add_relative(self, **values: object) -> rl.RelativeInfo | None:
-        o = self.current()
+    def add_relative(self, form: lc.FormDialog | None = None, **values: object):  # noqa: ANN201
+        o, actor = self.current(), self.actor
         if o is None and "official" not in values:
             self.show_message("请先在左侧选择备案人员。", error=True)
             return None
         values.setdefault("official", o.id_number if o else None)
-        return self.run(lambda s: rl.add_relative(s, self.actor, **values), done="已备案近亲属。")
+        return self.run(lambda s: rl.add_relative(s, actor, **values), done="已备案近亲属。", form=form)
 
-    def check(self) -> list[rl.Finding] | None:
-        findings = self.run(lambda s: rl.check_all(s, actor=self.actor), done=None)
-        if findings is None:
-            return None
-        self.findings.set_rows(findings)
-        opened = sum(f.new_problem for f in findings)
-        self.show_message(f"核查完毕：发现 {len(findings)} 条；新登记“近亲属未备案”问题 {opened} 个。"
-                          if findings else "核查完毕：没有备案人员或其近亲属享受救助。")
-        return findings
+    def check(self):  # noqa: ANN201
+        """The whole-register check, off the UI thread; findings fill the lower table."""
+        actor = self.actor
 
-    # -- dialogs
-    def official_dialog(self) -> None:
-        v = lc.ask(self, "登记须备案近亲属的人员", [
+        def show(findings: list[rl.Finding]) -> None:
+            self.findings.set_rows(findings)
+            opened = sum(f.new_problem for f in findings)
+            self.show_message(f"核查完毕：发现 {len(findings)} 条；新登记“近亲属未备案”问题 {opened} 个。"
+                              if findings else "核查完毕：没有备案人员或其近亲属享受救助。")
+
+        return self.run(lambda s: rl.check_all(s, actor=actor), then=show, label="正在核查……")
+
+    # -- dialogs: they stay open until the service accepts what was typed
+    def official_dialog(self) -> lc.FormDialog:
+        def submit(v: dict, form: lc.FormDialog) -> None:
+            v["village"] = v["village"].strip() or None
+            self.add_official(form=form, **v)
+
+        return lc.ask(self, "登记须备案近亲属的人员", [
             ("name", "姓名", "text"), ("id_number", "身份证号", "text"),
             ("post_type", "人员类别", "choice", rl.POST_TYPES), ("unit", "单位及职务", "text"),
-            ("village", "所在村（居）（可空）", "text")])
-        if v is not None:
-            v["village"] = v["village"].strip() or None
-            self.add_official(**v)
+            ("village", "所在村（居）（可空）", "text")], submit)
 
     def relative_dialog(self) -> None:
+        """Load the relations off the UI thread, then open the form."""
         o = self.current()
         if o is None:
             self.show_message("请先在左侧选择备案人员。", error=True)
             return
-        with self.database.session(write=False) as s:
-            relations = rl.near_relative_relations(s)
-        v = lc.ask(self, f"备案 {o.name} 的近亲属", [
-            ("name", "姓名", "text"), ("id_number", "身份证号", "text"),
-            ("relation", "关系", "choice", relations), ("filed_date", "备案日期", "date", clock.today())])
-        if v is not None:
-            self.add_relative(**v)
+
+        def open_form(relations: list[str]) -> None:
+            self.relative_form = lc.ask(self, f"备案 {o.name} 的近亲属", [
+                ("name", "姓名", "text"), ("id_number", "身份证号", "text"),
+                ("relation", "关系", "choice", relations), ("filed_date", "备案日期", "date", clock.today())],
+                lambda v, form: self.add_relative(form=form, **v))
+
+        self.run(lambda s: rl.near_relative_relations(s), write=False, then=open_form)
