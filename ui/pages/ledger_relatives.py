@@ -1,7 +1,6 @@
 """近亲属备案 page: the officials to file, their near relatives, and the check."""
 from __future__ import annotations
 
-from datetime import date
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QWidget
 from PySide6.QtCore import Qt

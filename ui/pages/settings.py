@@ -7,9 +7,11 @@ from app import users
 from app.errors import AuthError, ValidationError
 from ui import dialogs, ops
 from ui.context import AppContext
-from ui.pages.settings_admin import OfficeTab, RulesTab, UsersTab
+from ui.pages.settings_admin import OfficeTab, UsersTab
 from ui.pages.settings_calendar import CalendarTab
 from ui.pages.settings_data import DataTab
+from ui.pages.settings_rules import RulesTab
+from ui.pages.settings_standards import StandardsTab
 from ui.widgets import FieldError, page_title, with_error
 
 
@@ -71,6 +73,7 @@ class SettingsPage(QWidget):
         self.users_tab = UsersTab(ctx) if ctx.can("users.manage") else None
         self.office_tab = OfficeTab(ctx)
         self.rules_tab = RulesTab(ctx)
+        self.standards_tab = StandardsTab(ctx)
         self.calendar_tab = CalendarTab(ctx)
         self.data_tab = DataTab(ctx)
         self.account_tab = AccountTab(ctx)
@@ -78,6 +81,7 @@ class SettingsPage(QWidget):
             self.tabs.addTab(self.users_tab, "用户和角色")
         self.tabs.addTab(self.office_tab, "单位和村（居）")
         self.tabs.addTab(self.rules_tab, "规则设置")
+        self.tabs.addTab(self.standards_tab, "保障标准")
         self.tabs.addTab(self.calendar_tab, "节假日日历")
         self.tabs.addTab(self.data_tab, "数据安全")
         self.tabs.addTab(self.account_tab, "我的账户")
@@ -96,6 +100,6 @@ class SettingsPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        for tab in (self.users_tab, self.office_tab, self.rules_tab, self.calendar_tab):
+        for tab in (self.users_tab, self.office_tab, self.rules_tab, self.standards_tab, self.calendar_tab):
             if tab is not None:
                 tab.refresh()

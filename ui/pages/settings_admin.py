@@ -1,14 +1,11 @@
-"""系统设置, administrator tabs: users and roles, office and villages, rule settings."""
+"""系统设置, administrator tabs: users and roles, office and villages (rule settings: settings_rules)."""
 from __future__ import annotations
 
-import json
-
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QListWidget, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from app import offices, rulesettings, users
+from app import offices, users
 from app.errors import ValidationError
 from app.permissions import ROLES
 from ui import dialogs, ops
@@ -231,72 +228,3 @@ class OfficeTab(QWidget):
 
         ops.run_op(self, work, label="正在添加……", on_success=done, on_failure=failed,
                    cancellable=False)
-
-
-class RulesTab(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.table = _ro_table(["规则", "当前值", "依据"])
-        self.table.setWordWrap(True)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header = self.table.horizontalHeader()
-        header.resizeSection(0, 230)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(2, 330)
-        self.keys: list[str] = []
-        note = QLabel("时限、频次和范围按本地规定设置；修改会记入审计日志。" +
-                      ("" if ctx.can("settings.edit") else "（只有管理员可以修改）"))
-        note.setStyleSheet("color: #5f6b7a;")
-        edit = QPushButton("修改所选规则……")
-        edit.setVisible(ctx.can("settings.edit"))
-        edit.clicked.connect(self.edit_current)
-        self.table.doubleClicked.connect(lambda _i: self.edit_current() if ctx.can("settings.edit") else None)
-        lay = QVBoxLayout(self)
-        lay.addWidget(note)
-        lay.addWidget(self.table)
-        lay.addWidget(edit, 0, Qt.AlignmentFlag.AlignLeft)
-        self.values: dict = {}
-
-    def refresh(self) -> None:
-        database = self.ctx.database
-
-        def query() -> dict:
-            with database.session(write=False) as s:
-                return rulesettings.all_settings(s)
-
-        ops.run_query(self, query, on_success=self._show)
-
-    def _show(self, values: dict) -> None:
-        self.values = values
-        self.keys = list(values)
-        self.table.setRowCount(len(values))
-        for r, key in enumerate(self.keys):
-            rule = rulesettings.RULES[key]
-            for c, text in enumerate((rule.label, json.dumps(values[key], ensure_ascii=False), rule.source)):
-                self.table.setItem(r, c, QTableWidgetItem(text))
-
-    def edit_current(self) -> None:
-        row = self.table.currentRow()
-        if row < 0:
-            dialogs.info(self, "请先选中一条规则。")
-            return
-        key = self.keys[row]
-        text = dialogs.ask_text(self, "修改规则", f"{rulesettings.RULES[key].label}（JSON 格式，与原值同类型）：",
-                                json.dumps(self.values[key], ensure_ascii=False))
-        if text is None:
-            return
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError:
-            dialogs.error(self, f"“{text}”不是有效的值：数字直接写（如 7），列表写成 [\"配偶\", \"父母\"]，"
-                                "按分类的写成 {\"A\": 12, \"B\": 6}。")
-            return
-        ctx = self.ctx
-
-        def work(_p, _c) -> None:  # noqa: ANN001
-            with ctx.database.session() as s:
-                rulesettings.set_value(s, ctx.actor, key, value)
-
-        ops.run_op(self, work, label="正在保存……", cancellable=False,
-                   on_success=lambda _r: (self.refresh(), ctx.changed.emit("settings")))
