@@ -15,6 +15,10 @@ from db.engine import Database, create_sqlcipher
 
 DEMO_OFFICE, DEMO_OFFICE_NAME, DEMO_PARENT = "640424100", "香水镇人民政府", "640424"
 DEMO_ADMIN, DEMO_PASSWORD = "admin", "demo1234"
+# The demo's logins, one per role, all with DEMO_PASSWORD (listed on the login screen, README):
+# the two-person workflow (经办人 proposes, 审核人 approves) can be tried at once.
+DEMO_USERS = ((DEMO_ADMIN, "演示管理员", "管理员"), ("demo_clerk", "马晓梅（演示经办人）", "经办人"),
+              ("demo_reviewer", "李建军（演示审核人）", "审核人"))
 DEMO_HOUSEHOLDS = 300
 # Used only for the demo database, only on a PC without a secure keyring; said so on screen.
 DEMO_PASSPHRASE = "qingfeng-demo-only"
@@ -57,7 +61,8 @@ def create_office_database(path: Path | str, *, code: str, name: str, level: str
                            parent: str | None, villages: list[str], admin: str, admin_name: str,
                            admin_password: str, passphrase: str | None = None,
                            demo_households: int = 0, progress: Progress | None = None,
-                           cancelled: Callable[[], bool] | None = None) -> Created:
+                           cancelled: Callable[[], bool] | None = None,
+                           extra_users: tuple[tuple[str, str, str], ...] = ()) -> Created:
     """Create, initialise and optionally fill with demo data; all or nothing."""
     offices.check_office_code(code, level)
     check_password(admin_password)
@@ -70,6 +75,9 @@ def create_office_database(path: Path | str, *, code: str, name: str, level: str
             actor = offices.init_office(s, code=code, name=name, level=level, parent=parent,
                                         admin=admin, admin_password=admin_password,
                                         admin_name=admin_name, villages=villages)
+            for username, display_name, role in extra_users:  # the demo's other logins
+                users.create_user(s, actor, username=username, display_name=display_name, role=role,
+                                  password=admin_password, must_change=False)
         if demo_households:
             with database.session() as s:
                 def step(done: int, total: int) -> None:
@@ -97,7 +105,8 @@ def create_demo_database(path: Path | str, *, households: int = DEMO_HOUSEHOLDS,
     return create_office_database(
         path, code=DEMO_OFFICE, name=DEMO_OFFICE_NAME, level="township", parent=DEMO_PARENT,
         villages=[], admin=DEMO_ADMIN, admin_name="演示管理员", admin_password=DEMO_PASSWORD,
-        passphrase=passphrase, demo_households=households, progress=progress, cancelled=cancelled)
+        passphrase=passphrase, demo_households=households, progress=progress, cancelled=cancelled,
+        extra_users=tuple(u for u in DEMO_USERS if u[0] != DEMO_ADMIN))
 
 
 def key_storage(path: Path | str) -> str | None:

@@ -61,8 +61,11 @@ def actor_of(u: User) -> Actor:
 
 
 def create_user(session: Session, actor: Actor | None, *, username: str, display_name: str,
-                role: str, password: str, office_code: str | None = None) -> UserInfo:
-    """Create a user. ``actor`` None only for the first administrator at init."""
+                role: str, password: str, office_code: str | None = None,
+                must_change: bool | None = None) -> UserInfo:
+    """Create a user. ``actor`` None only for the first administrator at init. A password an
+    administrator gives another person must be changed at the first login (``must_change``
+    defaults to that; the first administrator and the demo users chose or publish theirs)."""
     if actor is not None:
         require(actor, "users.manage")
     username = (username or "").strip()
@@ -75,7 +78,8 @@ def create_user(session: Session, actor: Actor | None, *, username: str, display
         raise ValidationError("用户名", username, "已被使用")
     office = office_code or (actor.office_code if actor else None)
     u = User(owner_office=office, username=username, display_name=(display_name or username).strip(),
-             role=role, password_hash=hash_password(password), updated_by=actor.username if actor else username)
+             role=role, password_hash=hash_password(password), updated_by=actor.username if actor else username,
+             must_change_password=(actor is not None) if must_change is None else must_change)
     session.add(u)
     audit.record_change(session, actor or actor_of(u), "user.create", "user", u, None)
     return _info(u)
@@ -104,9 +108,30 @@ def change_password(session: Session, actor: Actor, *, old: str, new: str) -> No
     if not check_password(old, u.password_hash):
         raise AuthError("原密码不正确。")
     check_new_password(new)
+    if check_password(new, u.password_hash):
+        raise ValidationError("新密码", "******", "不能与原密码相同")
     before = audit.state(u)
     u.password_hash, u.updated_at, u.updated_by = hash_password(new), utcnow(), actor.username
+    u.must_change_password = False
     audit.record_change(session, actor, "user.password", "user", u, before)
+
+
+def must_change_password(session: Session, username: str) -> bool:
+    """True when the user still has an initial or reset password (asked at login)."""
+    return bool(_user(session, username).must_change_password)
+
+
+def reset_password(session: Session, actor: Actor, *, username: str, new: str) -> UserInfo:
+    """An administrator gives a user a new initial password (forgotten password); the user must
+    change it at the next login. Audited as ``user.password_reset`` (the hash, never the text)."""
+    require(actor, "users.manage")
+    u = _user(session, username)
+    check_new_password(new)
+    before = audit.state(u)
+    u.password_hash, u.must_change_password = hash_password(new), True
+    u.updated_at, u.updated_by = utcnow(), actor.username
+    audit.record_change(session, actor, "user.password_reset", "user", u, before)
+    return _info(u)
 
 
 def set_role(session: Session, actor: Actor, *, username: str, role: str | None = None,

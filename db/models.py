@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String,
+from sqlalchemy import (Boolean, false, Date, DateTime, ForeignKey, Index, Integer, Numeric, String,
                         Text, UniqueConstraint)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -128,6 +128,8 @@ class User(Synced, Base):
     role: Mapped[str] = mapped_column(String(10))  # 经办人 | 审核人 | 管理员
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # an initial or reset password, given by an administrator: changed at the next login
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Setting(Base):

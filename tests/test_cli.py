@@ -166,3 +166,19 @@ def test_grant_is_proposed_then_approved_by_another_user(cli_db):
     r = run(db, "review", "due", "--within", "400", "--json")
     assert r.returncode == 0 and number in [x["number"] for x in json.loads(r.stdout)]
     assert run(db, "audit", "verify").returncode == 0
+
+
+def test_admin_resets_a_password(cli_db):
+    db, _, _ = cli_db
+    r = run(db, "user", "add", "clerk9", "--name", "周丽", "--role", "经办人",
+            env={"QINGFENG_NEW_PASSWORD": "clerk-pass-9"})
+    assert r.returncode == 0, r.stderr
+    r = run(db, "user", "reset-password", "clerk9", user="clerk9", env={"QINGFENG_PASSWORD": "clerk-pass-9",
+                                                                        "QINGFENG_NEW_PASSWORD": "new-pass-99"})
+    assert r.returncode == 11 and "无权" in r.stderr  # only an administrator
+    r = run(db, "user", "reset-password", "clerk9", env={"QINGFENG_NEW_PASSWORD": "new-pass-99"})
+    assert r.returncode == 0 and "已重置" in r.stderr, r.stderr
+    r = run(db, "household", "list", user="clerk9", env={"QINGFENG_PASSWORD": "new-pass-99"})
+    assert r.returncode == 0, r.stderr
+    r = run(db, "audit", "verify", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["ok"], r.stdout

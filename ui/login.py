@@ -4,20 +4,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
-from app.errors import AuthError
+from app.errors import AuthError, QingfengError
 from app.login import LoginGuard
 from app.permissions import Actor
-from db.errors import QingfengError
 from ui.widgets import FieldError
 
 
 class LoginDialog(QDialog):
     def __init__(self, authenticate: Callable[[str, str], Actor], *, office: str, db_path: str,
                  note: str | None = None, username: str = "", guard: LoginGuard | None = None,
+                 demo_accounts: list[tuple[str, str, str]] | None = None,
                  parent: QWidget | None = None):
+        """``demo_accounts``: (user name, role, password) listed for the demo database; a click
+        fills the form."""
         super().__init__(parent)
         self.authenticate, self.guard = authenticate, guard or LoginGuard()
         self.actor: Actor | None = None
@@ -49,6 +51,18 @@ class LoginDialog(QDialog):
             n.setWordWrap(True)
             n.setStyleSheet("color: #e65100; background: #fff3e0; padding: 6px; border-radius: 4px;")
             lay.addWidget(n)
+        self.demo_buttons: list[QPushButton] = []
+        if demo_accounts:
+            row = QHBoxLayout()
+            row.addWidget(QLabel("演示账户："))
+            for name, role, password in demo_accounts:
+                b = QPushButton(f"{role}（{name}）")
+                b.setToolTip(f"用户名 {name}，密码 {password}")
+                b.clicked.connect(lambda _c=False, n=name, p=password: self.fill(n, p))
+                self.demo_buttons.append(b)
+                row.addWidget(b)
+            row.addStretch(1)
+            lay.addLayout(row)
         lay.addLayout(form)
         lay.addWidget(self.error)
         where = QLabel(f"数据库：{db_path}")
@@ -61,6 +75,11 @@ class LoginDialog(QDialog):
         self.timer.setInterval(500)
         self.timer.timeout.connect(self.update_lock)
         (self.password if username else self.username).setFocus()
+
+    def fill(self, username: str, password: str) -> None:
+        self.username.setText(username)
+        self.password.setText(password)
+        self.ok.setFocus()
 
     def update_lock(self) -> None:
         locked = self.guard.locked

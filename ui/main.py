@@ -22,6 +22,7 @@ from db.engine import default_db_path
 from ui import dialogs, gc_guard, i18n, ops
 from ui.context import AppContext
 from ui.login import LoginDialog
+from ui.login_password import ChangePasswordDialog
 from ui.main_window import PAGES, MainWindow
 from ui.open_db import open_database
 from ui.wizard import SetupWizard
@@ -103,17 +104,27 @@ class Controller:
         with self.database.session(write=False) as s:
             return users.authenticate(s, username, password)
 
+    def _must_change(self, username: str) -> bool:
+        with self.database.session(write=False) as s:
+            return users.must_change_password(s, username)
+
+    def _change_password(self, actor, old: str, new: str) -> None:  # noqa: ANN001
+        with self.database.session() as s:
+            users.change_password(s, actor, old=old, new=new)
+
     def login(self) -> None:
         with self.database.session(write=False) as s:
             office = offices.own_office(s)
             username = self.last_user or users.first_admin(s)
-        note = None
+        note, accounts = None, None
         if self.demo:
-            note = f"演示数据库：用户 {firstrun.DEMO_ADMIN}，密码 {firstrun.DEMO_PASSWORD}。数据均为虚构。"
+            accounts = [(name, role, firstrun.DEMO_PASSWORD) for name, _n, role in firstrun.DEMO_USERS]
+            note = (f"演示数据库：经办人 demo_clerk、审核人 demo_reviewer、管理员 {firstrun.DEMO_ADMIN}，"
+                    f"密码都是 {firstrun.DEMO_PASSWORD}（点下面的按钮填入）。数据均为虚构。")
             if firstrun.key_storage(self.path) == "passphrase":
                 note += "本机没有系统凭据管理器，演示数据库使用固定的演示口令加密（仅供演示，切勿存放真实数据）。"
         dlg = LoginDialog(self._authenticate, office=f"{office.name}（{office.code}）",
-                          db_path=str(self.path), note=note, username=username)
+                          db_path=str(self.path), note=note, username=username, demo_accounts=accounts)
         if self.args.screenshot:
             self.shot(dlg, "00-登录")
             user, pw = (firstrun.DEMO_ADMIN, firstrun.DEMO_PASSWORD) if self.demo else (
@@ -125,6 +136,13 @@ class Controller:
             self.close_database()
             self.app.quit()
             return
+        if self._must_change(dlg.actor.username):
+            actor, old = dlg.actor, dlg.password.text()
+            change = ChangePasswordDialog(lambda new: self._change_password(actor, old, new),
+                                          username=actor.username)
+            if change.exec() != QDialog.DialogCode.Accepted:
+                self.login()  # not changed: back to the login screen
+                return
         self.last_user = dlg.actor.username
         ctx = AppContext(self.database, dlg.actor, office, passphrase=self.passphrase, demo=self.demo)
         self.window = MainWindow(ctx)

@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
                 page = HouseholdsPage(ctx)
                 page.openRequested.connect(self.open_household)
                 page.newRequested.connect(self.new_household)
+                page.pageRequested.connect(self.show_page)
             elif name == "系统设置":
                 page = SettingsPage(ctx)
                 page.data_tab.restoreRequested.connect(self.restoreRequested.emit)

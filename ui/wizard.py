@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QPushButton, QVBoxLayout, QWidget, QWizard,
                                QWizardPage)
@@ -28,7 +28,7 @@ def _note(text: str) -> QLabel:
 class OfficePage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("第一步：本单位")
+        self.setTitle("本单位")
         self.setSubTitle("清风台账将为本单位建立一个加密数据库。")
         self.level = QComboBox()
         for key, label in offices.LEVELS.items():
@@ -70,10 +70,25 @@ class OfficePage(QWizardPage):
         return True
 
 
+class EnterAdds(QObject):
+    """Enter in the entry field adds its text; the key goes no further (not to 下一步)."""
+
+    def __init__(self, add, parent: QObject) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.add_fn = add
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.add_fn()
+            return True
+        return False
+
+
 class VillagesPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("第二步：村（居）")
+        self.setTitle("村（居）")
         self.setSubTitle("逐个添加本单位所辖的村（居）委会；以后也可以在“系统设置”中添加。")
         self.list = QListWidget()
         self.entry = QLineEdit()
@@ -81,7 +96,9 @@ class VillagesPage(QWizardPage):
         add, remove = QPushButton("添加"), QPushButton("删除所选")
         self.error = FieldError()
         add.clicked.connect(self.add)
-        self.entry.returnPressed.connect(self.add)
+        # Enter adds the village and stays on this page (the wizard would otherwise move on)
+        self._enter_adds = EnterAdds(self.add, self.entry)
+        self.entry.installEventFilter(self._enter_adds)
         remove.clicked.connect(lambda: self.list.takeItem(self.list.currentRow()))
         row = QHBoxLayout()
         row.addWidget(self.entry)
@@ -110,7 +127,7 @@ class VillagesPage(QWizardPage):
 class AdminPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("第三步：管理员")
+        self.setTitle("管理员")
         self.setSubTitle("管理员负责用户、设置和密钥。经办人、审核人的账户以后由管理员建立。")
         self.username, self.display_name = QLineEdit("admin"), QLineEdit()
         self.password, self.again = QLineEdit(), QLineEdit()
@@ -168,7 +185,7 @@ class CreatePage(QWizardPage):
     def __init__(self, wizard: "SetupWizard") -> None:
         super().__init__()
         self.wiz = wizard
-        self.setTitle("第四步：建立数据库")
+        self.setTitle("建立数据库")
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "建立数据库")
         self.demo = QCheckBox(f"载入演示数据（{firstrun.DEMO_HOUSEHOLDS} 户虚构家庭，仅供熟悉操作，不要用于正式工作）")
@@ -229,7 +246,7 @@ class RecoveryPage(QWizardPage):
     def __init__(self, wizard: "SetupWizard") -> None:
         super().__init__()
         self.wiz = wizard
-        self.setTitle("最后一步：恢复码")
+        self.setTitle("恢复码")
         self.setSubTitle("恢复码只显示这一次。换电脑或系统凭据丢失时，只有凭它才能打开数据库。")
         self.code = QLabel()
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -296,3 +313,7 @@ class SetupWizard(QWizard):
                      self.recovery):
             if page is not None:
                 self.addPage(page)
+        pages = [p for p in (self.office, self.villages, self.admin, self.passphrase, self.create_page,
+                             self.recovery) if p is not None]
+        for n, page in enumerate(pages, 1):  # 第 2 步（共 5 步）：村（居）
+            page.setTitle(f"第 {n} 步（共 {len(pages)} 步）：{page.title()}")

@@ -71,6 +71,9 @@ def register(sub) -> None:  # noqa: ANN001 - argparse subparsers
     u = usub.add_parser("list")
     add_json(u)
     u.set_defaults(handler=cmd_user_list)
+    u = usub.add_parser("reset-password", help="重置用户密码（管理员；该用户下次登录须修改）")
+    u.add_argument("username")
+    u.set_defaults(handler=cmd_user_reset_password)
 
 
 def cmd_init(ctx: Context) -> int:
@@ -229,6 +232,14 @@ def cmd_user_add(ctx: Context) -> int:
         u = users.create_user(s, ctx.actor(s), username=ctx.args.username,
                               display_name=ctx.args.name, role=ctx.args.role, password=password)
     info(f"已建立用户 {u.username}（{u.role}）。")
+    return 0
+
+
+def cmd_user_reset_password(ctx: Context) -> int:
+    password = prompt_secret(f"用户 {ctx.args.username} 的新初始密码", "QINGFENG_NEW_PASSWORD", confirm=True)
+    with ctx.database().session() as s:
+        u = users.reset_password(s, ctx.actor(s), username=ctx.args.username, new=password)
+    info(f"已重置 {u.username} 的密码（已记入审计日志）；请当面告知本人，下次登录须修改。")
     return 0
 
 

@@ -21,6 +21,7 @@ DEBOUNCE_MS = 150
 class HouseholdsPage(QWidget):
     openRequested = Signal(str)
     newRequested = Signal()
+    pageRequested = Signal(str)  # e.g. "数据交换" from the empty-database guide
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -101,12 +102,40 @@ class HouseholdsPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.recalc_button)
         buttons.addWidget(self.export_button)
+        self.empty = self._empty_guide()
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(bar)
+        lay.addWidget(self.empty)
         lay.addWidget(self.table, 1)
         lay.addLayout(buttons)
         ctx.changed.connect(self._changed)
+
+    def _empty_guide(self) -> QWidget:
+        """What to do first in an empty database: import a roster, or register a household."""
+        box = QWidget()
+        box.setObjectName("emptyGuide")
+        box.setStyleSheet("#emptyGuide { background: #eef3f8; border: 1px solid #c5d3e3; border-radius: 6px; }")
+        text = QLabel("<b style='font-size:12pt;color:#1f3b63'>还没有救助对象。先做这一步：</b><br>"
+                      "① 已有花名册（Excel）：到“数据交换”导入，一次建立全部家庭；<br>"
+                      "② 逐户登记：点“新增家庭”（Ctrl+N），录入户主和家庭成员。<br>"
+                      "<span style='color:#5f6b7a'>村（居）可在“系统设置 › 单位和村（居）”中添加；"
+                      "想先熟悉软件，可用演示数据库（qingfeng --demo）。</span>")
+        text.setWordWrap(True)
+        self.import_button = QPushButton("去导入花名册……")
+        self.import_button.clicked.connect(lambda: self.pageRequested.emit("数据交换"))
+        first_new = QPushButton("新增家庭（Ctrl+N）")
+        first_new.setEnabled(self.ctx.can("household.edit"))
+        first_new.clicked.connect(self.newRequested.emit)
+        row = QHBoxLayout()
+        row.addWidget(self.import_button)
+        row.addWidget(first_new)
+        row.addStretch(1)
+        lay = QVBoxLayout(box)
+        lay.addWidget(text)
+        lay.addLayout(row)
+        box.hide()
+        return box
 
     # -- loading
     def start(self) -> None:
@@ -154,6 +183,9 @@ class HouseholdsPage(QWidget):
 
     def _loaded(self, total: int, seconds: float) -> None:
         self.last_load_seconds = seconds
+        f = self.filters()
+        unfiltered = not (f.text or f.village or f.category or f.status or f.classification)
+        self.empty.setVisible(total == 0 and unfiltered)
         if total > TEXT_MATCH_CAP:
             self.count_label.setText(f"匹配超过 {TEXT_MATCH_CAP} 户，只列出前 {TEXT_MATCH_CAP} 户，请多输入几个字缩小范围")
         else:

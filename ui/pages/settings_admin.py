@@ -56,6 +56,9 @@ class UsersTab(QWidget):
         actions.addWidget(self.new_role)
         actions.addWidget(set_role)
         actions.addWidget(toggle)
+        reset = QPushButton("重置密码……")
+        reset.clicked.connect(lambda: self.reset_password())
+        actions.addWidget(reset)
         actions.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(self.table)
@@ -125,6 +128,29 @@ class UsersTab(QWidget):
 
         ops.run_op(self, work, label="正在修改用户……", on_success=lambda _u: self.refresh(),
                    cancellable=False)
+
+
+    def reset_password(self, new: str | None = None) -> None:
+        """Give the selected user a new initial password (forgotten); audited by the service,
+        and the user must change it at the next login."""
+        row = self.table.currentRow()
+        if row < 0 or row >= len(self.users):
+            dialogs.info(self, "请先在左边的列表中选中一个用户。")
+            return
+        u, ctx = self.users[row], self.ctx
+        if new is None:
+            new = dialogs.ask_password(self, "重置密码", f"为 {u.display_name}（{u.username}）设置新的初始密码"
+                                       "（至少 8 位，含字母和数字；本人下次登录时须修改）：")
+            if not new:
+                return
+
+        def work(_p, _c) -> users.UserInfo:  # noqa: ANN001
+            with ctx.database.session() as s:
+                return users.reset_password(s, ctx.actor, username=u.username, new=new)
+
+        ops.run_op(self, work, label="正在重置密码……", cancellable=False,
+                   on_success=lambda r: dialogs.info(
+                       self, f"已重置 {r.username} 的密码（已记入审计日志）。请当面告知本人，下次登录时须修改。"))
 
 
 class OfficeTab(QWidget):
