@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound
 from app.household_types import HouseholdInfo, MemberInfo, StepInfo
-from app.search import normalize_query
+from app.search import name_terms, normalize_query
 from db.models import Household, Member, SearchTerm, Step, Village
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -78,6 +78,7 @@ class HouseholdRow:
     monthly_amount: Decimal
     size: int
     next_review_date: object
+    matched_member: str | None = None  # found through this member (not the head): shown as a hint
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,44 @@ def list_households(session: Session, filters: Filters = Filters(), *, order: st
         .where(Member.household_id.in_([r.id for r in rows]), Member.deleted_at.is_(None),
                Member.lives_together.is_(True))
         .group_by(Member.household_id)).all()) if rows else {}
+    hints = member_hints(session, [r for r in rows], filters.text) if filters.text and rows else {}
     return [HouseholdRow(r.id, r.number, r.name, r.head_name, r.category, r.status,
-                         r.classification, r.monthly_amount, sizes.get(r.id, 0), r.next_review_date)
+                         r.classification, r.monthly_amount, sizes.get(r.id, 0), r.next_review_date,
+                         hints.get(r.id))
             for r in rows]
+
+
+def _matches(q: str, name: str, id_number: str | None) -> bool:
+    """Does ``q`` (normalised) find this person, as the search index would?"""
+    name = "".join((name or "").split())
+    if name.startswith(q) or (id_number and id_number.upper().startswith(q)):
+        return True
+    if not q.isascii() or not q.isalpha():
+        return False  # Chinese or digits: the name and ID number above are all there is
+    return any(t.startswith(q) for t in name_terms(name))
+
+
+def member_hints(session: Session, rows, text: str) -> dict[str, str]:  # noqa: ANN001
+    """For rows found by ``text`` through a member other than the head: household id → that
+    member's name (the list says "经成员 李梅" so the clerk sees why the row is there)."""
+    q = normalize_query(text or "")
+    if not q:
+        return {}
+    heads = {r.id: r for r in rows}
+    members = session.execute(
+        select(Member.household_id, Member.name, Member.id_number, Member.relation)
+        .where(Member.household_id.in_(list(heads)), Member.deleted_at.is_(None))
+        .order_by(Member.created_at)).all()
+    head_hit: dict[str, bool] = {}
+    found: dict[str, str] = {}
+    for m in members:
+        if m.relation == "户主":
+            head_hit[m.household_id] = _matches(q, m.name, m.id_number)
+    for hid, r in heads.items():
+        head_hit[hid] = head_hit.get(hid, False) or _matches(q, r.head_name, None) \
+            or r.number.lower().startswith(q) or (r.name or "").startswith(q)
+    for m in members:
+        if m.relation != "户主" and not head_hit[m.household_id] and m.household_id not in found \
+                and _matches(q, m.name, m.id_number):
+            found[m.household_id] = m.name
+    return found

@@ -113,6 +113,8 @@ class HouseholdTableModel(QAbstractTableModel):
             if i >= len(rows):
                 return ""
             key = self.keys[index.column()]
+            if key == "head_name" and rows[i].matched_member:
+                return f"{rows[i].head_name}（经成员 {rows[i].matched_member}）"
             return _text(key, getattr(rows[i], key))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if self.keys[index.column()] in RIGHT:
@@ -131,6 +133,11 @@ class HouseholdTableModel(QAbstractTableModel):
                         and r.next_review_date < self.today:
                     from PySide6.QtGui import QColor
                     return QColor("#c62828")
+        if role == Qt.ItemDataRole.ToolTipRole and self.keys[index.column()] == "head_name":
+            r = self.row_at(index.row())
+            if r is not None and r.matched_member:
+                return f"此户因家庭成员“{r.matched_member}”与搜索内容相符而列出"
+            return None
         if role == Qt.ItemDataRole.UserRole:
             r = self.row_at(index.row())
             return r.id if r else None

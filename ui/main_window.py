@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
                                QStackedWidget, QWidget)
 
 from app import offices
@@ -126,6 +126,13 @@ class MainWindow(QMainWindow):
         return self.pages["救助对象"]
 
     def focus_search(self) -> None:
+        """Ctrl+F anywhere: the search box of the page shown (a ledger's), else 救助对象's."""
+        page = self.stack.currentWidget()
+        box = getattr(page, "search", None)
+        if page is not self.households_page and isinstance(box, QLineEdit):
+            box.setFocus()
+            box.selectAll()
+            return
         self.show_page("救助对象")
         self.households_page.focus_search()
 

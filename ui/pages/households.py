@@ -1,10 +1,10 @@
 """救助对象 page: search as you type, filters, server-side sorting, export of the view."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -16,6 +16,29 @@ from ui.household_model import COLUMNS, HouseholdLoader, HouseholdTableModel
 from ui.widgets import ALL, combo, page_title, value
 
 DEBOUNCE_MS = 150
+
+
+class SearchKeys(QObject):
+    """Keys of the search box and the list: Down/Esc in the box, Enter/Esc in the list."""
+
+    def __init__(self, page: "HouseholdsPage"):
+        super().__init__(page)
+        self.page = page
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        key, page = event.key(), self.page
+        if obj is page.search and key == Qt.Key.Key_Down:
+            page.enter_list()
+            return True
+        if key == Qt.Key.Key_Escape:
+            page.escape_pressed()
+            return True
+        if obj is page.table and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            page.open_current()
+            return True
+        return False
 
 
 class HouseholdsPage(QWidget):
@@ -58,7 +81,10 @@ class HouseholdsPage(QWidget):
         self.debounce.setInterval(DEBOUNCE_MS)
         self.debounce.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _t: self.debounce.start())
-        self.search.returnPressed.connect(self.apply_filters)
+        self.search.returnPressed.connect(self.enter_pressed)
+        self._keys = SearchKeys(self)
+        self.search.installEventFilter(self._keys)
+        self._open_when_loaded = False
         for c in (self.village, self.category, self.status, self.classification):
             c.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.new_button.clicked.connect(self.newRequested.emit)
@@ -83,6 +109,7 @@ class HouseholdsPage(QWidget):
             if key in widths:
                 header.resizeSection(i, widths[key])
         header.setStretchLastSection(True)
+        self.table.installEventFilter(self._keys)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.table.activated.connect(lambda index: self._open_row(index.row()))
 
@@ -186,6 +213,10 @@ class HouseholdsPage(QWidget):
         f = self.filters()
         unfiltered = not (f.text or f.village or f.category or f.status or f.classification)
         self.empty.setVisible(total == 0 and unfiltered)
+        if self._open_when_loaded:
+            self._open_when_loaded = False
+            if total == 1:
+                self._open_row(0)
         if total > TEXT_MATCH_CAP:
             self.count_label.setText(f"匹配超过 {TEXT_MATCH_CAP} 户，只列出前 {TEXT_MATCH_CAP} 户，请多输入几个字缩小范围")
         else:
@@ -198,6 +229,35 @@ class HouseholdsPage(QWidget):
             self.refresh()
         if what in ("office", "all"):
             self._load_villages()
+
+    # -- keyboard: Enter opens, Down enters the list, Esc clears
+    def enter_pressed(self) -> None:
+        """Enter in the search box: open the selected row, or the only result (once the typed
+        text has been searched)."""
+        if self.debounce.isActive() or self.loader.pending:
+            self._open_when_loaded = True
+            self.apply_filters()
+            return
+        index = self.table.currentIndex()
+        if index.isValid() and self.table.selectionModel().isRowSelected(index.row()):
+            self._open_row(index.row())
+        elif self.model.rowCount() == 1:
+            self._open_row(0)
+        elif self.model.rowCount() > 1:
+            self.enter_list()
+
+    def enter_list(self) -> None:
+        """Down from the search box: into the list, on the first row when none is selected."""
+        if self.model.rowCount() == 0:
+            return
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+
+    def escape_pressed(self) -> None:
+        if self.search.text():
+            self.search.clear()
+        self.search.setFocus()
 
     # -- actions
     def focus_search(self) -> None:
