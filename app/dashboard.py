@@ -43,7 +43,8 @@ def registry_counts(session: Session, office_code: str, *, today: date | None = 
     for status, n in session.execute(select(Household.status, func.count()).where(*live)
                                      .group_by(Household.status)):
         d.by_status[status] = n
-    d.households = sum(d.by_status.values())
+    # 在册 = 申请中/在保/暂停, as the category and village charts and 在册人口 count
+    d.households = sum(n for st, n in d.by_status.items() if st in codes.ACTIVE_STATUSES)
     order = {c: i for i, c in enumerate(codes.values("categories"))}
     rows = session.execute(select(Household.category, func.count()).where(
         *live, Household.status.in_(codes.ACTIVE_STATUSES)).group_by(Household.category)).all()

@@ -80,6 +80,11 @@ def test_dashboard_shows_overdue_problem_petition_and_monthly_report(qtbot, env,
     # approvals are shown to a reviewer; charts got their series
     assert d.proposals_pending is not None and "approval" in page.lists
     assert sum(page.village_chart.values) == sum(d.counts.by_category.values())
+    # the 在册 card counts what the charts count (申请中/在保/暂停), the villages are named
+    assert page.values["households"].text().replace(",", "") == str(int(sum(page.village_chart.values)))
+    assert d.counts.households == sum(d.counts.by_category.values()) < sum(d.counts.by_status.values())
+    axis = next(a for a in page.village_chart.chart().axes() if hasattr(a, "categories"))
+    assert sorted(axis.categories()) == sorted(d.counts.by_village) and "…" not in "".join(axis.categories())
     assert len(page.money_chart.values) == 12 and page.money_chart.values[-1] > 0
     assert page.category_chart.chart().series()
 

@@ -4,7 +4,7 @@ background query."""
 from __future__ import annotations
 
 from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView,
-                              QPieSeries, QValueAxis)
+                              QHorizontalBarSeries, QPieSeries, QValueAxis)
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 
@@ -79,6 +79,59 @@ class BarChart(QChartView):
             y.setTickCount(int(top) + 2)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(y)
+
+
+class HBarChart(QChartView):
+    """Horizontal bars: the category names (村名) read in full on the left axis, one bar per row
+    (vertical bars squeezed a dozen village names into "…")."""
+
+    def __init__(self, title: str, unit: str = "", color: str = PALETTE[0], parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.unit, self.color = unit, color
+        self.setChart(_chart(title))
+        self.chart().legend().hide()
+        self.labels: list[str] = []
+        self.values: list[float] = []
+        self.setMinimumHeight(240)
+
+    def set_data(self, labels: list[str], values: list[float]) -> None:
+        # top to bottom in the given order (Qt draws the first category at the bottom)
+        self.labels, self.values = list(labels), [float(v) for v in values]
+        chart = self.chart()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        bars = QBarSet(self.unit or "数量")
+        bars.setColor(QColor(self.color))
+        bars.append(list(reversed(self.values)))
+        bars.setLabelColor(QColor("#37474f"))
+        series = QHorizontalBarSeries()
+        series.append(bars)
+        series.setLabelsVisible(len(self.values) <= 30)
+        series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
+        series.setLabelsFormat("@value")
+        chart.addSeries(series)
+        small = QFont(chart.titleFont())
+        small.setBold(False)
+        small.setPointSize(8)
+        y = QBarCategoryAxis()
+        y.append(list(reversed(self.labels)) or [""])
+        y.setLabelsFont(small)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(y)
+        x = QValueAxis()
+        top = max(self.values, default=0)
+        x.setRange(0, top * 1.2 if top else 1)
+        x.applyNiceNumbers()
+        x.setLabelFormat("%.0f")
+        x.setLabelsFont(small)
+        if self.unit:
+            x.setTitleText(self.unit)
+            x.setTitleFont(small)
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(x)
+        self.setMinimumHeight(max(240, 60 + 22 * len(self.values)))
 
 
 class PieChart(QChartView):

@@ -20,7 +20,7 @@ from app.dashboard import (DUE_SOON_DAYS, PETITION_SOON_DAYS, RECTIFY_SOON_DAYS,
                            home_data)
 from app.permissions import ADMIN, REVIEWER
 from ui import ops
-from ui.charts import BarChart, PieChart
+from ui.charts import BarChart, HBarChart, PieChart
 from ui.context import AppContext
 from ui.widgets import page_title, stat_card
 
@@ -125,7 +125,7 @@ class HomePage(QWidget):
         self.notes: dict[str, QLabel] = {}
         cards = QGridLayout()
         cards.setSpacing(8)
-        registry = [("households", "在册家庭（户）", "不含已删除"),
+        registry = [("households", "在册家庭（户）", "申请中、在保、暂停（同下方图表）"),
                     ("在保", "在保（户）", "正在享受保障"), ("申请中", "申请中（户）", "尚未审核确认"),
                     ("members", "在册人口（人）", "申请中、在保、暂停家庭的成员"),
                     ("due", "复核将到期（户）", f"{DUE_SOON_DAYS} 天内到期的在保家庭"),
@@ -178,7 +178,7 @@ class HomePage(QWidget):
 
         # charts
         self.category_chart = PieChart("在册家庭按保障类别")
-        self.village_chart = BarChart("在册家庭按村（居）", "户")
+        self.village_chart = HBarChart("在册家庭按村（居）", "户")
         self.money_chart = BarChart("近 12 个月保障金（按月）", "元", "#2e7d32", integers=False)
         charts = QHBoxLayout()
         charts.addWidget(self.category_chart, 4)
