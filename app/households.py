@@ -6,12 +6,12 @@ returns plain dataclasses. Keyword-only arguments throughout.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import audit, clock, codes, search
+from app import audit, clock, codes, inputs, search
 from app.errors import ConflictError, NotFound, ValidationError
 from app.household_types import HouseholdInfo, MemberInfo, MemberInput, Saved, StepInfo  # noqa: F401 (re-exported)
 from app.idcard import IdNumberError, validate_id
@@ -66,15 +66,17 @@ def _choice(field_name: str, value: str | None, name: str, *, required: bool = T
 
 
 def _amount(value: object) -> Decimal:
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationError("月保障金额", value, "应为金额数字，如 620 或 620.50") from None
-    if amount < 0 or amount > Decimal("100000"):
-        raise ValidationError("月保障金额", value, "应在 0 到 100000 元之间")
-    if Decimal(str(value)) != amount:
-        raise ValidationError("月保障金额", value, "最多两位小数（分）")
-    return amount
+    return inputs.amount("月保障金额", value)
+
+
+# free fields of a household: how each is checked (app.inputs; lengths from the model)
+def _free_field(key: str, value: object) -> object:
+    if key == "phone":
+        return inputs.phone("联系电话", value)
+    if key == "apply_date":
+        return inputs.day("申请日期", value)
+    label = {"address": "地址", "bank_account": "银行账号", "note": "备注"}.get(key, key)
+    return inputs.text(label, value, model=Household, column=key)
 
 
 def _name(value: str | None, field_name: str = "姓名") -> str:
@@ -123,8 +125,10 @@ def _member_fields(session: Session, m: MemberInput, *, household_id: str | None
     values = {"name": name, "relation": _choice("与户主关系", m.relation, "relations"),
               "lives_together": bool(m.lives_together), "covered": bool(m.covered),
               "work_ability": _choice("劳动能力", m.work_ability, "work_abilities", required=False),
-              "health": m.health or None, "disability": m.disability or None,
-              "phone": m.phone or None, "note": m.note or None,
+              "health": inputs.text(f"{name}的健康状况", m.health, model=Member, column="health"),
+              "disability": inputs.text(f"{name}的残疾情况", m.disability, model=Member, column="disability"),
+              "phone": inputs.phone(f"{name}的联系电话", m.phone),
+              "note": inputs.text(f"{name}的备注", m.note, model=Member, column="note"),
               "id_number": None, "gender": None, "birth_date": None}
     if m.id_number:
         try:
@@ -195,14 +199,16 @@ def create_household(session: Session, actor: Actor, *, village: str, category: 
         seen.add(values["id_number"])
         rows.append(values)
     hh = Household(owner_office=actor.office_code, number=_next_number(session, actor.office_code),
-                   village_id=v.id, head_name=_name(heads[0].name, "户主姓名"), address=address,
-                   phone=phone, bank_account=bank_account,
+                   village_id=v.id, head_name=_name(heads[0].name, "户主姓名"),
+                   address=_free_field("address", address), phone=_free_field("phone", phone),
+                   bank_account=_free_field("bank_account", bank_account),
                    urban_rural=_choice("城乡", urban_rural, "urban_rural"),
                    category=_choice("保障类别", category, "categories"), status="申请中",
                    classification=_choice("分类", classification, "classifications", required=False),
                    monthly_amount=_amount(monthly_amount),
                    poverty_cause=_choice("致贫原因", poverty_cause, "poverty_causes", required=False),
-                   apply_date=apply_date or today, note=note, updated_by=actor.username)
+                   apply_date=inputs.day("申请日期", apply_date, today=today) or today,
+                   note=_free_field("note", note), updated_by=actor.username)
     session.add(hh)
     audit.record_change(session, actor, "household.create", "household", hh, None)
     for values in rows:
@@ -258,7 +264,7 @@ def apply_changes(session: Session, actor: Actor, hh: Household, changes: dict) 
         elif key == "head_name":
             hh.head_name = _name(value, "户主姓名")
         else:
-            setattr(hh, key, value or None)
+            setattr(hh, key, _free_field(key, value))
     if hh.classification != before["classification"] and hh.last_review_date and hh.status in IN_FORCE:
         hh.next_review_date = next_review_date(session, hh.classification, hh.last_review_date)
     if audit.state(hh) == before:
@@ -371,8 +377,10 @@ def record_step(session: Session, actor: Actor, household_id: str, *, kind: str,
     """Record one dated step of the case (受理, 入户调查, 民主评议, 公示, 复核 …)."""
     require(actor, "household.step")
     hh = _get(session, Household, household_id, "家庭")
-    if day > (today or clock.today()):
-        raise ValidationError("办理日期", day.isoformat(), "不能晚于今天")
+    day = inputs.day("办理日期", day, required=True, today=today)
+    handler = inputs.text("经办人", handler, model=Step, column="handler", required=True)
+    outcome = inputs.text("办理结果", outcome, model=Step, column="outcome")
+    note = inputs.text("说明", note, model=Step, column="note")
     if hh.apply_date and day < hh.apply_date and kind not in ("申请", "其他"):
         raise ValidationError("办理日期", day.isoformat(), f"不能早于申请日期 {hh.apply_date}")
     step = _add_step(session, actor, hh, kind=kind, day=day, handler=handler, outcome=outcome,

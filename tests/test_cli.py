@@ -182,3 +182,15 @@ def test_admin_resets_a_password(cli_db):
     assert r.returncode == 0, r.stderr
     r = run(db, "audit", "verify", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["ok"], r.stdout
+
+
+def test_input_rules_from_the_command_line(cli_db):
+    db, _, number = cli_db
+    r = run(db, "household", "add", "--village", "香水村", "--category", "农村低保", "--head", "赵六",
+            "--amount", "NaN")
+    assert r.returncode == 10 and "月保障金额" in r.stderr and "有限" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+    r = run(db, "household", "edit", number, "--set", "phone=12ab")
+    assert r.returncode == 10 and "联系电话" in r.stderr and "“12ab”" in r.stderr, r.stderr
+    r = run(db, "household", "edit", number, "--set", "apply_date=2099-01-01")
+    assert r.returncode == 10 and "申请日期" in r.stderr, r.stderr

@@ -9,12 +9,12 @@ the kinds local rules allow (setting ``deductible_expenditures``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, rulesettings
+from app import audit, inputs, rulesettings
 from app.assessment.amounts import ZERO, round_fen
 from app.errors import NotFound, ValidationError
 from app.household_types import Saved
@@ -114,13 +114,7 @@ class Means:
 
 
 def _amount(value: object, what: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(what, value, "应为金额数字，如 1200 或 1200.50") from None
-    if amount < 0 or amount > Decimal("10000000") or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(what, value, "应在 0 到 10000000 元之间，最多两位小数（分）")
-    return amount.quantize(Decimal("0.01"))
+    return inputs.amount(what, value, maximum=Decimal("10000000"))  # finite, ≥ 0, cents, no -0
 
 
 def _period(value: str) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Iterable
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from app import audit, rulesettings
+from app import audit, inputs, rulesettings
 from app.errors import ValidationError
 from app.offices import own_office
 from app.permissions import Actor, require
@@ -196,12 +196,7 @@ def _check(kind: str, variant: str, value: object, unit: str, effective_from: ob
         raise ValidationError("分类施保对象", variant, "必须填写，如 重度残疾、重病、老年、未成年")
     if unit not in units:
         raise ValidationError(f"{label(kind, variant)}的单位", unit, f"应为：{'、'.join(units)}")
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(label(kind, variant), value, "应为数字") from None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount > Decimal("100000"):
-        raise ValidationError(label(kind, variant), value, "应为 0 到 100000 之间、最多两位小数的数")
+    amount = inputs.amount(label(kind, variant), value, unit="")  # finite, ≥ 0, cents, no -0
     if not isinstance(effective_from, date):
         try:
             effective_from = date.fromisoformat(str(effective_from))

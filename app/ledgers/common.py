@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, inputs
 from app.errors import ConflictError, NotFound, ValidationError
 from app.permissions import Actor
 from db.models import Household, Member, Village, utcnow
@@ -40,9 +40,7 @@ def past_date(field: str, day: date | None, today: date, *, required: bool = Tru
         return None
     if not isinstance(day, date):
         raise ValidationError(field, day, "应为日期 YYYY-MM-DD")
-    if day > today:
-        raise ValidationError(field, day.isoformat(), f"不能晚于今天（{today.isoformat()}）")
-    return day
+    return inputs.day(field, day, today=today)  # 1900 … today (app.inputs)
 
 
 def not_before(field: str, day: date | None, other_field: str, other: date | None) -> None:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, clock, rulesettings
+from app import audit, clock, inputs, rulesettings
 from app.errors import ValidationError
 from app.idcard import IdNumberError, validate_id
 from app.ledgers import common as c
@@ -226,7 +226,7 @@ def create_petition(session: Session, actor: Actor, *, channel: str, content: st
     p = Petition(number=c.next_number(session, Petition, actor.office_code, "XF", received_date.year),
                  channel=channel, anonymous=bool(anonymous), petitioner=None if anonymous else name,
                  id_number=None if anonymous else id_number,
-                 phone=c.text("联系电话", phone, required=False, max_len=40), content=content,
+                 phone=inputs.phone("联系电话", phone), content=content,
                  received_date=received_date, village_id=vid, state=OPEN,
                  handler=c.text("承办人", handler, required=False, max_len=60),
                  extension_days=0, priority=False, note=c.text("备注", note, required=False))

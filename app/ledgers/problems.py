@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, clock, rulesettings, workdays
+from app import audit, clock, inputs, rulesettings, workdays
 from app.errors import ValidationError
 from app.ledgers import common as c
 from app.permissions import Actor, require
@@ -223,6 +223,7 @@ def create_problem(session: Session, actor: Actor, *, source: str, category: str
     description = c.text("问题描述", description)
     responsible = c.text("责任人", responsible, max_len=60)
     found_date = c.past_date("发现日期", found_date, today)
+    deadline = inputs.day("整改时限", deadline, future=True, today=today)
     c.not_before("整改时限", deadline, "发现日期", found_date)
     linked = c.households(session, actor, households)
     member = session.get(Member, member_id) if member_id else None
@@ -272,6 +273,7 @@ def edit_problem(session: Session, actor: Actor, ref: str, *, version: int | Non
     if "note" in changes:
         p.note = c.text("备注", changes["note"], required=False)
     if "deadline" in changes:
+        changes = dict(changes, deadline=inputs.day("整改时限", changes["deadline"], future=True))
         c.not_before("整改时限", changes["deadline"], "发现日期", p.found_date)
         p.deadline = changes["deadline"]
     c.stamp(p, actor)
