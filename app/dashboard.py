@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import clock, codes, rulesettings
+from app import clock, codes, reviews, rulesettings
 from db.models import AuditEntry, Household, Member, Village
 
 DUE_SOON_DAYS = 30
@@ -61,13 +61,19 @@ def registry_counts(session: Session, office_code: str, *, today: date | None = 
     d.members_covered = session.execute(select(func.count()).select_from(Member).join(
         Household, Household.id == Member.household_id).where(
         *live, *member_live, Household.status == "在保", Member.covered.is_(True))).scalar_one()
-    in_care = (*live, Household.status == "在保")
-    d.reviews_overdue = session.execute(select(func.count()).select_from(Household).where(
-        *in_care, Household.next_review_date < today)).scalar_one()
-    d.reviews_due = session.execute(select(func.count()).select_from(Household).where(
-        *in_care, Household.next_review_date >= today,
-        Household.next_review_date <= today + timedelta(days=DUE_SOON_DAYS))).scalar_one()
+    due = _due_reviews(session, office_code, today)  # the one home: app.reviews.due_reviews
+    d.reviews_overdue = sum(r.overdue for r in due)
+    d.reviews_due = len(due) - d.reviews_overdue
     return d
+
+
+def _due_reviews(session: Session, office_code: str, today: date) -> list[reviews.DueReview]:
+    """Reviews overdue or due within DUE_SOON_DAYS (cached for the unit of work)."""
+    key = ("due_reviews", office_code, today)
+    if key not in session.info:
+        session.info[key] = reviews.due_reviews(session, today=today, within_days=DUE_SOON_DAYS,
+                                                office_code=office_code)
+    return session.info[key]
 
 
 # ---------------------------------------------------------------- what is due (首页 reminders)
@@ -216,22 +222,14 @@ def _monthly_report(session: Session, today: date) -> MonthlyReport:
 
 def _reviews(session: Session, office_code: str, today: date, d: HomeData) -> None:
     """在保 households whose 复核 is overdue or due within DUE_SOON_DAYS, by classification."""
-    horizon = today + timedelta(days=DUE_SOON_DAYS)
-    where = (Household.deleted_at.is_(None), Household.owner_office == office_code,
-             Household.status == "在保", Household.next_review_date.is_not(None),
-             Household.next_review_date <= horizon)
     counts: dict[str, list[int]] = {}
-    for cls, overdue, n in session.execute(select(
-            Household.classification, Household.next_review_date < today, func.count())
-            .where(*where).group_by(Household.classification, Household.next_review_date < today)):
-        counts.setdefault(cls or "未分类", [0, 0])[1 if overdue else 0] += n
+    due = _due_reviews(session, office_code, today)
+    for r in due:
+        counts.setdefault(r.classification or "未分类", [0, 0])[1 if r.overdue else 0] += 1
     d.reviews_by_class = {k: (v[0], v[1]) for k, v in sorted(counts.items())}
-    for hid, number, head, village, cls, due in session.execute(select(
-            Household.id, Household.number, Household.head_name, Village.name,
-            Household.classification, Household.next_review_date)
-            .join(Village, Village.id == Household.village_id).where(*where)
-            .order_by(Household.next_review_date, Household.number).limit(LIST_LIMIT)):
-        d.reviews.append(ReviewRow(hid, number, head, village, cls or "未分类", due, (due - today).days))
+    for r in due[:LIST_LIMIT]:
+        d.reviews.append(ReviewRow(r.household_id, r.number, r.head_name, r.village,
+                                   r.classification or "未分类", r.next_review_date, -r.days))
 
 
 def home_data(session: Session, office_code: str, *, today: date | None = None,

@@ -1,7 +1,10 @@
 """Errors the services raise. Each names the field, the value and the rule it breaks."""
 from __future__ import annotations
 
-from db.errors import QingfengError
+from db.errors import (BackupError, DatabaseMissing, KeyMissing, NewerDatabase, NotADatabase,  # noqa: F401
+                       QingfengError, WrongKey)
+
+# ui/ imports every error from here (never from db/): the storage errors above are re-exported.
 
 
 class ValidationError(QingfengError):

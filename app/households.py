@@ -155,6 +155,18 @@ def _check_version(obj, expected: int | None, what: str) -> None:  # noqa: ANN00
                             "你的修改未保存，请重新打开后再改。")
 
 
+def add_step(session: Session, actor: Actor, hh: Household, *, kind: str, day: date,
+             handler: str, outcome: str | None, note: str | None) -> Step:
+    """Record a step of the case within a larger use case (approvals, 渐退)."""
+    return _add_step(session, actor, hh, kind=kind, day=day, handler=handler, outcome=outcome, note=note)
+
+
+def expect_version(session: Session, household_id: str, expected_version: int | None) -> None:
+    """Refuse (ConflictError) when the household was saved by someone else since it was read."""
+    hh = _get(session, Household, household_id, "家庭")
+    _check_version(hh, expected_version, f"{hh.head_name}户")
+
+
 def _stamp(obj, actor: Actor) -> None:  # noqa: ANN001
     obj.updated_at, obj.updated_by = utcnow(), actor.username
 

@@ -34,6 +34,16 @@ def is_review_overdue(next_review: date | None, today: date) -> bool:
     return next_review is not None and next_review < today
 
 
+# The one definition of "a 复核 is due" used by 首页, the lists, the household window and the
+# CLI (``review due``): households 在保 (在保必核), by their next review date.
+REVIEW_STATUSES = ("在保",)
+
+
+def review_overdue(status: str, next_review: date | None, today: date) -> bool:
+    """The household's 复核 is overdue (shown red in the list and the household window)."""
+    return status in REVIEW_STATUSES and is_review_overdue(next_review, today)
+
+
 @dataclass(frozen=True)
 class DueReview:
     household_id: str
@@ -48,32 +58,38 @@ class DueReview:
     days: int  # days overdue (positive) or left (negative: due in -days days)
 
 
-def due_reviews(session: Session, *, today: date, within_days: int = 0) -> list[DueReview]:
+def due_reviews(session: Session, *, today: date, within_days: int = 0,
+                office_code: str | None = None) -> list[DueReview]:
     """Households in force whose 复核 is overdue or due within ``within_days`` (在保必核).
 
     The due date is the stored ``next_review_date``; a household in force without one is due
     from its last review (or its approval) by the frequency of its class (settings).
     """
-    from sqlalchemy import select
+    from sqlalchemy import or_, select
 
     from db.models import Household, Village
 
     if within_days < 0:
         raise ValidationError("天数", within_days, "应为不小于 0 的整数")
     horizon = today + timedelta(days=within_days)
-    stmt = (select(Household, Village.name).join(Village, Village.id == Household.village_id)
-            .where(Household.deleted_at.is_(None), Household.status.in_(("在保", "暂停"))))
+    stmt = (select(Household.id, Household.number, Household.head_name, Village.name,
+                   Household.category, Household.classification, Household.last_review_date,
+                   Household.next_review_date, Household.approve_date)
+            .join(Village, Village.id == Household.village_id)
+            .where(Household.deleted_at.is_(None), Household.status.in_(REVIEW_STATUSES),
+                   or_(Household.next_review_date <= horizon, Household.next_review_date.is_(None))))
+    if office_code:
+        stmt = stmt.where(Household.owner_office == office_code)
     rows = []
-    for hh, village in session.execute(stmt):
-        due = hh.next_review_date
+    for hid, number, head, village, category, cls, last, due, approved in session.execute(stmt):
         if due is None:
-            base = hh.last_review_date or hh.approve_date
+            base = last or approved
             if base is None:
                 continue
-            due = next_review_date(session, hh.classification, base)
+            due = next_review_date(session, cls, base)
         if due > horizon:
             continue
-        rows.append(DueReview(hh.id, hh.number, hh.head_name, village, hh.category, hh.classification,
-                              hh.last_review_date, due, is_review_overdue(due, today), (today - due).days))
+        rows.append(DueReview(hid, number, head, village, category, cls, last, due,
+                              is_review_overdue(due, today), (today - due).days))
     rows.sort(key=lambda r: (r.next_review_date, r.number))
     return rows

@@ -121,6 +121,22 @@ def _probe(engine: Engine, path: Path, quick_check: bool) -> None:
                            "未作任何改动。") from None
 
 
+def check_file(path: Path | str) -> None:
+    """Refuse (in Chinese) a missing file or one that is not a database."""
+    _check_file(Path(path))
+
+
+def probe_key(path: Path | str, key: bytes) -> None:
+    """Refuse (in Chinese) unless ``key`` opens the database file at ``path`` (full check)."""
+    path = Path(path)
+    _check_file(path)
+    engine = _sqlcipher_engine(path, key)
+    try:
+        _probe(engine, path, quick_check=False)
+    finally:
+        engine.dispose()
+
+
 def open_sqlcipher(path: Path | str, *, passphrase: str | None = None, recovery: str | None = None,
                    upgrade: bool = True, quick_check: bool = False) -> Database:
     """Open an existing encrypted database; upgrade its schema (after a verified backup).

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, Q
 from app import households as hs
 from app.assessment import approvals, income
 from app.assessment.assess import AssessmentResult, Inputs, assess, latest_inputs, save_assessment
+from app.assessment.propose import propose_assessed
 from app.rulesettings import EXPENDITURE_KINDS
-from db.errors import QingfengError
+from app.errors import QingfengError
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.proposal_dialog import ProposeDialog
@@ -452,15 +453,11 @@ class AssessmentTab(QWidget):
         if self.result is None or self.info is None:
             return
         ctx, hid, inputs, when = self.ctx, self.household_id, self.result.inputs, self.result.day
-        grant = self.info.status == "申请中"
 
         def work(_p, _c):  # noqa: ANN001, ANN202
-            with ctx.database.session() as s:
-                saved = save_assessment(s, ctx.actor, hid, day=when, inputs=inputs)
-                propose = approvals.propose_grant if grant else approvals.propose_change
-                return propose(s, ctx.actor, hid, day=day, reason=reason, category=inputs.category,
-                               monthly_amount=saved.amount, derivation=saved.as_dict(),
-                               assessment_id=saved.assessment_id)
+            with ctx.database.session() as s:  # one transaction (app.assessment.propose)
+                return propose_assessed(s, ctx.actor, hid, assessed_on=when, inputs=inputs,
+                                        day=day, reason=reason)[1]
 
         def done(p: approvals.ProposalInfo) -> None:
             self.busy = False

@@ -16,6 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 
 from app.queries import (SORTABLE, TEXT_MATCH_CAP, Filters, HouseholdRow, count_households,
                          list_households)
+from app import reviews
 from ui import ops
 
 BLOCK = 200
@@ -129,8 +130,7 @@ class HouseholdTableModel(QAbstractTableModel):
                     return QColor(STATUS_COLORS.get(r.status, "#000000"))
             if key == "next_review_date" and self.today is not None:
                 r = self.row_at(index.row())
-                if r is not None and r.status == "在保" and r.next_review_date \
-                        and r.next_review_date < self.today:
+                if r is not None and reviews.review_overdue(r.status, r.next_review_date, self.today):
                     from PySide6.QtGui import QColor
                     return QColor("#c62828")
         if role == Qt.ItemDataRole.ToolTipRole and self.keys[index.column()] == "head_name":

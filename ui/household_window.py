@@ -16,11 +16,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from app import clock, history, households as hs, offices, queries
+from app import clock, history, household_save, households as hs, offices, queries, reviews
 from app.assessment import approvals
-from app.errors import ConflictError, PermissionDenied, ValidationError
-from db.errors import QingfengError
-from db.models import Household
+from app.errors import ConflictError, PermissionDenied, QingfengError, ValidationError
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.household_form import HouseholdForm
@@ -173,7 +171,7 @@ class HouseholdWindow(QMainWindow):
         if i is None:
             return
         self.header.setText(f"{i.head_name}户　户编号 {i.number}　{i.village}　状态：{i.status}")
-        overdue = i.status == "在保" and i.next_review_date and i.next_review_date < clock.today()
+        overdue = reviews.review_overdue(i.status, i.next_review_date, clock.today())
         parts = [f"{i.category}", f"审核确认 {i.approve_date or '—'}",
                  f"上次复核 {i.last_review_date or '—'}",
                  f"下次复核 {i.next_review_date or '—'}{'（已逾期）' if overdue else ''}"]
@@ -295,32 +293,16 @@ class HouseholdWindow(QMainWindow):
         return dlg
 
     def _write(self, p: dict, proposal: dict | None) -> None:
-        ctx, hid, version, name = self.ctx, self.household_id, self.info.version, self.info.head_name
+        ctx, hid, version = self.ctx, self.household_id, self.info.version
         direct = {k: v for k, v in p["household"].items()
                   if proposal is None or k not in hs.GATED_FIELDS}
 
         def work(_progress, _cancelled) -> list[str]:  # noqa: ANN001
-            notices: list[str] = []
-            with ctx.database.session() as s:
-                # always passes the version: a change made meanwhile is refused
-                if direct or proposal is None:
-                    hs.edit_household(s, ctx.actor, hid, expected_version=version, changes=direct)
-                else:  # only a proposal: still refuse when someone saved meanwhile
-                    hs._check_version(s.get(Household, hid), version, f"{name}户")
-                for mid, _v, _name, reason in p["removed"]:
-                    hs.remove_member(s, ctx.actor, mid, reason=reason)
-                for mid, mversion, diff in p["edited"]:
-                    notices += hs.edit_member(s, ctx.actor, mid, expected_version=mversion,
-                                              changes=diff).notices
-                for m in p["added"]:
-                    notices += hs.add_member(s, ctx.actor, hid, m).notices
-                if proposal is not None:
-                    approvals.propose_change(
-                        s, ctx.actor, hid, day=proposal["day"], reason=proposal["reason"],
-                        category=proposal.get("category"),
-                        monthly_amount=proposal.get("monthly_amount"))
-                    notices.append("保障类别或金额的变更已提交审核，须经审核人批准后生效")
-            return notices
+            with ctx.database.session() as s:  # one transaction (app.household_save)
+                return household_save.save_household(
+                    s, ctx.actor, hid, version=version, changes=direct,
+                    removed=[(mid, reason) for mid, _v, _name, reason in p["removed"]],
+                    edited=p["edited"], added=p["added"], proposal=proposal)
 
         self.busy = True
         ops.run_op(self, work, label="正在保存……", on_success=self._saved,

@@ -16,9 +16,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog
 
-from app import firstrun, offices, users
-from db import keys
-from db.engine import default_db_path
+from app import firstrun, offices, storage, users
 from ui import dialogs, gc_guard, i18n, ops
 from ui.context import AppContext
 from ui.login import LoginDialog
@@ -56,7 +54,7 @@ class Controller:
     def __init__(self, args: argparse.Namespace, app: QApplication):
         self.args, self.app = args, app
         self.demo = bool(args.demo)
-        self.path = Path(args.db) if args.db else (firstrun.demo_db_path() if self.demo else default_db_path())
+        self.path = Path(args.db) if args.db else (firstrun.demo_db_path() if self.demo else storage.default_db_path())
         self.database = None
         self.passphrase: str | None = None
         self.window: MainWindow | None = None
@@ -92,7 +90,7 @@ class Controller:
 
         def done(created: firstrun.Created) -> None:
             self.database, self.last_user = created.database, created.admin.username
-            if not keys.keyring_available():
+            if not storage.keyring_available():
                 self.passphrase = firstrun.DEMO_PASSPHRASE
             self.login()
 
@@ -174,20 +172,15 @@ class Controller:
             self.switching = False
 
     def restore(self, source: str) -> None:
-        from db import backup
-        from db.engine import open_sqlcipher
-
         win = self.window
         if win is None or not win.close_household_windows():
             return
-        key, path = self.database.key, self.database.path
+        database, actor, path = self.database, win.ctx.actor, self.database.path
         ops.wait_idle()
-        self.database.dispose()
 
         def work(progress, _c):  # noqa: ANN001, ANN202
             progress.update(0, 0, "正在校验备份并恢复……")
-            kept = backup.restore_from(path, source, key=key)
-            return kept, open_sqlcipher(path, passphrase=self.passphrase)
+            return storage.restore(database, actor, source, passphrase=self.passphrase)
 
         def done(result) -> None:  # noqa: ANN001
             kept, self.database = result
@@ -201,7 +194,7 @@ class Controller:
 
         def failed(exc: BaseException) -> bool:
             # the database was not replaced (or was put back): open it again
-            self.database = open_sqlcipher(path, passphrase=self.passphrase)
+            self.database = storage.open_database(path, passphrase=self.passphrase)
             win.ctx.database = self.database
             return False
 

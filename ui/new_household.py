@@ -5,8 +5,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app import households as hs
-from app.errors import ValidationError
-from db.errors import QingfengError
+from app.errors import QingfengError, ValidationError
 from ui import ops
 from ui.context import AppContext
 from ui.household_form import HouseholdForm

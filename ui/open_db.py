@@ -10,9 +10,9 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFormLay
 
 from app import firstrun
 from app.errors import ValidationError
-from db import keys
-from db.engine import Database, open_sqlcipher
-from db.errors import KeyMissing, NewerDatabase, NotADatabase, QingfengError, WrongKey
+from app import storage
+from app.errors import KeyMissing, NewerDatabase, NotADatabase, QingfengError, WrongKey
+from app.storage import Database
 from ui import dialogs
 from ui.widgets import FieldError
 
@@ -31,7 +31,7 @@ class KeyDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("打开数据库 — 清风台账")
         self.setMinimumWidth(520)
-        self.need_new_passphrase = not keys.keyring_available()
+        self.need_new_passphrase = not storage.keyring_available()
         info = QLabel(f"{message}\n\n数据库：{path}")
         info.setWordWrap(True)
         self.use_passphrase = QRadioButton("输入数据库口令")
@@ -79,7 +79,7 @@ class KeyDialog(QDialog):
             return
         if self.use_recovery.isChecked():
             try:
-                keys.key_from_recovery_code(self.secret.text())
+                storage.key_from_recovery_code(self.secret.text())
                 if self.need_new_passphrase:
                     firstrun.check_passphrase(self.new_passphrase.text(), self.again.text())
             except (WrongKey, ValidationError) as exc:
@@ -98,9 +98,9 @@ def open_database(path: Path, *, demo: bool = False,
     recovery, new_passphrase = None, None
     while True:
         try:
-            database = open_sqlcipher(path, passphrase=passphrase, recovery=recovery)
+            database = storage.open_database(path, passphrase=passphrase, recovery=recovery)
             if recovery:
-                keys.store_key(database.key, database.path, passphrase=new_passphrase)
+                storage.store_key(database.key, database.path, passphrase=new_passphrase)
                 passphrase = new_passphrase
             return database, passphrase
         except (KeyMissing, WrongKey) as exc:

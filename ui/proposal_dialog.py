@@ -283,7 +283,7 @@ class RecalcDialog(QDialog):
                    on_failure=self._failed, cancellable=False)
 
     def _failed(self, exc: BaseException) -> bool:
-        from db.errors import QingfengError
+        from app.errors import QingfengError
 
         self.busy = False
         if isinstance(exc, QingfengError):

@@ -9,11 +9,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
                                QListWidget, QPushButton, QVBoxLayout, QWidget, QWizard,
                                QWizardPage)
 
-from app import firstrun, offices
-from app.errors import ValidationError
+from app import firstrun, offices, storage
+from app.errors import QingfengError, ValidationError
 from app.recovery_sheet import write_recovery_sheet
-from db import keys
-from db.errors import QingfengError
 from ui import dialogs, ops
 from ui.widgets import FieldError, install_enter_moves, value, with_error
 
@@ -307,7 +305,7 @@ class SetupWizard(QWizard):
                              (QWizard.WizardButton.CancelButton, "取消")):
             self.setButtonText(button, text)
         self.office, self.villages, self.admin = OfficePage(), VillagesPage(), AdminPage()
-        self.passphrase = None if keys.keyring_available() else PassphrasePage()
+        self.passphrase = None if storage.keyring_available() else PassphrasePage()
         self.create_page, self.recovery = CreatePage(self), RecoveryPage(self)
         for page in (self.office, self.villages, self.admin, self.passphrase, self.create_page,
                      self.recovery):

@@ -121,7 +121,7 @@ def start_grace(session: Session, actor: Actor, household_id: str, *, reason: st
                     updated_by=actor.username)
     session.add(g)
     audit.record_change(session, actor, "grace.create", "grace", g, None)
-    hs._add_step(session, actor, hh, kind="调整", day=day, handler=actor.display_name,
+    hs.add_step(session, actor, hh, kind="调整", day=day, handler=actor.display_name,
                  outcome=f"进入渐退期（{reason}，{months}个月）",
                  note=f"月人均收入 {d.income_per_person:.2f} 元超过{d.standard_label} {d.standard:.2f} 元；"
                       f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 保持 {amount:.2f} 元，期满退出")

@@ -5,7 +5,7 @@ import json
 import os
 from pathlib import Path
 
-from app import audit, demo, offices, rulesettings, users
+from app import audit, demo, offices, rulesettings, storage, users
 from app.cli.common import Context, add_json, dump_json, info, prompt_secret
 from app.errors import AuditBroken, ValidationError
 from app.permissions import ROLES, require
@@ -116,14 +116,12 @@ def cmd_init(ctx: Context) -> int:
 
 def cmd_unlock(ctx: Context) -> int:
     path = ctx.db_path.resolve()
-    db_engine._check_file(path)
+    db_engine.check_file(path)
     key = keys.key_from_recovery_code(ctx.args.recovery_code)
     kf = keys.keyfile_path(path)
     if kf.exists():
         keys.load_key(path, recovery=ctx.args.recovery_code)  # refuses a code for another database
-    probe = db_engine._sqlcipher_engine(path, key)
-    db_engine._probe(probe, path, quick_check=False)
-    probe.dispose()
+    db_engine.probe_key(path, key)
     passphrase = None
     if not keys.keyring_available():
         passphrase = prompt_secret("为本机设置数据库口令", "QINGFENG_PASSPHRASE", confirm=True)
@@ -155,12 +153,9 @@ def cmd_demo(ctx: Context) -> int:
 
 def cmd_backup(ctx: Context) -> int:
     database = ctx.database()
-    with database.session() as s:
+    with database.session(write=False) as s:
         actor = ctx.actor(s)
-        require(actor, "export.personal")
-        audit.record(s, actor, "backup", "document", "backup", None,
-                     {"file": str(Path(ctx.args.out).resolve())})
-    counts = backup.backup_to(database, ctx.args.out)
+    counts = storage.make_backup(database, actor, ctx.args.out)  # the one backup use case
     if ctx.json:
         dump_json({"file": str(Path(ctx.args.out).resolve()), "rows": counts})
     else:

@@ -9,14 +9,15 @@ from pathlib import Path
 
 from app import clock, queries, reviews
 from app.assessment import approvals, gradual, income, recalc, standards
+from app.assessment.propose import propose_assessed
 from app.assessment.assess import Inputs, assess, save_assessment
 from app.cli.common import Context, add_json, dump_json, info
-from app.cli.registry import _date
+from app.cli.registry import parse_date
 from app.errors import ValidationError
 
 
 def _today(value: str | None) -> date:
-    return _date(value) or clock.today()
+    return parse_date(value) or clock.today()
 
 
 def register(sub) -> None:  # noqa: ANN001
@@ -210,14 +211,13 @@ def cmd_assess_show(ctx: Context) -> int:
         detail = queries.household_detail(s, hid)
         inputs = Inputs(category=a.category or detail.category, method=a.method, tier=a.tier)
         day = _today(a.date)
-        result = save_assessment(s, actor, hid, day=day, inputs=inputs) if write else \
-            assess(s, hid, day=day, inputs=inputs)
         proposal = None
-        if a.propose:
-            kw = dict(day=day, reason=a.propose, monthly_amount=result.amount,
-                      derivation=result.as_dict(), assessment_id=result.assessment_id)
-            proposal = approvals.propose_grant(s, actor, hid, category=inputs.category, **kw) \
-                if detail.status == "申请中" else approvals.propose_change(s, actor, hid, **kw)
+        if a.propose:  # the same use case as the household window's 测算 tab
+            result, proposal = propose_assessed(s, actor, hid, assessed_on=day, inputs=inputs, day=day,
+                                                reason=a.propose)
+        else:
+            result = save_assessment(s, actor, hid, day=day, inputs=inputs) if write else \
+                assess(s, hid, day=day, inputs=inputs)
     if ctx.json:
         dump_json(dict(result.as_dict(), amount=str(result.amount), assessment_id=result.assessment_id,
                        proposal=proposal.id if proposal else None))
@@ -278,7 +278,7 @@ def cmd_standard_import(ctx: Context) -> int:
 
 
 def cmd_recalc(ctx: Context) -> int:
-    day = _date(ctx.args.date)
+    day = parse_date(ctx.args.date)
     with ctx.database().session(write=ctx.args.action == "apply") as s:
         actor = ctx.actor(s)
         preview = recalc.preview_recalculation(s, day=day)

@@ -11,7 +11,8 @@ from app.errors import ValidationError
 from app.idcard import mask_id
 
 
-def _date(value: str | None) -> date | None:
+def parse_date(value: str | None) -> date | None:
+    """A YYYY-MM-DD option (None when not given); refused in Chinese otherwise."""
     if not value:
         return None
     try:
@@ -111,7 +112,7 @@ def cmd_add(ctx: Context) -> int:
                                     members=members, urban_rural=a.urban_rural,
                                     poverty_cause=a.cause, classification=a.classification,
                                     monthly_amount=a.amount, address=a.address,
-                                    apply_date=_date(a.date))
+                                    apply_date=parse_date(a.date))
         number = queries.household_detail(s, saved.id).number
     for notice in saved.notices:
         info(f"提示：{notice}")
@@ -189,11 +190,11 @@ def cmd_status(ctx: Context) -> int:
         current = queries.household_detail(s, hid).status
         if hs.is_gated_transition(current, ctx.args.status):
             p = approvals.propose_status(s, actor, hid, status=ctx.args.status,
-                                         reason=ctx.args.reason, day=_date(ctx.args.date))
+                                         reason=ctx.args.reason, day=parse_date(ctx.args.date))
             saved = None
         else:
             saved = hs.change_status(s, actor, hid, status=ctx.args.status,
-                                     reason=ctx.args.reason, day=_date(ctx.args.date))
+                                     reason=ctx.args.reason, day=parse_date(ctx.args.date))
     if saved is None:
         if ctx.json:
             dump_json({"id": hid, "proposal": p.id, "state": p.state, "status": current})
@@ -213,7 +214,7 @@ def cmd_step(ctx: Context) -> int:
     with ctx.database().session() as s:
         actor = ctx.actor(s)
         hid = queries.find_household_id(s, a.ref)
-        hs.record_step(s, actor, hid, kind=a.kind, day=_date(a.date),
+        hs.record_step(s, actor, hid, kind=a.kind, day=parse_date(a.date),
                        handler=a.handler or actor.display_name, outcome=a.outcome, note=a.note)
     info(f"已登记环节“{a.kind}”。")
     return 0
@@ -225,7 +226,7 @@ def cmd_edit(ctx: Context) -> int:
         if "=" not in item:
             raise ValidationError("--set", item, "格式为 字段=值，如 monthly_amount=650")
         key, value = item.split("=", 1)
-        changes[key.strip()] = _date(value) if key.strip() == "apply_date" else value
+        changes[key.strip()] = parse_date(value) if key.strip() == "apply_date" else value
     with ctx.database().session() as s:
         hid = queries.find_household_id(s, ctx.args.ref)
         saved = hs.edit_household(s, ctx.actor(s), hid, expected_version=ctx.args.version,

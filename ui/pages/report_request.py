@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from app import documents, jobs, reports
-from db.errors import QingfengError
+from app.errors import QingfengError
 
 
 @dataclass(frozen=True)

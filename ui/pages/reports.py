@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QGroupBox, QHBoxL
                                QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from app import clock, documents, offices, reports
-from db.errors import QingfengError
+from app.errors import QingfengError
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.pdf_preview import PdfPreview

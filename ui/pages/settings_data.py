@@ -2,18 +2,16 @@
 audit verification."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton,
                                QVBoxLayout, QWidget)
 
-from app import audit, clock, firstrun, users
+from app import audit, clock, firstrun, storage, users
 from app.errors import PermissionDenied
-from app.permissions import ADMIN, require
+from app.permissions import ADMIN
 from app.recovery_sheet import write_recovery_sheet
-from db import backup, keys
 from ui import dialogs, ops
 from ui.context import AppContext
 
@@ -80,11 +78,7 @@ class DataTab(QWidget):
 
         def work(progress, _c) -> dict:  # noqa: ANN001
             progress.update(0, 0, "正在备份并校验……")
-            with ctx.database.session() as s:
-                require(ctx.actor, "export.personal")
-                audit.record(s, ctx.actor, "backup", "document", "backup", None,
-                             {"file": str(Path(path).resolve())})
-            return backup.backup_to(ctx.database, path)
+            return storage.make_backup(ctx.database, ctx.actor, path)
 
         ops.run_op(self, work, label="正在备份……", cancellable=False, on_success=lambda counts: dialogs.info(
             self, f"已备份到：\n{path}\n校验通过（共 {sum(counts.values())} 行）。\n"
@@ -118,7 +112,7 @@ class DataTab(QWidget):
                     raise PermissionDenied("只有管理员可以打印恢复码。")
                 audit.record(s, actor, "export", "document", "recovery-sheet", None,
                              {"file": str(Path(path).resolve()), "what": "恢复码"})
-                write_recovery_sheet(path, code=keys.recovery_code(ctx.database.key),
+                write_recovery_sheet(path, code=storage.recovery_code(ctx.database.key),
                                      office_code=ctx.office.code, office_name=ctx.office.name,
                                      db_path=str(ctx.db_path))
             return path
