@@ -31,6 +31,12 @@ def _readings(ch: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.lower() for r in found if r)) or (ch,)
 
 
+def warm_up() -> None:
+    """Load the pinyin dictionary now (≈1 s), e.g. in a worker after the first list is shown,
+    so that the first pinyin search does not pay for it."""
+    _readings("张")
+
+
 def name_terms(name: str) -> set[str]:
     """Terms for one name: itself, pinyin initials and full pinyin (every surname reading)."""
     name = "".join(name.split())

@@ -8,7 +8,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from app import clock, codes, offices
+from app import clock, codes, offices, search
 from app.queries import TEXT_MATCH_CAP, Filters
 from ui import dialogs, ops
 from ui.context import AppContext
@@ -85,6 +85,7 @@ class HouseholdsPage(QWidget):
         self._keys = SearchKeys(self)
         self.search.installEventFilter(self._keys)
         self._open_when_loaded = False
+        self._warmed = False
         for c in (self.village, self.category, self.status, self.classification):
             c.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.new_button.clicked.connect(self.newRequested.emit)
@@ -213,6 +214,9 @@ class HouseholdsPage(QWidget):
         f = self.filters()
         unfiltered = not (f.text or f.village or f.category or f.status or f.classification)
         self.empty.setVisible(total == 0 and unfiltered)
+        if not self._warmed:  # the pinyin dictionary, off the UI thread, once the list is shown
+            self._warmed = True
+            ops.run_query(self, search.warm_up, pool_name="warm")
         if self._open_when_loaded:
             self._open_when_loaded = False
             if total == 1:
