@@ -189,21 +189,24 @@ def member_hints(session: Session, rows, text: str) -> dict[str, str]:  # noqa: 
     q = normalize_query(text or "")
     if not q:
         return {}
-    heads = {r.id: r for r in rows}
+    by_id = {r.id: r for r in rows}
+    id_query = q[:1].isdigit()
+    # the head found by name, number or village needs no hint (an ID query also needs the
+    # head's ID number, so those households are looked at with all their members)
+    candidates = list(by_id) if id_query else [
+        hid for hid, r in by_id.items()
+        if not (_matches(q, r.head_name, None) or r.number.lower().startswith(q)
+                or (r.name or "").startswith(q))]
+    if not candidates:
+        return {}
     members = session.execute(
         select(Member.household_id, Member.name, Member.id_number, Member.relation)
-        .where(Member.household_id.in_(list(heads)), Member.deleted_at.is_(None))
-        .order_by(Member.created_at)).all()
-    head_hit: dict[str, bool] = {}
+        .where(Member.household_id.in_(candidates), Member.deleted_at.is_(None))
+        .order_by(Member.household_id, Member.created_at)).all()
+    head_hit = {m.household_id for m in members if m.relation == "户主" and _matches(q, m.name, m.id_number)}
     found: dict[str, str] = {}
     for m in members:
-        if m.relation == "户主":
-            head_hit[m.household_id] = _matches(q, m.name, m.id_number)
-    for hid, r in heads.items():
-        head_hit[hid] = head_hit.get(hid, False) or _matches(q, r.head_name, None) \
-            or r.number.lower().startswith(q) or (r.name or "").startswith(q)
-    for m in members:
-        if m.relation != "户主" and not head_hit[m.household_id] and m.household_id not in found \
+        if m.relation != "户主" and m.household_id not in head_hit and m.household_id not in found \
                 and _matches(q, m.name, m.id_number):
             found[m.household_id] = m.name
     return found
