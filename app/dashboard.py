@@ -61,18 +61,18 @@ def registry_counts(session: Session, office_code: str, *, today: date | None = 
     d.members_covered = session.execute(select(func.count()).select_from(Member).join(
         Household, Household.id == Member.household_id).where(
         *live, *member_live, Household.status == "在保", Member.covered.is_(True))).scalar_one()
-    due = _due_reviews(session, office_code, today)  # the one home: app.reviews.due_reviews
-    d.reviews_overdue = sum(r.overdue for r in due)
-    d.reviews_due = len(due) - d.reviews_overdue
+    due = _due_counts(session, office_code, today)  # the one home: app.reviews
+    d.reviews_overdue = sum(overdue for _due, overdue in due.values())
+    d.reviews_due = sum(soon for soon, _overdue in due.values())
     return d
 
 
-def _due_reviews(session: Session, office_code: str, today: date) -> list[reviews.DueReview]:
-    """Reviews overdue or due within DUE_SOON_DAYS (cached for the unit of work)."""
-    key = ("due_reviews", office_code, today)
+def _due_counts(session: Session, office_code: str, today: date) -> dict:
+    """Reviews overdue or due within DUE_SOON_DAYS by class (cached for the unit of work)."""
+    key = ("due_counts", office_code, today)
     if key not in session.info:
-        session.info[key] = reviews.due_reviews(session, today=today, within_days=DUE_SOON_DAYS,
-                                                office_code=office_code)
+        session.info[key] = reviews.due_counts(session, today=today, within_days=DUE_SOON_DAYS,
+                                               office_code=office_code)
     return session.info[key]
 
 
@@ -223,11 +223,12 @@ def _monthly_report(session: Session, today: date) -> MonthlyReport:
 def _reviews(session: Session, office_code: str, today: date, d: HomeData) -> None:
     """在保 households whose 复核 is overdue or due within DUE_SOON_DAYS, by classification."""
     counts: dict[str, list[int]] = {}
-    due = _due_reviews(session, office_code, today)
-    for r in due:
-        counts.setdefault(r.classification or "未分类", [0, 0])[1 if r.overdue else 0] += 1
+    for cls, (soon, overdue) in _due_counts(session, office_code, today).items():
+        c = counts.setdefault(cls or "未分类", [0, 0])
+        c[0], c[1] = c[0] + soon, c[1] + overdue
     d.reviews_by_class = {k: (v[0], v[1]) for k, v in sorted(counts.items())}
-    for r in due[:LIST_LIMIT]:
+    for r in reviews.due_reviews(session, today=today, within_days=DUE_SOON_DAYS,
+                                 office_code=office_code, limit=LIST_LIMIT):
         d.reviews.append(ReviewRow(r.household_id, r.number, r.head_name, r.village,
                                    r.classification or "未分类", r.next_review_date, -r.days))
 
