@@ -1,0 +1,87 @@
+"""Compare a planned household with the database: add, update (which fields), or unchanged.
+
+A household is the same household when its head's ID number is the head of a household here;
+a person is the same person by ID number. A person already in another active household is
+refused (一人两户, app.households.one_person_one_household). Category and monthly amount of a
+household in force are never changed by an import: a difference is listed for a proposal
+(两人审核, app.assessment.approvals).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import codes
+from app.households import IN_FORCE
+from db.models import Household, Member
+
+if TYPE_CHECKING:
+    from app.imports.roster import HouseholdPlan, Issue, RosterPlan, _Existing
+
+
+def compare_household(session: Session, hp: "HouseholdPlan", ex: "_Existing", plan: "RosterPlan") -> list["Issue"]:
+    from app.imports.roster import LABELS, MEMBER_COMPARED, Issue
+
+    issues: list[Issue] = []
+    known = ex.members()
+    head_rows = [r for r in known.get(hp.head_id, []) if r[3] == "户主"]
+    hh = session.get(Household, head_rows[0][2]) if head_rows else None
+    if hh is not None:
+        hp.household_id = hh.id
+    for p in hp.members:
+        for _num, mid, hid, _rel, status, number in known.get(p.id_number, []):
+            if hid != hp.household_id and status in codes.ACTIVE_STATUSES:
+                issues.append(Issue(p.sheet, p.row, "身份证号", f"{p.name}已在另一户（户编号 {number}，"
+                                    f"{status}）中，一人不能同时在两户（拆户保/重复享受的疑点）"))
+    if issues:
+        return issues
+    if hh is None:
+        if hp.category is None:
+            issues.append(Issue(hp.sheet, hp.row, "保障类别", "新增家庭须有保障类别（文件中没有该列时，"
+                                "请在导入时指定类别）"))
+        hp.action = "add"
+        for p in hp.members:
+            p.action = "add"
+        return issues
+    wanted = {"head_name": hp.head_name, "village_id": hp.village_id, **hp.values}
+    if hp.category:
+        wanted["category"] = hp.category
+    if hp.monthly_amount is not None:
+        wanted["monthly_amount"] = hp.monthly_amount
+    for key, new in wanted.items():
+        if new is None:
+            continue
+        old = getattr(hh, key)
+        if key == "monthly_amount":
+            old = Decimal(old or 0).quantize(Decimal("0.01"))
+        if old == new:
+            continue
+        if key == "village_id":
+            names = {i: n for n, i in ex.villages.items()}
+            old, new = names.get(old, old), names.get(new, new)
+            if old == new:
+                continue
+        if key in ("category", "monthly_amount") and hh.status in IN_FORCE:
+            hp.gated.append(f"{LABELS[key]}：系统中为 {old}，文件中为 {new}（该户{hh.status}，"
+                            "须由经办人提交审核、审核人批准后生效，导入不作修改）")
+            plan.warnings.append(Issue(hp.sheet, hp.row, LABELS[key], f"{hp.head_name}户 {hp.gated[-1]}"))
+            continue
+        hp.changes[key] = (old, new)
+    members = {m.id_number: m for m in session.execute(select(Member).where(
+        Member.household_id == hh.id, Member.deleted_at.is_(None))).scalars() if m.id_number}
+    for p in hp.members:
+        m = members.get(p.id_number)
+        if m is None:
+            p.action = "add"
+            continue
+        p.member_id = m.id
+        for key in MEMBER_COMPARED:
+            new = getattr(p, key)
+            if new is not None and getattr(m, key) != new:
+                p.changes[key] = (getattr(m, key), new)
+        p.action = "update" if p.changes else "same"
+    hp.action = "update" if hp.changes else "same"
+    return issues
