@@ -32,6 +32,7 @@ def test_import_preview_correct_mapping_confirm_then_check(qtbot, env, ui_dialog
     ui_dialogs.answers["open_file"] = str(roster_xlsx(tmp_path / "花名册.xlsx", rows))
     panel.choose_file()
     plan = _wait_plan(qtbot, panel)
+    page.grab().save(str(tmp_path / "import.png"))
     assert panel.refused_table.rowCount() >= 1
     assert "Excel" in panel.refused_table.item(0, 3).text()
     assert panel.add_table.rowCount() == 1 and panel.add_table.item(0, 2).text() == "张三"

@@ -103,7 +103,7 @@ class Table:
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why) footers
 
     def column_name(self, index: int) -> str:
-        label = self.labels[index] if index < len(self.labels) else ""
+        label = (self.labels[index] if index < len(self.labels) else "").replace("|", "/")
         return f"{column_letter(index)}列“{label}”" if label else f"{column_letter(index)}列"
 
     def column_of(self, fld: str) -> int | None:

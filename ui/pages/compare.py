@@ -193,7 +193,7 @@ class ImportPanel(QWidget):
             item = QTableWidgetItem(column_letter(c))
             item.setData(256, c)
             self.mapping.setItem(c, 0, item)
-            self.mapping.setItem(c, 1, QTableWidgetItem(label))
+            self.mapping.setItem(c, 1, QTableWidgetItem(label.replace("|", "/")))
             box = QComboBox()
             box.addItem(IGNORE, "")
             for f in allowed:
