@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app import audit, checks, clock
@@ -76,10 +76,11 @@ def run_checks(session: Session, actor: Actor, *, rule: str | None = None, today
         if progress:
             progress(i, len(names), f"正在比对：{label}")
         drafts = {d.key: d for d in fn(session, today)}
-        known = {f.key: f for f in session.execute(select(CheckFinding).where(
-            CheckFinding.rule == name, CheckFinding.deleted_at.is_(None))).scalars()}
+        known = {k: (fid, state, evidence) for fid, k, state, evidence in session.execute(
+            select(CheckFinding.id, CheckFinding.key, CheckFinding.state, CheckFinding.evidence).where(
+                CheckFinding.rule == name, CheckFinding.deleted_at.is_(None)))}
         now = utcnow()
-        rows = []
+        rows, seen, changed = [], [], []
         for key, d in drafts.items():
             f = known.get(key)
             if f is None:
@@ -88,18 +89,28 @@ def run_checks(session: Session, actor: Actor, *, rule: str | None = None, today
                              "category": d.category, "household_id": d.household_id, "member_id": d.member_id,
                              "person_name": d.person_name, "id_number": d.id_number, "source_id": d.source_id,
                              "evidence": d.evidence, "state": PENDING, "found_date": today, "last_seen": today})
+            elif f[1] == GONE or f[2] != d.evidence:
+                changed.append({"b_id": f[0], "b_state": PENDING if f[1] == GONE else f[1], "b_evidence": d.evidence})
             else:
-                f.last_seen, f.evidence = today, d.evidence
-                if f.state == GONE:
-                    f.state = PENDING
-        gone = 0
-        for key, f in known.items():
-            if key not in drafts and f.state == PENDING:
-                f.state, gone = GONE, gone + 1
+                seen.append({"b_id": f[0]})
+        gone = [{"b_id": f[0]} for key, f in known.items() if key not in drafts and f[1] == PENDING]
+        table = CheckFinding.__table__
+        by_id = table.c.id == bindparam("b_id")
+        if changed:
+            session.execute(table.update().where(by_id).values(
+                state=bindparam("b_state"), evidence=bindparam("b_evidence"), last_seen=today, updated_at=now,
+                version=table.c.version + 1), changed)
+        if seen:
+            session.execute(table.update().where(by_id).values(last_seen=today), seen)
+        if gone:
+            session.execute(table.update().where(by_id).values(state=GONE, updated_at=now,
+                                                               version=table.c.version + 1), gone)
         if rows:
-            session.execute(insert(CheckFinding), rows)
+            for j in range(0, len(rows), 5000):
+                session.execute(insert(CheckFinding), rows[j:j + 5000])
+        gone = len(gone)
         reports.append(RunReport(name, label, len(drafts), len(rows), gone))
-    session.flush()
+    session.expire_all()
     audit.record(session, actor, "check.run", "check", rule or "all", None,
                  {"day": today.isoformat(), "rules": {r.rule: {"found": r.found, "new": r.new, "gone": r.gone}
                                                       for r in reports}})

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -108,6 +110,11 @@ def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, skip_refus
     return result
 
 
+def _row(model, values: dict) -> dict:  # noqa: ANN001
+    """Every column of ``model`` (None where not given), as :func:`app.audit.state` reads it."""
+    return {c.key: values.get(c.key) for c in model.__table__.columns}
+
+
 def _add_households(session: Session, actor: Actor, new: list, result: ApplyResult, today: date,
                     progress: Callable[[int, int], None] | None) -> None:
     if not new:
@@ -116,47 +123,62 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
     count = session.execute(select(func.count()).select_from(Household)
                             .where(Household.owner_office == office)).scalar_one()
     now = utcnow()
-    objects: list[tuple[str, str, object]] = []
-    terms: list[dict] = []
+    stamp = {"owner_office": office, "version": 1, "created_at": now, "updated_at": now,
+             "updated_by": actor.username}
+    households, members, steps, terms = [], [], [], []
+    audited: list[tuple[str, str, dict]] = []
     for i, hp in enumerate(new):
         count += 1
-        hh = Household(id=new_id(), owner_office=office, number=f"{office}-{count:06d}",
-                       village_id=hp.village_id, head_name=hp.head_name, urban_rural=hp.urban_rural,
-                       category=hp.category, status="在保", monthly_amount=hp.monthly_amount or 0,
-                       approve_date=hp.approve_date, last_review_date=hp.approve_date,
-                       created_at=now, updated_at=now, updated_by=actor.username, version=1,
-                       **{k: v for k, v in hp.values.items() if v is not None})
+        hh = _row(Household, {**stamp, "id": new_id(), "number": f"{office}-{count:06d}",
+                              "village_id": hp.village_id, "head_name": hp.head_name,
+                              "urban_rural": hp.urban_rural, "category": hp.category, "status": "在保",
+                              "monthly_amount": Decimal(hp.monthly_amount or 0).quantize(Decimal("0.01")),
+                              "approve_date": hp.approve_date, "last_review_date": hp.approve_date,
+                              **{k: v for k, v in hp.values.items() if v is not None}})
         if hp.approve_date:
-            hh.next_review_date = next_review_date(session, hh.classification, hp.approve_date)
-        members = [Member(id=new_id(), owner_office=office, household_id=hh.id, name=p.name,
-                          id_number=p.id_number, gender=p.gender, birth_date=p.birth_date,
-                          relation=p.relation, work_ability=p.work_ability, health=p.health,
-                          disability=p.disability, lives_together=True, covered=True,
-                          created_at=now, updated_at=now, updated_by=actor.username, version=1)
-                   for p in hp.members]
-        step = Step(id=new_id(), owner_office=office, household_id=hh.id, kind="其他",
-                    day=hp.approve_date or today, handler=actor.display_name, outcome="花名册导入",
-                    note=f"由花名册导入（工作表“{hp.sheet}”第 {hp.row} 行）", created_at=now,
-                    updated_at=now, updated_by=actor.username, version=1)
-        objects.append(("household.import", "household", hh))
-        objects.extend(("member.import", "member", m) for m in members)
-        objects.append(("step.create", "step", step))
-        rank = search.rank_of(hh.status)
-        terms.extend({"household_id": hh.id, "term": t, "rank": rank}
-                     for t in search.household_terms(hh, members, hp.village))
+            hh["next_review_date"] = next_review_date(session, hh["classification"], hp.approve_date)
+        ms = [_row(Member, {**stamp, "id": new_id(), "household_id": hh["id"], "name": p.name,
+                            "id_number": p.id_number, "gender": p.gender, "birth_date": p.birth_date,
+                            "relation": p.relation, "work_ability": p.work_ability, "health": p.health,
+                            "disability": p.disability, "lives_together": True, "covered": True})
+              for p in hp.members]
+        step = _row(Step, {**stamp, "id": new_id(), "household_id": hh["id"], "kind": "其他",
+                           "day": hp.approve_date or today, "handler": actor.display_name, "outcome": "花名册导入",
+                           "note": f"由花名册导入（工作表“{hp.sheet}”第 {hp.row} 行）"})
+        households.append(hh)
+        members.extend(ms)
+        steps.append(step)
+        audited.append(("household.import", "household", hh))
+        audited.extend(("member.import", "member", m) for m in ms)
+        audited.append(("step.create", "step", step))
+        rank = search.rank_of("在保")
+        terms.extend({"household_id": hh["id"], "term": t, "rank": rank}
+                     for t in _terms(hh, ms, hp.village))
         result.households_added += 1
-        result.persons_added += len(members)
-        result.household_ids.append(hh.id)
+        result.persons_added += len(ms)
+        result.household_ids.append(hh["id"])
         if progress and (i + 1) % 2000 == 0:
             progress(i + 1, len(new))
-    session.add_all([o for _a, _e, o in objects])
     session.flush()
-    if terms:
-        session.execute(insert(SearchTerm), terms)
-    _audit_many(session, actor, objects)
+    for model, rows in ((Household, households), (Member, members), (Step, steps), (SearchTerm, terms)):
+        for j in range(0, len(rows), 5000):
+            session.execute(insert(model.__table__), rows[j:j + 5000])
+    _audit_many(session, actor, [(a, e, {k: audit._plain(v) for k, v in row.items()})  # noqa: SLF001
+                                 for a, e, row in audited])
 
 
-def _audit_many(session: Session, actor: Actor, objects: list[tuple[str, str, object]]) -> None:
+class _Obj:
+    """Attribute access to a row dict, for :func:`app.search.household_terms`."""
+
+    def __init__(self, row: dict):
+        self.__dict__.update(row)
+
+
+def _terms(hh: dict, members: list[dict], village: str) -> set[str]:
+    return search.household_terms(_Obj(hh), [_Obj(m) for m in members], village)
+
+
+def _audit_many(session: Session, actor: Actor, objects: list[tuple[str, str, dict]]) -> None:
     """Audit entries for many new records at once, continuing the hash chain exactly as
     :func:`app.audit.record` does (same entry form and hash), with one insert."""
     head = session.info.get("audit_head")
@@ -169,12 +191,11 @@ def _audit_many(session: Session, actor: Actor, objects: list[tuple[str, str, ob
     ts = utcnow()
     seq, prev = head.seq, head.hash
     rows = []
-    for action, entity, obj in objects:
-        after = audit.state(obj)
+    for action, entity, after in objects:
         seq += 1
-        e = AuditEntry(seq=seq, ts=ts, username=actor.username, office=actor.office_code,
-                       action=action, entity=entity, entity_id=str(after["id"]), before=None,
-                       after=audit.canonical(after), prev_hash=prev)
+        e = SimpleNamespace(seq=seq, ts=ts, username=actor.username, office=actor.office_code,
+                            action=action, entity=entity, entity_id=str(after["id"]), before=None,
+                            after=audit.canonical(after), prev_hash=prev)
         e.hash = prev = audit.entry_hash(prev, audit._entry_dict(e))  # noqa: SLF001 - same form
         rows.append({"seq": e.seq, "ts": ts, "username": e.username, "office": e.office,
                      "action": action, "entity": entity, "entity_id": e.entity_id, "before": None,

@@ -11,12 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import codes
 from app.households import IN_FORCE
-from db.models import Household, Member
 
 if TYPE_CHECKING:
     from app.imports.roster import HouseholdPlan, Issue, RosterPlan, _Existing
@@ -28,9 +26,9 @@ def compare_household(session: Session, hp: "HouseholdPlan", ex: "_Existing", pl
     issues: list[Issue] = []
     known = ex.members()
     head_rows = [r for r in known.get(hp.head_id, []) if r[3] == "户主"]
-    hh = session.get(Household, head_rows[0][2]) if head_rows else None
+    hh, current = ex.household(head_rows[0][2]) if head_rows else (None, [])
     if hh is not None:
-        hp.household_id = hh.id
+        hp.household_id = hh["id"]
     for p in hp.members:
         for _num, mid, hid, _rel, status, number in known.get(p.id_number, []):
             if hid != hp.household_id and status in codes.ACTIVE_STATUSES:
@@ -54,7 +52,7 @@ def compare_household(session: Session, hp: "HouseholdPlan", ex: "_Existing", pl
     for key, new in wanted.items():
         if new is None:
             continue
-        old = getattr(hh, key)
+        old = hh[key]
         if key == "monthly_amount":
             old = Decimal(old or 0).quantize(Decimal("0.01"))
         if old == new:
@@ -64,24 +62,23 @@ def compare_household(session: Session, hp: "HouseholdPlan", ex: "_Existing", pl
             old, new = names.get(old, old), names.get(new, new)
             if old == new:
                 continue
-        if key in ("category", "monthly_amount") and hh.status in IN_FORCE:
-            hp.gated.append(f"{LABELS[key]}：系统中为 {old}，文件中为 {new}（该户{hh.status}，"
+        if key in ("category", "monthly_amount") and hh["status"] in IN_FORCE:
+            hp.gated.append(f"{LABELS[key]}：系统中为 {old}，文件中为 {new}（该户{hh['status']}，"
                             "须由经办人提交审核、审核人批准后生效，导入不作修改）")
             plan.warnings.append(Issue(hp.sheet, hp.row, LABELS[key], f"{hp.head_name}户 {hp.gated[-1]}"))
             continue
         hp.changes[key] = (old, new)
-    members = {m.id_number: m for m in session.execute(select(Member).where(
-        Member.household_id == hh.id, Member.deleted_at.is_(None))).scalars() if m.id_number}
+    members = {m["id_number"]: m for m in current if m["id_number"]}
     for p in hp.members:
         m = members.get(p.id_number)
         if m is None:
             p.action = "add"
             continue
-        p.member_id = m.id
+        p.member_id = m["id"]
         for key in MEMBER_COMPARED:
             new = getattr(p, key)
-            if new is not None and getattr(m, key) != new:
-                p.changes[key] = (getattr(m, key), new)
+            if new is not None and m[key] != new:
+                p.changes[key] = (m[key], new)
         p.action = "update" if p.changes else "same"
     hp.action = "update" if hp.changes else "same"
     return issues

@@ -300,7 +300,12 @@ def _id_issue(r: _Row, fld: str, exc: val.CellError, existing: "_Existing | None
 
 
 class _Existing:
-    """What the database already holds, loaded once: villages, heads, members by ID number."""
+    """What the database already holds, loaded once (not one query per row): villages, members
+    by ID number, and the households and members a comparison needs."""
+
+    HH_COLS = ("id", "status", "head_name", "village_id", "address", "phone", "bank_account", "classification",
+               "poverty_cause", "urban_rural", "category", "monthly_amount")
+    MEMBER_COLS = ("id", "household_id", "id_number", "name", "relation", "work_ability", "health", "disability")
 
     def __init__(self, session: Session):
         self.session = session
@@ -308,6 +313,8 @@ class _Existing:
             select(Village).where(Village.deleted_at.is_(None))).scalars()}
         self.by_key = {val.village_key(n): (n, i) for n, i in self.villages.items()}
         self._members: dict[str, list[tuple]] | None = None
+        self._households: dict[str, dict] | None = None
+        self._by_household: dict[str, list[dict]] | None = None
 
     def members(self) -> dict[str, list[tuple]]:
         if self._members is None:
@@ -319,6 +326,18 @@ class _Existing:
             for row in rows:
                 self._members.setdefault(row[0], []).append(tuple(row))
         return self._members
+
+    def household(self, household_id: str) -> tuple[dict, list[dict]]:
+        """The compared columns of a household and of its live members."""
+        if self._households is None:
+            self._households, self._by_household = {}, {}
+            for row in self.session.execute(select(*(getattr(Household, c) for c in self.HH_COLS))
+                                            .where(Household.deleted_at.is_(None))):
+                self._households[row[0]] = dict(zip(self.HH_COLS, row))
+            for row in self.session.execute(select(*(getattr(Member, c) for c in self.MEMBER_COLS))
+                                            .where(Member.deleted_at.is_(None))):
+                self._by_household.setdefault(row[1], []).append(dict(zip(self.MEMBER_COLS, row)))
+        return self._households[household_id], self._by_household.get(household_id, [])
 
     def candidates(self, name: object, birth: date | None) -> list[str]:
         if is_blank(name):
