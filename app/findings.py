@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from app import audit, checks, clock
@@ -118,8 +118,25 @@ def run_checks(session: Session, actor: Actor, *, rule: str | None = None, today
 
 
 def last_run(session: Session) -> date | None:
-    """The day of the last full run (首页 reminds monthly)."""
-    return session.execute(select(CheckFinding.last_seen).order_by(CheckFinding.last_seen.desc()).limit(1)).scalar()
+    """The day of the last run of the checks (from the audit trail)."""
+    from db.models import AuditEntry
+
+    ts = session.execute(select(AuditEntry.ts).where(AuditEntry.action == "check.run")
+                         .order_by(AuditEntry.seq.desc()).limit(1)).scalar()
+    return ts.date() if ts else None
+
+
+def monthly_reminder(session: Session, today: date) -> str | None:
+    """首页 reminder: the checks are run monthly (每月与殡葬死亡数据比对); pending findings wait."""
+    last = last_run(session)
+    pending = session.execute(select(func.count()).select_from(CheckFinding).where(
+        CheckFinding.deleted_at.is_(None), CheckFinding.state == PENDING)).scalar_one()
+    parts = []
+    if last is None or (last.year, last.month) != (today.year, today.month):
+        parts.append(f"本月尚未运行数据比对（上次：{last or '从未运行'}），请导入最新的殡葬死亡等名单后运行比对")
+    if pending:
+        parts.append(f"待处理的比对疑点 {pending} 条")
+    return "；".join(parts) or None
 
 
 def list_findings(session: Session, *, rule: str | None = None, state: str | None = None,

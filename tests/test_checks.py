@@ -183,3 +183,14 @@ def test_duplicates_reviews_and_unfiled_relatives(registered):
         assert s.execute(select(func.count()).select_from(Problem).where(
             Problem.category == "近亲属未备案", Problem.description.contains("李梅"))).scalar_one() == 1
         assert info.problem_number
+
+
+def test_monthly_reminder_until_checks_ran_this_month(registered):
+    env = registered
+    with env.database.session(write=False) as s:
+        assert "本月尚未运行数据比对" in findings.monthly_reminder(s, TODAY)
+    run(env, "amounts")
+    with env.database.session(write=False) as s:
+        assert findings.monthly_reminder(s, TODAY) is None
+        later = date(2027, 1, 5)
+        assert "本月尚未运行" in findings.monthly_reminder(s, later)

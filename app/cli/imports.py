@@ -27,7 +27,8 @@ COMMON = (("--dry-run", {"action": "store_true", "help": "只预览，不写入"
           ("--skip-refused", {"action": "store_true", "help": "跳过有误的行，导入其余的（默认：有误则全部不导入）"}),
           ("--map", {"action": "append", "default": [], "metavar": "列=项目",
                      "help": "更正列对照，如 C=身份证号 或 F=（忽略该列）；可重复"}),
-          ("--save-layout", {"action": "store_true", "help": "记住本文件格式的列对照，下次自动使用"}))
+          ("--save-layout", {"action": "store_true", "help": "记住本文件格式的列对照，下次自动使用"}),
+          ("--no-check", {"action": "store_true", "help": "导入后不自动运行数据比对"}))
 
 
 def register(sub) -> None:  # noqa: ANN001
@@ -122,6 +123,8 @@ def cmd_import_roster(ctx: Context) -> int:
             return 0
         # the automatic verified backup before an import (issue 14) plugs in here: before_apply=…
         result = ap.apply_roster(s, actor, plan, skip_refused=a.skip_refused)
+        if result.changed and not a.no_check:
+            _after_import(ctx, s, actor)
     info("无变化：文件中的内容与系统一致，未写入任何数据。" if not result.changed else
          f"已导入：新增 {result.households_added} 户 {result.persons_added} 人，更新 {result.households_updated} 户、"
          f"{result.persons_updated} 人" + (f"；跳过有误 {result.skipped_refused} 处" if result.skipped_refused else "") + "。")
@@ -186,9 +189,19 @@ def cmd_import_source(ctx: Context) -> int:
             raise ValidationError("--origin", None, "导入时须填写数据来源单位，如 --origin 县殡葬管理所")
         src = sources.apply_source(s, actor, plan, origin=a.origin, list_date=_day(a.date, "数据日期") or _today(),
                                    skip_refused=a.skip_refused)
+        if src is not None and not a.no_check:
+            _after_import(ctx, s, actor)
     info("此文件已导入过，未重复导入。" if src is None else
          f"已导入数据源 {src.id[:8]}：{src.kind_label}，{src.origin}，{src.list_date}，{src.rows_accepted} 行。")
     return 0
+
+
+def _after_import(ctx: Context, session, actor) -> None:  # noqa: ANN001
+    """Checks run after every import (in the same transaction as the import)."""
+    reports = findings.run_checks(session, actor)
+    if not ctx.json:
+        new = [f"{r.label} {r.new}" for r in reports if r.new]
+        info("导入后已运行数据比对：" + ("新增疑点 " + "、".join(new) if new else "无新增疑点") + "。")
 
 
 def _today() -> date:

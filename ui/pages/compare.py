@@ -282,8 +282,16 @@ class ComparePage(QWidget):
         self.findings = FindingsPanel(ctx)
         self.tabs.addTab(self.importer, "导入文件")
         self.tabs.addTab(self.findings, "比对疑点")
-        self.importer.imported.connect(lambda _k: self.findings.refresh())
+        self.importer.imported.connect(self._after_import)
         lay.addWidget(self.tabs)
+
+    def _after_import(self, _kind: str) -> None:
+        """The checks run after every import."""
+        self.tabs.setCurrentWidget(self.findings)
+        if self.ctx.can("import.source"):
+            self.findings.run_checks()
+        else:
+            self.findings.refresh()
 
     def refresh(self) -> None:
         self.findings.refresh()
