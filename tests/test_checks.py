@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock, findings, sources
-from app import households as hs
 from app.errors import ValidationError
 from app.idcard import make_valid_id
 from app.imports import apply as ap
 from app.imports import roster as ro
-from db.check_models import CheckFinding, SourceRecord
+from db.check_models import SourceRecord
 from db.ledger_models import Problem
 from tests.test_imports_roster import C1, H1, H2, S1, TODAY, roster_xlsx, sample_rows
 
@@ -125,7 +124,8 @@ def test_missed_candidates_and_duplicates(registered, tmp_path):
 def test_amount_above_standard_over_register(registered):
     env = registered
     with env.database.session() as s, clock.frozen(TODAY):
-        hh = s.execute(select(ro.Household).where(ro.Household.head_name == "王五")).scalar_one()
+        from db.models import Household
+        hh = s.execute(select(Household).where(Household.head_name == "王五")).scalar_one()
         hh.monthly_amount = Decimal("5000")  # a one-person 农村低保 household
     r = run(env, "amounts")["amounts"]
     assert r.found == 1

@@ -1,7 +1,6 @@
 """花名册导入: header detection, merged cells, synonyms, preview, apply, idempotence, refusals."""
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 

@@ -15,16 +15,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.households import IN_FORCE
-from app.idcard import mask_id
 from app.imports import mapping as mp
 from app.imports import values as val
+from app.imports.compare import Existing as _Existing
+from app.imports.compare import compare_household
 from app.imports.readers import ReadError, is_blank, read_book
-from db.models import Household, Member, Village
 
 HH_COMPARED = ("head_name", "village_id", "address", "phone", "bank_account", "classification",
                "poverty_cause", "urban_rural", "category", "monthly_amount")
@@ -293,67 +291,14 @@ def _group_rows(table: mp.Table, rows: list[_Row], groups: dict[str, _Group], or
             current.rows.append(r)
 
 
-def _id_issue(r: _Row, fld: str, exc: val.CellError, existing: "_Existing | None") -> Issue:
+def _id_issue(r: _Row, fld: str, exc: val.CellError, existing: _Existing | None) -> Issue:
     cands = existing.candidates(r.get("name") if fld == "id_number" else r.get("head_name"), exc.birth) \
         if exc.damaged and existing else []
     return Issue(r.sheet, r.row, r.col(fld), exc.reason, cands, exc.damaged)
 
 
-class _Existing:
-    """What the database already holds, loaded once (not one query per row): villages, members
-    by ID number, and the households and members a comparison needs."""
-
-    HH_COLS = ("id", "status", "head_name", "village_id", "address", "phone", "bank_account", "classification",
-               "poverty_cause", "urban_rural", "category", "monthly_amount")
-    MEMBER_COLS = ("id", "household_id", "id_number", "name", "relation", "work_ability", "health", "disability")
-
-    def __init__(self, session: Session):
-        self.session = session
-        self.villages = {v.name: v.id for v in session.execute(
-            select(Village).where(Village.deleted_at.is_(None))).scalars()}
-        self.by_key = {val.village_key(n): (n, i) for n, i in self.villages.items()}
-        self._members: dict[str, list[tuple]] | None = None
-        self._households: dict[str, dict] | None = None
-        self._by_household: dict[str, list[dict]] | None = None
-
-    def members(self) -> dict[str, list[tuple]]:
-        if self._members is None:
-            self._members = {}
-            rows = self.session.execute(
-                select(Member.id_number, Member.id, Member.household_id, Member.relation, Household.status,
-                       Household.number).join(Household, Household.id == Member.household_id)
-                .where(Member.deleted_at.is_(None), Household.deleted_at.is_(None), Member.id_number.is_not(None)))
-            for row in rows:
-                self._members.setdefault(row[0], []).append(tuple(row))
-        return self._members
-
-    def household(self, household_id: str) -> tuple[dict, list[dict]]:
-        """The compared columns of a household and of its live members."""
-        if self._households is None:
-            self._households, self._by_household = {}, {}
-            for row in self.session.execute(select(*(getattr(Household, c) for c in self.HH_COLS))
-                                            .where(Household.deleted_at.is_(None))):
-                self._households[row[0]] = dict(zip(self.HH_COLS, row))
-            for row in self.session.execute(select(*(getattr(Member, c) for c in self.MEMBER_COLS))
-                                            .where(Member.deleted_at.is_(None))):
-                self._by_household.setdefault(row[1], []).append(dict(zip(self.MEMBER_COLS, row)))
-        return self._households[household_id], self._by_household.get(household_id, [])
-
-    def candidates(self, name: object, birth: date | None) -> list[str]:
-        if is_blank(name):
-            return []
-        stmt = select(Member.name, Member.id_number, Household.number).join(
-            Household, Household.id == Member.household_id).where(
-            Member.name == "".join(str(name).split()), Member.deleted_at.is_(None))
-        if birth is not None:
-            stmt = stmt.where(Member.birth_date == birth)
-        return [f"{n} {mask_id(i or '')}（户编号 {h}）" for n, i, h in self.session.execute(stmt.limit(5))]
-
-
 def _plan_household(session: Session, g: _Group, plan: RosterPlan, ex: _Existing, *,
                     category: str | None, village: str | None, today: date) -> None:
-    from app.imports.compare import compare_household
-
     issues: list[Issue] = []
     fam = _Row(g.first.sheet, g.first.row, g.family)
 
@@ -447,4 +392,3 @@ def _failed_field(r: _Row, today: date) -> str:
     return "work_ability"
 
 
-__all__ = ["Issue", "PersonPlan", "HouseholdPlan", "RosterPlan", "plan_roster", "IN_FORCE"]
