@@ -168,8 +168,9 @@ def _rows(table: mp.Table) -> list[_Row]:
         row = list(cells)
         is_head = relation_col is not None and relation_col < len(row) and \
             "".join(str(row[relation_col]).split()) in ("户主", "本人", "户主本人")
-        if hh_cols and not is_head and all(c >= len(row) or is_blank(row[c]) for c in hh_cols):
-            for c in hh_cols:  # household columns left blank under a household: fill down
+        if hh_cols and relation_col is not None and not is_head and \
+                all(c >= len(row) or is_blank(row[c]) for c in hh_cols):
+            for c in hh_cols:  # a member row under its household, household columns left blank
                 while len(row) <= c:
                     row.append("")
                 row[c] = previous.get(c, "")
