@@ -147,3 +147,11 @@ def test_clerk_may_not_import_a_roster(env, tmp_path):
     path = roster_xlsx(tmp_path / "r.xlsx", sample_rows())
     with env.database.session() as s, clock.frozen(TODAY), pytest.raises(PermissionDenied):
         ap.apply_roster(s, env.clerk, ro.plan_roster(s, path))
+
+
+def test_preview_can_be_cancelled(env, tmp_path):
+    from app.jobs import Cancelled
+
+    path = roster_xlsx(tmp_path / "r.xlsx", sample_rows())
+    with env.database.session(write=False) as s, clock.frozen(TODAY), pytest.raises(Cancelled):
+        ro.plan_roster(s, path, cancelled=lambda: True)

@@ -10,6 +10,7 @@ reported with candidates by name and birth date (:mod:`app.imports.values`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.jobs import raise_if_cancelled
 from app.imports import mapping as mp
 from app.imports import values as val
 from app.imports.compare import Existing as _Existing
@@ -191,9 +193,12 @@ def _missing(table: mp.Table, needed: tuple[str, ...], plan: RosterPlan) -> bool
 
 def plan_roster(session: Session, path: str | Path, *, persons_path: str | Path | None = None,
                 category: str | None = None, village: str | None = None,
-                corrections: dict[int, str | None] | None = None,
-                today: date | None = None) -> RosterPlan:
-    """Read, validate and compare a roster (or a family file with its person file)."""
+                corrections: dict[int, str | None] | None = None, today: date | None = None,
+                progress: Callable[[int, int], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> RosterPlan:
+    """Read, validate and compare a roster (or a family file with its person file).
+    ``progress(done, total)`` is told every 1,000 households; ``cancelled()`` stops the work
+    (app.jobs.Cancelled)."""
     today = today or clock.today()
     path = Path(path)
     plan = RosterPlan([path.name] + ([Path(persons_path).name] if persons_path else []))
@@ -238,7 +243,11 @@ def plan_roster(session: Session, path: str | Path, *, persons_path: str | Path 
                 continue
             _group_rows(table, _rows(table), groups, order, plan, today)
     existing = _Existing(session)
-    for key in order:
+    for i, key in enumerate(order):
+        if i % 1000 == 0:
+            raise_if_cancelled(cancelled)
+            if progress:
+                progress(i, len(order))
         g = groups[key]
         if not g.refused:
             _plan_household(session, g, plan, existing, category=category, village=village, today=today)

@@ -179,10 +179,12 @@ class ImportPanel(QWidget):
             with database.session(write=False) as s:
                 if kind == ROSTER:
                     return ro.plan_roster(s, path, persons_path=persons, category=category,
-                                          corrections=corrections)
+                                          corrections=corrections, cancelled=cancelled,
+                                          progress=lambda d, t: progress.update(d, t, "正在检查各户……"))
                 return sources.plan_source(s, path, kind=kind, corrections=corrections)
 
-        ops.run_op(self, work, label="正在预览……", on_success=self.show_plan)
+        ops.run_op(self, work, label="正在预览……", on_success=self.show_plan,
+                   on_cancelled=lambda: self.summary.setText("预览已取消。"))
 
     def show_plan(self, plan) -> None:  # noqa: ANN001
         self.plan = plan
@@ -268,7 +270,8 @@ class ImportPanel(QWidget):
             if kind == ROSTER:
                 self.ctx.changed.emit("households")
 
-        ops.run_op(self, work, label="正在导入……", on_success=done)
+        ops.run_op(self, work, label="正在导入……", on_success=done,
+                   on_cancelled=lambda: dialogs.info(self, "导入已取消，未写入任何数据。"))
 
 
 class ComparePage(QWidget):

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView)
 
-from app import checks, clock, findings, push
+from app import checks, clock, findings, offices, push
 from app.jobs import raise_if_cancelled
 from ui import dialogs, ops, widgets
 from ui.context import AppContext
@@ -26,6 +26,10 @@ class FindingsPanel(QWidget):
         for k, (label, _fn) in checks.RULES.items():
             self.rule.addItem(label, k)
         self.state = widgets.combo(list(findings.STATES), first=widgets.ALL, current=findings.PENDING)
+        with ctx.database.session(write=False) as s:  # a dozen names; instant
+            villages = offices.list_villages(s, ctx.office.code)
+        self.village = widgets.combo(villages, first=widgets.ALL)
+        self.village.currentIndexChanged.connect(self.refresh)
         self.text = QLineEdit()
         self.text.setPlaceholderText("姓名、身份证号或证据中的文字")
         for w in (self.rule, self.state):
@@ -54,6 +58,8 @@ class FindingsPanel(QWidget):
         bar.addWidget(self.rule)
         bar.addWidget(QLabel("状态"))
         bar.addWidget(self.state)
+        bar.addWidget(QLabel("村（居）"))
+        bar.addWidget(self.village)
         bar.addWidget(self.text, 1)
         bar.addWidget(self.run_btn)
         actions = QHBoxLayout()
@@ -79,11 +85,12 @@ class FindingsPanel(QWidget):
 
     def refresh(self) -> None:
         rule, state, text = widgets.value(self.rule), widgets.value(self.state), self.text.text().strip() or None
+        village = widgets.value(self.village)
         database = self.ctx.database
 
         def load():  # noqa: ANN202
             with database.session(write=False) as s:
-                return findings.list_findings(s, rule=rule, state=state, text=text, limit=5000)
+                return findings.list_findings(s, rule=rule, state=state, village=village, text=text, limit=5000)
 
         ops.run_query(self, load, on_success=self.show_rows)
 
