@@ -44,8 +44,12 @@ def write_roster(path: Path, members: int) -> tuple[int, list[str]]:
     ws.append(["某镇低保对象花名册（基准测试数据）"])
     ws.append(HEADER)
     n = 0
+    used: set[str] = set()
     for hh in rows["households"]:
         ms = by_hh[hh["id"]]
+        if any(m["id_number"] in used for m in ms):
+            continue  # the synthetic numbers repeat now and then: keep each person once
+        used.update(m["id_number"] for m in ms)
         head = ms[0]
         for m in ms:
             n += 1

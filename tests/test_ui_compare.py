@@ -61,6 +61,10 @@ def test_import_preview_correct_mapping_confirm_then_check(qtbot, env, ui_dialog
     panel.apply()
     qtbot.waitUntil(lambda: any("已导入数据源" in t for t in ui_dialogs.infos), timeout=20000)
 
+    sp = page.sources
+    page.tabs.setCurrentWidget(sp)
+    qtbot.waitUntil(lambda: len(sp.rows) == 1, timeout=20000)
+    assert sp.table.item(0, 1).text() == "县殡葬管理所" and sp.table.item(0, 5).text() == "1"
     fp = page.findings
     page.tabs.setCurrentIndex(1)
     fp.run_checks()

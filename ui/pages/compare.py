@@ -23,6 +23,7 @@ from app.jobs import raise_if_cancelled
 from ui import dialogs, ops, widgets
 from ui.context import AppContext
 from ui.pages.compare_findings import FindingsPanel
+from ui.pages.compare_sources import SourcesPanel
 
 ROSTER = "roster"
 KIND_LABELS = {ROSTER: "救助对象花名册", **sources.KINDS}
@@ -284,7 +285,9 @@ class ComparePage(QWidget):
         self.importer = ImportPanel(ctx)
         self.findings = FindingsPanel(ctx)
         self.tabs.addTab(self.importer, "导入文件")
+        self.sources = SourcesPanel(ctx)
         self.tabs.addTab(self.findings, "比对疑点")
+        self.tabs.addTab(self.sources, "数据源")
         self.importer.imported.connect(self._after_import)
         lay.addWidget(self.tabs)
 
