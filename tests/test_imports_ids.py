@@ -111,3 +111,21 @@ def test_clerk_corrects_mapping_and_it_is_saved_for_the_layout(env, tmp_path):
         mp.save_layout(s, env.clerk, fixed.tables[0], kind="roster")
     again = plan(env, tmp_path / "odd.xlsx", category="农村低保")
     assert again.refused == [] and again.households[0].head_id == H2
+
+
+def test_village_names_as_files_write_them():
+    from app.imports.compare import Existing
+
+    class Fake:
+        villages = {"香水村": "v1", "新民社区": "v2", "东峡村": "v3", "东峡社区": "v4"}
+
+    ex = Existing.__new__(Existing)
+    ex.villages = Fake.villages
+    keys: dict = {}
+    for n, i in ex.villages.items():
+        keys.setdefault(val.village_key(n), []).append((n, i))
+    ex.by_key = {k: v[0] for k, v in keys.items() if len(v) == 1}
+    assert ex.village("香水村委会") == ("香水村", "v1")
+    assert ex.village(" 新民社区居委会") == ("新民社区", "v2")
+    assert ex.village("东峡社区") == ("东峡社区", "v4")
+    assert ex.village("东峡") is None  # two villages could be meant: refused, not guessed

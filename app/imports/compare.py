@@ -38,10 +38,20 @@ class Existing:
         self.session = session
         self.villages = {v.name: v.id for v in session.execute(
             select(Village).where(Village.deleted_at.is_(None))).scalars()}
-        self.by_key = {val.village_key(n): (n, i) for n, i in self.villages.items()}
+        keys: dict[str, list[tuple[str, str]]] = {}
+        for n, i in self.villages.items():
+            keys.setdefault(val.village_key(n), []).append((n, i))
+        self.by_key = {k: v[0] for k, v in keys.items() if len(v) == 1}  # an ambiguous short name: no match
         self._members: dict[str, list[tuple]] | None = None
         self._households: dict[str, dict] | None = None
         self._by_household: dict[str, list[dict]] | None = None
+
+    def village(self, name: object) -> tuple[str, str] | None:
+        """(name, id) of the village a file names: the exact name, or the one it unambiguously means."""
+        text = "".join(str(name).split())
+        if text in self.villages:
+            return text, self.villages[text]
+        return self.by_key.get(val.village_key(text))
 
     def members(self) -> dict[str, list[tuple]]:
         if self._members is None:

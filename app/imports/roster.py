@@ -358,7 +358,7 @@ def _plan_household(session: Session, g: _Group, plan: RosterPlan, ex: _Existing
     elif head_id and heads[0].id_number != head_id:
         issues.append(Issue(heads[0].sheet, heads[0].row, "", f"户主身份证号与“户主身份证号”列（{head_id}）不一致"))
     vname = fam.get("village") if not is_blank(fam.get("village")) else village
-    village_hit = ex.by_key.get(val.village_key(str(vname))) if not is_blank(vname) else None
+    village_hit = ex.village(vname) if not is_blank(vname) else None
     if village_hit is None:
         issues.append(Issue(fam.sheet, fam.row, fam.col("village"),
                             (f"“{vname}”不是本单位的村（居）" if not is_blank(vname) else "村（居）不能为空")

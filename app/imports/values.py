@@ -177,9 +177,13 @@ def integer(value: object) -> int | None:
 
 
 def village_key(text_: str) -> str:
-    s = "".join(text_.split())
-    for suffix in ("村民委员会", "居民委员会", "社区居委会", "村委会", "居委会"):
+    """A village's name without 村/社区 and committee suffixes: 香水村委会, 香水村 and 香水 match."""
+    s = "".join(str(text_).split())
+    for suffix in ("村民委员会", "居民委员会", "委员会", "居委会", "村委会", "村委", "居委"):
         if s.endswith(suffix) and len(s) > len(suffix):
             s = s[: -len(suffix)]
             break
-    return s if s.endswith(("村", "社区")) else s + "村"
+    for suffix in ("社区", "村"):
+        if s.endswith(suffix) and len(s) > len(suffix):
+            return s[: -len(suffix)]
+    return s
