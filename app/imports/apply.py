@@ -163,8 +163,13 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
     for model, rows in ((Household, households), (Member, members), (Step, steps), (SearchTerm, terms)):
         for j in range(0, len(rows), 5000):
             session.execute(insert(model.__table__), rows[j:j + 5000])
-    _audit_many(session, actor, [(a, e, {k: audit._plain(v) for k, v in row.items()})  # noqa: SLF001
-                                 for a, e, row in audited])
+    now_plain = audit._plain(now)  # noqa: SLF001 - the same form as app.audit.state
+
+    def plain(row: dict) -> dict:
+        return {k: now_plain if v is now else v if v is None or type(v) in (str, int, bool)
+                else audit._plain(v) for k, v in row.items()}  # noqa: SLF001
+
+    _audit_many(session, actor, [(a, e, plain(row)) for a, e, row in audited])
 
 
 class _Obj:
@@ -200,6 +205,7 @@ def _audit_many(session: Session, actor: Actor, objects: list[tuple[str, str, di
         rows.append({"seq": e.seq, "ts": ts, "username": e.username, "office": e.office,
                      "action": action, "entity": entity, "entity_id": e.entity_id, "before": None,
                      "after": e.after, "prev_hash": e.prev_hash, "hash": e.hash})
-    session.execute(insert(AuditEntry), rows)
+    for j in range(0, len(rows), 5000):
+        session.execute(insert(AuditEntry.__table__), rows[j:j + 5000])
     head.seq, head.hash = seq, prev
     session.flush()

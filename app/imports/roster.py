@@ -166,6 +166,7 @@ def _rows(table: mp.Table) -> list[_Row]:
     hh_cols = [c for c, f in table.mapping.items() if f in mp.HOUSEHOLD_FIELDS]
     previous: dict[int, object] = {}
     relation_col = table.column_of("relation")
+    names = {c: table.column_name(c) for c in table.mapping}
     for number, cells in table.rows:
         row = list(cells)
         is_head = relation_col is not None and relation_col < len(row) and \
@@ -178,7 +179,7 @@ def _rows(table: mp.Table) -> list[_Row]:
                 row[c] = previous.get(c, "")
         else:
             previous = {c: row[c] if c < len(row) else "" for c in hh_cols}
-        out.append(_Row(table.sheet, number, {f: (row[c] if c < len(row) else None, table.column_name(c))
+        out.append(_Row(table.sheet, number, {f: (row[c] if c < len(row) else None, names[c])
                                               for c, f in table.mapping.items()}))
     return out
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from app import codes
 from app.idcard import EXCEL_DIGITS, IdInfo, IdNumberError, validate_id
@@ -67,7 +68,19 @@ class IdResult:
 
 
 def id_number(value: object, *, today: date) -> IdResult:
-    """Validate an ID cell. Numbers of more than 15 digits (Excel number cells) are damaged."""
+    """Validate an ID cell. Numbers of more than 15 digits (Excel number cells) are damaged.
+    Text values are cached (a household's head number repeats on every member row)."""
+    if isinstance(value, str):
+        return _id_text(value, today)
+    return _id_number(value, today=today)
+
+
+@lru_cache(maxsize=65536)
+def _id_text(value: str, today: date) -> IdResult:
+    return _id_number(value, today=today)
+
+
+def _id_number(value: object, *, today: date) -> IdResult:
     if is_blank(value):
         raise CellError("身份证号不能为空")
     fixes: list[str] = []
