@@ -21,7 +21,7 @@ from app.assessment import amounts, eligibility, standards
 from app.assessment.income import PersonFacts
 from app.errors import ValidationError
 from app.idcard import mask_id
-from app.reviews import add_months, due_reviews
+from app.reviews import add_months, is_review_overdue, next_review_date
 from app.sources import KINDS
 from db.check_models import DataSource, SourceRecord
 from db.models import Household, Member, Step, Village
@@ -143,29 +143,34 @@ def check_duplicates(session: Session, today: date) -> list[Draft]:
 
     Source: 《最低生活保障审核确认办法》（以家庭为单位，共同生活的家庭成员）；区专项整治方案“拆户保”.
     """
-    rows = session.execute(
-        select(Member.id, Member.name, Member.id_number, Member.birth_date, Household.id, Household.number,
-               Household.head_name, Village.name, Household.status, Household.address, Household.village_id)
-        .join(Household, Household.id == Member.household_id).join(Village, Village.id == Household.village_id)
-        .where(Member.deleted_at.is_(None), Household.deleted_at.is_(None),
-               Household.status.in_(codes.ACTIVE_STATUSES))).all()
+    active = (Member.deleted_at.is_(None), Household.deleted_at.is_(None),
+              Household.status.in_(codes.ACTIVE_STATUSES))
+    cols = (Member.id, Member.name, Member.id_number, Member.birth_date, Household.id, Household.number,
+            Household.head_name, Village.name, Household.status, Household.address, Household.village_id)
+    base = select(*cols).join(Household, Household.id == Member.household_id).join(
+        Village, Village.id == Household.village_id).where(*active)
+    # the database finds the few candidates; only their members are read
+    twice = (select(Member.id_number).join(Household, Household.id == Member.household_id)
+             .where(*active, Member.id_number.is_not(None)).group_by(Member.id_number)
+             .having(func.count(func.distinct(Member.household_id)) > 1))
     out = []
     by_id: dict[str, list] = defaultdict(list)
-    for r in rows:
-        if r[2]:
-            by_id[r[2]].append(r)
-    for idn, group in by_id.items():
+    for r in session.execute(base.where(Member.id_number.in_(twice))):
+        by_id[r[2]].append(r)
+    for idn, group in sorted(by_id.items()):
         hids = sorted({r[4] for r in group})
-        if len(hids) > 1:
-            where = "、".join(_where(r[5], r[6], r[7], r[8]) for r in group)
-            out.append(Draft(f"dup-person:{idn}", "duplicates", "拆户保",
-                             f"{group[0][1]}（{mask_id(idn)}）同时是 {len(hids)} 户的成员：{where}",
-                             hids[0], group[0][0], group[0][1], idn))
+        where = "、".join(_where(r[5], r[6], r[7], r[8]) for r in group)
+        out.append(Draft(f"dup-person:{idn}", "duplicates", "拆户保",
+                         f"{group[0][1]}（{mask_id(idn)}）同时是 {len(hids)} 户的成员：{where}",
+                         hids[0], group[0][0], group[0][1], idn))
+    addr_key = func.replace(func.replace(Household.address, " ", ""), "\u3000", "")
+    shared = (select(Household.village_id.label("vid"), addr_key.label("ak")).where(
+        Household.deleted_at.is_(None), Household.status.in_(codes.ACTIVE_STATUSES), Household.address.is_not(None),
+        addr_key != "").group_by(Household.village_id, addr_key).having(func.count() > 1)).subquery()
+    candidates = select(Household.id).join(shared, (shared.c.vid == Household.village_id) & (shared.c.ak == addr_key))
     by_address: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for r in rows:
-        addr = "".join((r[9] or "").split())
-        if addr:
-            by_address[(r[10], addr)][r[4]].append(r)
+    for r in session.execute(base.where(Household.id.in_(candidates))):
+        by_address[(r[10], "".join((r[9] or "").split()))][r[4]].append(r)
     for (_vid, addr), households in by_address.items():
         if len(households) < 2:
             continue
@@ -195,20 +200,15 @@ def check_amounts(session: Session, today: date) -> list[Draft]:
     区专项整治方案“不按标准施保”.
     """
     cats = tuple(DIBAO) + tuple(TEKUN)
+    covered_n = (select(Member.household_id.label("hid"), func.count().label("n"))
+                 .where(Member.deleted_at.is_(None), Member.covered.is_(True), Member.lives_together.is_(True))
+                 .group_by(Member.household_id)).subquery()
     hh_rows = session.execute(
         select(Household.id, Household.number, Household.head_name, Village.name, Household.status,
-               Household.category, Household.monthly_amount)
+               Household.category, Household.monthly_amount, func.coalesce(covered_n.c.n, 0))
         .join(Village, Village.id == Household.village_id)
+        .outerjoin(covered_n, covered_n.c.hid == Household.id)
         .where(Household.deleted_at.is_(None), Household.status.in_(IN_FORCE), Household.category.in_(cats))).all()
-    persons: dict[str, list[PersonFacts]] = defaultdict(list)
-    for m in session.execute(select(Member.household_id, Member.id, Member.name, Member.relation,
-                                    Member.birth_date, Member.lives_together, Member.covered, Member.work_ability,
-                                    Member.health, Member.disability)
-                             .join(Household, Household.id == Member.household_id)
-                             .where(Member.deleted_at.is_(None), Household.deleted_at.is_(None),
-                                    Household.status.in_(IN_FORCE), Household.category.in_(cats),
-                                    Member.covered.is_(True), Member.lives_together.is_(True))):
-        persons[m[0]].append(PersonFacts(*m[1:]))
     rates = {g: amounts.Rate(g, s.value, s.unit) for g, s in standards.surcharges_in_force(session, today).items()}
     stacking = rulesettings.get(session, "surcharge_stacking")
     elderly = int(rulesettings.get(session, "elderly_age"))
@@ -223,23 +223,35 @@ def check_amounts(session: Session, today: date) -> list[Draft]:
         return limits[(kind, variant)]
 
     care = {lv: standard("特困护理", lv) or Decimal(0) for lv in ("全自理", "半护理", "全护理")}
+    # only a 低保 household paid more than the bare standard for each covered member can be above
+    # its maximum: the members of those alone are read, to add their 分类施保
+    over_base = [r[0] for r in hh_rows if r[5] in DIBAO and standard("低保", DIBAO[r[5]]) is not None
+                 and Decimal(r[6]) > standard("低保", DIBAO[r[5]]) * r[7]]
+    persons: dict[str, list[PersonFacts]] = defaultdict(list)
+    for i in range(0, len(over_base), 500):
+        for m in session.execute(select(Member.household_id, Member.id, Member.name, Member.relation,
+                                        Member.birth_date, Member.lives_together, Member.covered,
+                                        Member.work_ability, Member.health, Member.disability)
+                                 .where(Member.household_id.in_(over_base[i:i + 500]), Member.deleted_at.is_(None),
+                                        Member.covered.is_(True), Member.lives_together.is_(True))):
+            persons[m[0]].append(PersonFacts(*m[1:]))
     out = []
-    for hid, number, head, village, status, category, amount in hh_rows:
-        covered = persons.get(hid, [])
+    for hid, number, head, village, status, category, amount, n in hh_rows:
         if category in DIBAO:
             base = standard("低保", DIBAO[category])
-            if base is None:
+            if base is None or Decimal(amount) <= base * n:
                 continue
+            covered = persons.get(hid, [])
             people = [amounts.Person(p.name, eligibility.surcharge_groups(p, today, elderly_age=elderly))
                       for p in covered]
             most = amounts.dibao_maximum(base, people, rates, stacking=stacking)
-            how = f"低保标准 {base} 元 × {len(covered)} 名保障成员，加分类施保"
+            how = f"低保标准 {base} 元 × {n} 名保障成员，加分类施保"
         else:
             base = standard("特困基本", TEKUN[category])
             if base is None:
                 continue
-            most = amounts.tekun_maximum(base, care, len(covered))
-            how = f"基本生活标准 {base} 元加最高照料护理标准，× {len(covered)} 人"
+            most = amounts.tekun_maximum(base, care, n)
+            how = f"基本生活标准 {base} 元加最高照料护理标准，× {n} 人"
         if Decimal(amount) > most:
             out.append(Draft(f"amount:{hid}:{Decimal(amount):.2f}", "amounts", "不按标施保",
                              f"{_where(number, head, village, status)}{category}月保障金 {Decimal(amount):.2f} 元，"
@@ -254,11 +266,24 @@ def check_reviews(session: Session, today: date) -> list[Draft]:
 
     Source: 民政部低保动态管理规定（分类复核）；区专项整治方案“在保必核”.
     """
-    out = [Draft(f"review:{r.household_id}:{r.next_review_date}", "reviews", "其他",
-                 f"{_where(r.number, r.head_name, r.village, '在保')}应于 {r.next_review_date} 复核，"
-                 f"已逾期 {r.days} 天（分类 {r.classification or '未分类'}，上次复核 {r.last_review_date or '无'}）",
-                 r.household_id, None, r.head_name)
-           for r in due_reviews(session, today=today) if r.overdue]
+    out = []
+    rows = session.execute(
+        select(Household.id, Household.number, Household.head_name, Village.name, Household.status,
+               Household.classification, Household.last_review_date, Household.approve_date,
+               Household.next_review_date).join(Village, Village.id == Household.village_id)
+        .where(Household.deleted_at.is_(None), Household.status.in_(IN_FORCE),
+               (Household.next_review_date < today) | Household.next_review_date.is_(None))).all()
+    for hid, number, head, village, status, cls, last_review, approved, due in rows:
+        if due is None:  # as app.reviews.due_reviews: due by the class's frequency from the last review
+            start = last_review or approved
+            if start is None:
+                continue
+            due = next_review_date(session, cls, start)
+        if not is_review_overdue(due, today):
+            continue
+        out.append(Draft(f"review:{hid}:{due}", "reviews", "其他",
+                         f"{_where(number, head, village, status)}应于 {due} 复核，已逾期 {(today - due).days} 天"
+                         f"（分类 {cls or '未分类'}，上次复核 {last_review or '无'}）", hid, None, head))
     months = int(rulesettings.get(session, "information_check_months"))
     last = dict(session.execute(select(Step.household_id, func.max(Step.day)).where(
         Step.kind == "家庭经济状况核对", Step.deleted_at.is_(None)).group_by(Step.household_id)).all())
@@ -284,10 +309,18 @@ def check_relatives(session: Session, today: date) -> list[Draft]:
     Source: 民政部《关于进一步加强生活困难群众基本生活保障工作的通知》（近亲属备案制度）.
     """
     from app.ledgers import relatives
+    from db.ledger_models import Official
 
+    # an unfiled near relative is found only in a household the official belongs to: check those
+    households = session.execute(
+        select(Member.household_id).join(Household, Household.id == Member.household_id)
+        .join(Official, Official.id_number == Member.id_number)
+        .where(Official.deleted_at.is_(None), Official.active.is_(True), Member.deleted_at.is_(None),
+               Household.deleted_at.is_(None), Household.status.in_(codes.ACTIVE_STATUSES)).distinct()).scalars().all()
     return [Draft(f"近亲属未备案:{f.official_id}:{f.id_number or f.member_id}", "relatives", "近亲属未备案",
                   f.message, f.household_id, f.member_id, f.member_name, f.id_number)
-            for f in relatives.check_all(session, today=today) if f.kind == relatives.UNFILED]
+            for hid in sorted(households)
+            for f in relatives.check_household(session, hid, today=today) if f.kind == relatives.UNFILED]
 
 
 def check_missed(session: Session, today: date) -> list[Draft]:
@@ -296,17 +329,18 @@ def check_missed(session: Session, today: date) -> list[Draft]:
 
     Source: 市级“不漏一户、不落一人”排查方案（残联、医保、乡村振兴部门数据比对）.
     """
-    covered = set(session.execute(select(Member.id_number).join(Household, Household.id == Member.household_id)
-                                  .where(Member.deleted_at.is_(None), Household.deleted_at.is_(None),
-                                         Household.status.in_(IN_FORCE), Member.id_number.is_not(None))).scalars())
+    in_force = (select(Member.id).join(Household, Household.id == Member.household_id)
+                .where(Member.id_number == SourceRecord.id_number, Member.deleted_at.is_(None),
+                       Household.deleted_at.is_(None), Household.status.in_(IN_FORCE)).exists())
     out, seen = [], set()
     for idn, name, detail, kind, origin, ld, sid in session.execute(
             select(SourceRecord.id_number, SourceRecord.name, SourceRecord.detail, DataSource.kind,
                    DataSource.origin, DataSource.list_date, DataSource.id)
             .join(DataSource, DataSource.id == SourceRecord.source_id)
-            .where(DataSource.deleted_at.is_(None), DataSource.kind.in_(("disability", "illness", "monitoring")))
+            .where(DataSource.deleted_at.is_(None), DataSource.kind.in_(("disability", "illness", "monitoring")),
+                   ~in_force)
             .order_by(DataSource.list_date.desc())):
-        if idn in covered or idn in seen:
+        if idn in seen:
             continue
         if kind == "disability" and detail and any(g in detail for g in ("三级", "四级", "3级", "4级")):
             continue  # only grades one and two are severe
