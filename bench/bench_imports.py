@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import random
 import sys
 import tempfile
@@ -76,12 +78,10 @@ def bench_roster(tmp: Path, members: int) -> None:
     n, villages = write_roster(path, members)
     print(f"roster file: {n} member rows, {path.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - t0:.1f} s)")
 
-    try:
-        import pandas as pd
-    except ImportError:
-        pd = None
+    pd = importlib.import_module("pandas") if importlib.util.find_spec("pandas") else None
+    if pd is None:
         print("pandas not installed (pip install -e .[bench]): pandas comparison skipped")
-    if pd is not None:
+    else:
         t0 = time.perf_counter()
         frame = pd.read_excel(path, header=1, engine="openpyxl")
         t_pandas = time.perf_counter() - t0

@@ -68,6 +68,8 @@ def _sniff(path: Path) -> str:
         raise ReadError(path, "文件不存在") from None
     except IsADirectoryError:
         raise ReadError(path, "这是一个文件夹，不是文件") from None
+    except PermissionError:
+        raise ReadError(path, "没有权限读取该文件（可能正被 Excel 等程序打开）；请关闭后重试") from None
     if head.startswith(ZIP_MAGIC):
         return "xlsx"
     if head.startswith(OLE_MAGIC):
