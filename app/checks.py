@@ -150,15 +150,16 @@ def check_duplicates(session: Session, today: date) -> list[Draft]:
     base = select(*cols).join(Household, Household.id == Member.household_id).join(
         Village, Village.id == Household.village_id).where(*active)
     # the database finds the few candidates; only their members are read
-    twice = (select(Member.id_number).join(Household, Household.id == Member.household_id)
-             .where(*active, Member.id_number.is_not(None)).group_by(Member.id_number)
-             .having(func.count(func.distinct(Member.household_id)) > 1))
+    twice = (select(Member.id_number).where(Member.deleted_at.is_(None), Member.id_number.is_not(None))
+             .group_by(Member.id_number).having(func.count(func.distinct(Member.household_id)) > 1))
     out = []
     by_id: dict[str, list] = defaultdict(list)
     for r in session.execute(base.where(Member.id_number.in_(twice))):
         by_id[r[2]].append(r)
     for idn, group in sorted(by_id.items()):
         hids = sorted({r[4] for r in group})
+        if len(hids) < 2:  # the other household is no longer active
+            continue
         where = "、".join(_where(r[5], r[6], r[7], r[8]) for r in group)
         out.append(Draft(f"dup-person:{idn}", "duplicates", "拆户保",
                          f"{group[0][1]}（{mask_id(idn)}）同时是 {len(hids)} 户的成员：{where}",
