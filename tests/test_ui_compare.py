@@ -57,6 +57,7 @@ def test_import_preview_correct_mapping_confirm_then_check(qtbot, env, ui_dialog
     panel.choose_file()
     panel.origin.setText("县殡葬管理所")
     _wait_plan(qtbot, panel)
+    assert panel.add_table.item(0, 1).text() == "李梅" and "*" in panel.add_table.item(0, 2).text()
     assert panel.apply_btn.isEnabled()
     panel.apply()
     qtbot.waitUntil(lambda: any("已导入数据源" in t for t in ui_dialogs.infos), timeout=20000)

@@ -18,6 +18,7 @@ from app import clock, codes, sources
 from app.imports import apply as ap
 from app.imports import mapping as mp
 from app.imports import roster as ro
+from app.idcard import mask_id
 from app.imports.readers import column_letter
 from app.jobs import raise_if_cancelled
 from ui import dialogs, ops, widgets
@@ -39,6 +40,15 @@ def _table(headers: list[str]) -> QTableWidget:
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
     return t
+
+
+ROSTER_HEADERS = ["操作", "村（居）", "户主", "保障类别", "月保障金额", "人数", "变更内容"]
+SOURCE_HEADERS = ["行", "姓名", "身份证号", "日期", "内容", "地址"]
+
+
+def _headers(t: QTableWidget, headers: list[str]) -> None:
+    t.setColumnCount(len(headers))
+    t.setHorizontalHeaderLabels(headers)
 
 
 def _fill(t: QTableWidget, rows: list[list[object]], limit: int = 2000) -> None:
@@ -91,7 +101,7 @@ class ImportPanel(QWidget):
         self.remap_btn = QPushButton("按更正的列对照重新预览")
         self.remap_btn.clicked.connect(self.preview)
         self.tabs = QTabWidget()
-        self.add_table = _table(["操作", "村（居）", "户主", "保障类别", "月保障金额", "人数", "变更内容"])
+        self.add_table = _table(ROSTER_HEADERS)
         self.refused_table = _table(["工作表", "行", "列", "原因", "可能是"])
         self.warning_table = _table(["工作表", "行", "列", "提示"])
         self.tabs.addTab(self.add_table, "新增/更新")
@@ -218,12 +228,14 @@ class ImportPanel(QWidget):
                     change += ("；" if change else "") + "新增成员 " + "、".join(added)
                 rows.append(["新增" if h.action == "add" else "更新", h.village, h.head_name, h.category,
                              h.monthly_amount, len(h.members), change])
+            _headers(self.add_table, ROSTER_HEADERS)
             _fill(self.add_table, rows)
             can_apply = plan.has_changes and self.ctx.can("import.roster")
         else:
             text = f"{KIND_LABELS[plan.kind]}：可导入 {len(plan.rows)} 行；有误 {len(plan.refused)} 处"
-            _fill(self.add_table, [["新增", "", r["name"], "", r["id_number"], "", r["detail"] or ""]
-                                   for r in plan.rows])
+            _headers(self.add_table, SOURCE_HEADERS)
+            _fill(self.add_table, [[r["row_no"], r["name"], mask_id(r["id_number"]), r["event_date"], r["detail"],
+                                    r["address"]] for r in plan.rows])
             can_apply = not plan.duplicate_of and bool(plan.rows) and self.ctx.can("import.source")
         notes = "\n".join(plan.notes[:6])
         self.summary.setText(text + (f"\n{notes}" if notes else ""))
