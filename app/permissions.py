@@ -26,6 +26,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "ledger.close": ("核验销号问题", frozenset({REVIEWER, ADMIN})),
     "ledger.transfer": ("将问题线索移交纪检监察机关", frozenset({REVIEWER, ADMIN})),
     "calendar.edit": ("修改工作日历（法定节假日和调休）", frozenset({ADMIN})),
+    "import.roster": ("导入救助对象花名册（直接记入已审批的保障状态）", frozenset({REVIEWER, ADMIN})),
+    "import.source": ("导入外部比对数据、运行数据比对", frozenset({CLERK, REVIEWER, ADMIN})),
 }
 
 

@@ -45,6 +45,7 @@ RULES: dict[str, Rule] = {
                        "特困人员(分散供养)": {"2026": 780}, "特困人员(集中供养)": {"2026": 780}},
                       "区（县）民政局公布的年度标准（示例值，请按本地标准修改）"),
     "transfer_working_days": Rule("问题线索移交纪检监察时限（工作日）", 5, "区级专项整治方案"),
+    "information_check_months": Rule("在保家庭经济状况核对间隔（月）", 12, "“在保必核”：每年至少核对一次（区县方案）"),
     "petition_sort_days": Rule("信访登记转送时限（日）", 15, "《信访工作条例》（2022）"),
     "petition_conclude_days": Rule("信访办结时限（日）", 60, "《信访工作条例》（2022）"),
     "petition_extension_max_days": Rule("信访延期上限（日）", 30, "《信访工作条例》（2022）"),

@@ -11,6 +11,7 @@ from ui import dialogs, ops
 from ui.context import AppContext
 from ui.household_window import HouseholdWindow
 from ui.new_household import NewHouseholdDialog
+from ui.pages.compare import ComparePage
 from ui.pages.home import HomePage
 from ui.pages.households import HouseholdsPage
 from ui.pages.ledger_petitions import PetitionsPage
@@ -63,6 +64,8 @@ class MainWindow(QMainWindow):
                 page.data_tab.restoreRequested.connect(self.restoreRequested.emit)
             elif name == "报表打印":
                 page = ReportsPage(ctx)
+            elif name == "数据比对":
+                page = ComparePage(ctx)
             elif name in LEDGER_PAGES:
                 page = LEDGER_PAGES[name](ctx.database, ctx.actor)
                 page.changed.connect(ctx.changed.emit)  # 首页 and lists refresh after a ledger write

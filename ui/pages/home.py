@@ -289,7 +289,8 @@ class HomePage(QWidget):
             return
         color, bg = ((GREEN, GREEN_BG) if m.made_on else (RED, RED_BG) if m.overdue
                      else (AMBER, AMBER_BG) if m.days_left <= 5 else (BLUE, BLUE_BG))
-        self.report_banner.setText("动态管理月报：" + m.text())
+        self.report_banner.setText("动态管理月报：" + m.text()
+                                   + (f"\n数据比对：{d.check_reminder}" if d.check_reminder else ""))
         self.report_banner.setStyleSheet(
             f"background: {bg}; color: {color}; border: 1px solid {color}; border-radius: 4px;"
             f" padding: 6px 10px; font-size: 11pt;{' font-weight: bold;' if m.overdue else ''}")

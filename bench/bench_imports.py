@@ -1,0 +1,198 @@
+"""Imports and cross-checks benchmark (run by hand; prints figures, asserts nothing).
+
+1. Roster import of ~100,000 members from one .xlsx (household columns repeated on every member
+   row): read, validate + preview, insert (one transaction, audited) into an empty encrypted
+   database — beside ``pandas.read_excel`` reading the same file alone, in the same run
+   (pandas: ``pip install -e .[bench]``). Goal: ours faster than pandas' read alone.
+2. Death-list check: 100,000 deaths against the district database (~300,000 members). Goal < 2 s.
+3. All checks over the district database (with the death list and a disability list). Goal < 10 s.
+
+    .venv/bin/python bench/bench_imports.py [--members 100000] [--households 100000]
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert  # noqa: E402
+
+from bench.district import OFFICE, generate_rows, make_district_db, use_memory_keyring  # noqa: E402
+
+TODAY = date(2026, 11, 20)
+HEADER = ["序号", "所属村(居)", "户主姓名", "户主身份证号", "姓名", "公民身份号码", "与户主关系", "月保障金(元)", "保障类别"]
+
+
+def write_roster(path: Path, members: int) -> tuple[int, list[str]]:
+    """A roster xlsx with about ``members`` member rows; returns (rows, village names)."""
+    from openpyxl import Workbook
+
+    rows = generate_rows(max(1, members // 2), seed=7)
+    by_hh: dict[str, list[dict]] = {}
+    for m in rows["members"]:
+        by_hh.setdefault(m["household_id"], []).append(m)
+    villages = {v["id"]: v["name"] for v in rows["villages"]}
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("花名册")
+    ws.append(["某镇低保对象花名册（基准测试数据）"])
+    ws.append(HEADER)
+    n = 0
+    used: set[str] = set()
+    for hh in rows["households"]:
+        ms = by_hh[hh["id"]]
+        if any(m["id_number"] in used for m in ms):
+            continue  # the synthetic numbers repeat now and then: keep each person once
+        used.update(m["id_number"] for m in ms)
+        head = ms[0]
+        for m in ms:
+            n += 1
+            ws.append([n, villages[hh["village_id"]], head["name"], head["id_number"], m["name"], m["id_number"],
+                       m["relation"], float(hh["monthly_amount"]), hh["category"]])
+            if n >= members:
+                break
+        if n >= members:
+            break
+    ws.append(["合计"])
+    wb.save(path)
+    return n, sorted(set(villages.values()))
+
+
+def bench_roster(tmp: Path, members: int) -> None:
+    from app import clock, offices, users
+    from app.imports import apply as ap
+    from app.imports import readers
+    from app.imports import roster as ro
+    from db.engine import create_sqlcipher
+
+    path = tmp / "roster.xlsx"
+    t0 = time.perf_counter()
+    n, villages = write_roster(path, members)
+    print(f"roster file: {n} member rows, {path.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - t0:.1f} s)")
+
+    pd = importlib.import_module("pandas") if importlib.util.find_spec("pandas") else None
+    if pd is None:
+        print("pandas not installed (pip install -e .[bench]): pandas comparison skipped")
+    else:
+        t0 = time.perf_counter()
+        frame = pd.read_excel(path, header=1, engine="openpyxl")
+        t_pandas = time.perf_counter() - t0
+        print(f"pandas.read_excel (openpyxl engine, read only): {t_pandas:6.2f} s  ({len(frame)} rows)")
+        t0 = time.perf_counter()
+        pd.read_excel(path, header=1, engine="calamine")
+        print(f"pandas.read_excel (calamine engine, read only): {time.perf_counter() - t0:6.2f} s")
+
+    database, _ = create_sqlcipher(tmp / "roster.qfdb")
+    with database.session() as s:
+        offices.init_office(s, code=OFFICE, name="香水镇人民政府", level="township", parent=None,
+                            admin="admin", admin_password="bench-pass-1", villages=villages)
+    with database.session(write=False) as s:
+        actor = users.actor_for(s, "admin")
+    with clock.frozen(TODAY):
+        t0 = time.perf_counter()
+        readers.read_book(path)
+        t_read = time.perf_counter() - t0
+        start = time.perf_counter()
+        with database.session() as s:
+            t0 = time.perf_counter()
+            plan = ro.plan_roster(s, path)
+            t_plan = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            result = ap.apply_roster(s, actor, plan)
+            t_apply = time.perf_counter() - t0
+        t_total = time.perf_counter() - start
+    print(f"ours: read alone {t_read:6.2f} s; read+validate+preview {t_plan:6.2f} s; insert+audit {t_apply:6.2f} s; "
+          f"total with commit {t_total:6.2f} s")
+    print(f"  added {result.households_added} households, {result.persons_added} members; refused {len(plan.refused)}")
+    if pd is not None:
+        print(f"  ours (read, validate, preview, insert) vs pandas read alone: {t_total / t_pandas:.2f}×")
+    with clock.frozen(TODAY), database.session(write=False) as s:
+        t0 = time.perf_counter()
+        again = ro.plan_roster(s, path)
+        print(f"second preview of the same file: {time.perf_counter() - t0:6.2f} s, changes: {again.has_changes}")
+    database.dispose()
+
+
+def bench_checks(tmp: Path, households: int) -> None:
+    from app import checks, clock, findings, users
+    from db.check_models import DataSource, SourceRecord
+    from db.models import Member
+    from sqlalchemy import select
+
+    t0 = time.perf_counter()
+    database = make_district_db(tmp / "district.qfdb", households)
+    print(f"district database: {households} households built in {time.perf_counter() - t0:.1f} s")
+    rng = random.Random(3)
+    now = datetime(2026, 11, 1, 9, 0, 0)
+    with database.session() as s:
+        ids = s.execute(select(Member.id_number)).scalars().all()
+        print(f"members: {len(ids)}")
+        sources_rows, records = [], []
+        for kind, count in (("deaths", 100_000), ("disability", 20_000)):
+            sid = str(uuid.uuid4())
+            sources_rows.append({"id": sid, "owner_office": OFFICE, "version": 1, "created_at": now,
+                                 "updated_at": now, "kind": kind, "origin": "基准测试", "list_date": date(2026, 11, 1),
+                                 "file_name": f"{kind}.xlsx", "file_hash": sid.replace("-", ""), "rows_total": count,
+                                 "rows_accepted": count, "rows_refused": 0})
+            picked = rng.sample(ids, min(len(ids), count // 50))  # 2 % are recipients
+            from app.idcard import make_valid_id
+            others = [make_valid_id("640425", date(1930 + i % 80, 1 + i % 12, 1 + i % 28), i % 999)
+                      for i in range(count - len(picked))]
+            for i, idn in enumerate(picked + others):
+                records.append({"source_id": sid, "row_no": i + 2, "id_number": idn, "name": "某",
+                                "event_date": date(2026, 10, 1), "detail": "一级" if kind == "disability" else None})
+        s.execute(insert(DataSource), sources_rows)
+        for i in range(0, len(records), 20000):
+            s.execute(insert(SourceRecord), records[i:i + 20000])
+    with database.session(write=False) as s:
+        t0 = time.perf_counter()
+        found = checks.check_deaths(s, TODAY)
+        print(f"death-list check: 100,000 deaths vs {len(ids)} members: {time.perf_counter() - t0:6.2f} s "
+              f"({len(found)} findings; goal < 2 s)")
+        total = 0.0
+        for name, (label, fn) in checks.RULES.items():
+            t0 = time.perf_counter()
+            n = len(fn(s, TODAY))
+            dt = time.perf_counter() - t0
+            total += dt
+            print(f"  {name:<11} {dt:6.2f} s  {n:>7} findings  {label}")
+        print(f"all rules (read only): {total:6.2f} s (goal < 10 s)")
+    with database.session(write=False) as s:
+        actor = users.actor_for(s, "admin")
+    with clock.frozen(TODAY):
+        with database.session() as s:
+            t0 = time.perf_counter()
+            findings.run_checks(s, actor)
+            print(f"run_checks (all rules, findings stored): {time.perf_counter() - t0:6.2f} s")
+        with database.session() as s:
+            t0 = time.perf_counter()
+            reports = findings.run_checks(s, actor)
+            print(f"run_checks again (no duplicates, {sum(r.new for r in reports)} new): {time.perf_counter() - t0:6.2f} s")
+    database.dispose()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--members", type=int, default=100_000)
+    ap.add_argument("--households", type=int, default=100_000)
+    ap.add_argument("--skip-roster", action="store_true")
+    ap.add_argument("--skip-checks", action="store_true")
+    args = ap.parse_args()
+    use_memory_keyring()
+    with tempfile.TemporaryDirectory(prefix="qf-bench-imports-") as d:
+        if not args.skip_roster:
+            bench_roster(Path(d), args.members)
+        if not args.skip_checks:
+            bench_checks(Path(d), args.households)
+
+
+if __name__ == "__main__":
+    main()
