@@ -6,14 +6,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QScrollArea
 
-from app import dashboard, demo
+from app import clock, dashboard, demo
 from app.ledgers import petitions as pt
 from app.ledgers import problems as pr
 from test_ui_support import make_ctx, ui_dialogs  # noqa: F401 - fixture
 
-TODAY = date.today()
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """A fixed 'today' for the app and the test alike (never the real date)."""
+    with clock.frozen(TODAY):
+        yield
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
 

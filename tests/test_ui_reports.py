@@ -10,12 +10,19 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtWidgets import QFileDialog
 
-from app import demo, documents
+from app import clock, demo, documents
 from test_ui_support import make_ctx
 from ui import dialogs, ops
 
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-TODAY = date.today()
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """A fixed 'today' for the app and the test alike (never the real date)."""
+    with clock.frozen(TODAY):
+        yield
 
 
 @dataclass
