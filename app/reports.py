@@ -15,8 +15,9 @@ from typing import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, documents, rulesettings
+from app import audit, clock, documents, rulesettings
 from app.errors import ValidationError
+from app.ledgers import reporting
 from app.offices import own_office
 from app.permissions import Actor, require
 from db.models import Household, Member, Office, Village
@@ -207,7 +208,8 @@ def make_screening(session: Session, actor: Actor, out: Path, *, period: Period)
 
 # ------------------------------------------------------------------ 自查自纠报告
 
-def selfcheck_figures(session: Session, period: Period) -> documents.SelfCheckFigures:
+def selfcheck_figures(session: Session, period: Period, *,
+                      today: date | None = None) -> documents.SelfCheckFigures:
     from db.models import Step
 
     reviewed = session.execute(select(func.count(func.distinct(Step.household_id))).where(
@@ -228,25 +230,20 @@ def selfcheck_figures(session: Session, period: Period) -> documents.SelfCheckFi
         households_reviewed=max(reviewed, households_all) if in_force else reviewed,
         persons_reviewed=persons_all, newly_included_households=new_h, newly_included_persons=new_p,
         exited_households=exit_h, exited_persons=exit_p, adjusted_households=adjusted)
-    _ledger_figures(session, period, figures)
+    _ledger_figures(session, period, figures, today or clock.today())
     return figures
 
 
-def _ledger_figures(session: Session, period: Period, figures: documents.SelfCheckFigures) -> None:
-    """Problem and petition figures, when the ledgers are installed (app.ledgers)."""
-    try:
-        from app.ledgers import report_figures
-    except ImportError:
-        return
-    report_figures(session, period.start, period.end, figures)
-
-
-def _problem_rows(session: Session, period: Period) -> list[documents.ProblemRow]:
-    try:
-        from app.ledgers import report_problem_rows
-    except ImportError:
-        return []
-    return report_problem_rows(session, period.start, period.end)
+def _ledger_figures(session: Session, period: Period, figures: documents.SelfCheckFigures,
+                    today: date) -> None:
+    """Problem and petition figures from the ledgers (app.ledgers.reporting)."""
+    f = reporting.ledger_figures(session, period.start, period.end, today=today)
+    figures.problems_by_category = f.problems_by_category
+    figures.problems_by_source = f.problems_by_source
+    figures.rectified, figures.overdue = f.rectified, f.overdue
+    figures.transferred, figures.transfers_late = f.transferred, f.transfers_late
+    figures.petitions_received, figures.petitions_concluded = f.petitions_received, f.petitions_concluded
+    figures.petitions_overdue, figures.petitions_priority = f.petitions_overdue, f.petitions_priority
 
 
 def selfcheck_default_paragraphs(office: documents.OfficeInfo, period: Period) -> list[str]:
@@ -277,12 +274,12 @@ def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period,
     if number < 1:
         raise ValidationError("发文序号", number, "应为正整数（不编虚位、不加“第”字）")
     office = office_info(session)
-    figures = selfcheck_figures(session, period)
+    figures = selfcheck_figures(session, period, today=today)
     body = paragraphs or selfcheck_default_paragraphs(office, period)
     result = documents.build_selfcheck_pdf(
         out, office=office, doc_number=number, year=today.year, addressee=addressee,
         title=title or selfcheck_default_title(period), figures=figures,
-        paragraphs=body, problems=_problem_rows(session, period), signature=office.name, date=today)
+        paragraphs=body, problems=reporting.problem_rows(session, period.start, period.end, today=today), signature=office.name, date=today)
     _record(session, actor, "print", "自查自纠报告", out, result, period=period.label,
             number=documents.doc_number(office.doc_prefix, today.year, number))
     return result

@@ -142,6 +142,10 @@ class SelfCheckFigures:
     transferred: int = 0  # clues transferred to 纪检监察机关
     petitions_received: int = 0
     petitions_concluded: int = 0
+    problems_by_source: dict[str, int] = field(default_factory=dict)
+    transfers_late: int = 0  # transferred after the due day, or due and not yet transferred
+    petitions_overdue: int = 0
+    petitions_priority: int = 0  # 重点 petitions
 
     @property
     def problems_found(self) -> int:

@@ -59,14 +59,19 @@ def figures_text(f: SelfCheckFigures, office_name: str = "") -> str:
             f"退出{hp(f.exited_households, f.exited_persons)}，"
             f"调整保障金额{f.adjusted_households}户。")
     cats = [(k, v) for k, v in f.problems_by_category.items() if v]
+    sources = [(k, v) for k, v in f.problems_by_source.items() if v]
+    late = f"，其中逾期移交{f.transfers_late}件" if f.transfers_late else ""
     if cats:
-        text += (f"排查发现各类问题{f.problems_found}个，其中"
+        text += (f"排查发现各类问题{f.problems_found}个，"
+                 + (f"按来源分：{'、'.join(f'{k}{v}个' for k, v in sources)}；按类别分："
+                    if sources else "其中")
                  + "、".join(f"{k}{v}个" for k, v in cats)
                  + f"；已整改{f.rectified}个，逾期未整改{f.overdue}个，"
-                   f"向纪检监察机关移交问题线索{f.transferred}件。")
+                   f"向纪检监察机关移交问题线索{f.transferred}件{late}。")
     else:
-        text += f"排查未发现问题，向纪检监察机关移交问题线索{f.transferred}件。"
-    text += f"受理信访举报{f.petitions_received}件，已办结{f.petitions_concluded}件。"
+        text += f"排查未发现问题，向纪检监察机关移交问题线索{f.transferred}件{late}。"
+    text += (f"受理信访举报{f.petitions_received}件，已办结{f.petitions_concluded}件，"
+             f"超期未办结{f.petitions_overdue}件，其中重点信访举报{f.petitions_priority}件。")
     return text
 
 
