@@ -15,7 +15,7 @@ from typing import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, clock, documents, rulesettings
+from app import audit, clock, documents, monthly_report, rulesettings
 from app.errors import ValidationError
 from app.ledgers import reporting
 from app.offices import own_office
@@ -145,26 +145,9 @@ def _amount_changes(session: Session, period: Period) -> list[tuple[str, Decimal
 
 def monthly_changes(session: Session, period: Period) -> tuple[list[documents.ChangeRow],
                                                                documents.StockFigures]:
-    changes: list[documents.ChangeRow] = []
-    for r in household_rows(session, _in(Household.approve_date, period),
-                            Household.status.in_(("在保", "已退出", "暂停"))):
-        if r.approve_date and r.approve_date <= period.end:
-            changes.append(documents.ChangeRow("新增", r.head_name, r.village, r.household_size,
-                                               None, r.monthly_amount, "审核确认", r.approve_date,
-                                               r.category))
-    for r in household_rows(session, _in(Household.exit_date, period), Household.status == "已退出"):
-        kind = "死亡" if "死亡" in (r.exit_reason or "") else "退出"
-        changes.append(documents.ChangeRow(kind, r.head_name, r.village, r.household_size,
-                                           r.monthly_amount, Decimal("0"), r.exit_reason or "",
-                                           r.exit_date, r.category))
-    adjusted = _amount_changes(session, period)
-    if adjusted:
-        by_id = {r.uuid: r for r in household_rows(session, Household.id.in_([a[0] for a in adjusted]))}
-        for hid, old, new, day in adjusted:
-            r = by_id.get(hid)
-            if r:
-                changes.append(documents.ChangeRow("调整", r.head_name, r.village, r.household_size,
-                                                   old, new, "调整保障金额", day, r.category))
+    """The month's changes by the day they take effect, up to the month's first report, plus
+    late entries (补报) of earlier months (app.monthly_report)."""
+    changes = monthly_report.month_changes(session, own_office(session).code, period.start, period.end)
     stock_q = select(func.count(), func.coalesce(func.sum(Household.monthly_amount), 0)).where(
         Household.status == "在保", Household.deleted_at.is_(None))
     count, money = session.execute(stock_q).one()
@@ -180,7 +163,11 @@ def make_monthly(session: Session, actor: Actor, out: Path, *, period: Period,
     require(actor, "export.personal")
     if period.start.day != 1 or period.end.month != period.start.month:
         raise ValidationError("期间", period.label, "动态管理月报按月编制，请写成 2026-11 这样的月份")
+    if period.start > today:
+        raise ValidationError("期间", period.label, f"还没有开始（今天是 {today}），不能编制月报")
     changes, stock = monthly_changes(session, period)
+    monthly_report.record_run(session, own_office(session).code, monthly_report.month_key(period.start),
+                              monthly_report.content_hash(changes, stock), actor.username)
     day = min(rulesettings.get(session, "monthly_report_day"),
               calendar.monthrange(period.start.year, period.start.month)[1])
     build = documents.build_monthly_xlsx if out.suffix.lower() == ".xlsx" else documents.build_monthly_pdf

@@ -72,6 +72,7 @@ class HouseholdWindow(QMainWindow):
         self.members = MembersEditor(editable=can_edit)
         self.members.ask_reason = lambda name: dialogs.ask_text(
             self, "移出成员", f"移出 {name} 的原因（必填，如：死亡、迁出、分户）：")
+        self.members.ask_death_date = self._ask_death_date
         self.members.dup_check = self._dup_check
         self.steps = StepsTab(ctx.actor.display_name, can_record=ctx.can("household.step"))
         self.audit = AuditTab()
@@ -226,6 +227,22 @@ class HouseholdWindow(QMainWindow):
         self._update_header()
         self._update_dirty()
 
+    def _ask_death_date(self, name: str) -> date | None:
+        """The date of death of a member removed for 死亡 (the 月报 reports it under that day)."""
+        text = dialogs.ask_text(self, "移出成员", f"{name} 的死亡日期（必填，YYYY-MM-DD）：",
+                                clock.today().isoformat())
+        if text is None:
+            return None
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            dialogs.error(self, f"死亡日期“{text}”格式不对，应为 YYYY-MM-DD，如 2026-11-05。")
+            return None
+        if day > clock.today():
+            dialogs.error(self, f"死亡日期 {day} 不能晚于今天。")
+            return None
+        return day
+
     def _dup_check(self, row: int, number: str) -> None:
         database, hid = self.ctx.database, self.household_id
 
@@ -307,8 +324,8 @@ class HouseholdWindow(QMainWindow):
                     hs.edit_household(s, ctx.actor, hid, expected_version=version, changes=direct)
                 else:  # only a proposal: still refuse when someone saved meanwhile
                     hs._check_version(s.get(Household, hid), version, f"{name}户")
-                for mid, _v, _name, reason in p["removed"]:
-                    hs.remove_member(s, ctx.actor, mid, reason=reason)
+                for mid, _v, _name, reason, died in p["removed"]:
+                    hs.remove_member(s, ctx.actor, mid, reason=reason, death_date=died)
                 for mid, mversion, diff in p["edited"]:
                     notices += hs.edit_member(s, ctx.actor, mid, expected_version=mversion,
                                               changes=diff).notices

@@ -102,6 +102,7 @@ class ChangeRow:
     reason: str = ""
     date: date | None = None
     category: str = ""
+    late: bool = False  # 补报: took effect in an earlier month, entered after that month's report
 
 
 @dataclass
