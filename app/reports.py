@@ -15,7 +15,7 @@ from typing import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, clock, documents, monthly_report, rulesettings
+from app import audit, clock, documents, monthly_report, publicity_service, rulesettings
 from app.errors import ValidationError
 from app.ledgers import reporting
 from app.offices import own_office
@@ -59,7 +59,7 @@ def office_info(session: Session) -> documents.OfficeInfo:
     parent = session.execute(select(Office.name).where(Office.code == o.parent_code)).scalar()
     return documents.OfficeInfo(code=o.code, name=o.name, district_name=parent or "区（县）民政局",
                                 phone=o.phone or "", district_phone=o.district_phone or "",
-                                address=o.address or o.name, doc_prefix=o.doc_prefix or "民发")
+                                address=o.address or o.name, doc_prefix=o.doc_prefix or "")
 
 
 def _sizes(session: Session) -> dict[str, int]:
@@ -69,10 +69,23 @@ def _sizes(session: Session) -> dict[str, int]:
     return dict(session.execute(stmt).all())
 
 
+def _covered(session: Session) -> dict[str, tuple[tuple[str, date | None], ...]]:
+    """Household → its covered persons (保障对象) living together: (name, birth date)."""
+    out: dict[str, list[tuple[str, date | None]]] = {}
+    for hid, name, birth in session.execute(
+            select(Member.household_id, Member.name, Member.birth_date)
+            .where(Member.deleted_at.is_(None), Member.lives_together.is_(True), Member.covered.is_(True))
+            .order_by(Member.household_id, Member.relation != "户主", Member.name)):
+        out.setdefault(hid, []).append((name, birth))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]:  # noqa: ANN002
-    """Households (with head member's ID and birth date) as document rows, by village and number."""
+    """Households (with head member's ID and birth date, and the covered persons) as document
+    rows, by village and number."""
     head = aliased(Member)
     sizes = _sizes(session)
+    covered = _covered(session)
     stmt = (select(Household, Village.name, head.id_number, head.birth_date, head.health,
                    head.disability)
             .join(Village, Village.id == Household.village_id)
@@ -88,7 +101,8 @@ def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]
             status=hh.status, apply_date=hh.apply_date, approve_date=hh.approve_date,
             exit_date=hh.exit_date, exit_reason=hh.exit_reason,
             refuse_reason=hh.exit_reason if hh.status == "未通过" else None, phone=hh.phone,
-            bank_account=hh.bank_account, illness=health, disability=disability)
+            bank_account=hh.bank_account, illness=health, disability=disability,
+            covered=covered.get(hh.id, ()))
 
 
 def _record(session: Session, actor: Actor, action: str, what: str, out: Path,
@@ -109,6 +123,7 @@ def make_gongshi(session: Session, actor: Actor, out: Path, *, period: Period,
                  today: date) -> documents.DocumentResult:
     """Standing 公示 of households 在保: one village (monthly) or the township (quarterly)."""
     require(actor, "export.personal")
+    publicity_service.require_office_details(session, "公示")
     where = [Household.status == "在保"]
     if village:
         if not session.execute(select(Village.id).where(Village.name == village)).first():
@@ -260,7 +275,9 @@ def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period,
     require(actor, "export.personal")
     if number < 1:
         raise ValidationError("发文序号", number, "应为正整数（不编虚位、不加“第”字）")
+    publicity_service.require_office_details(session, "公文")
     office = office_info(session)
+    addressee = (addressee or "").strip() or office.district_name
     figures = selfcheck_figures(session, period, today=today)
     body = paragraphs or selfcheck_default_paragraphs(office, period)
     result = documents.build_selfcheck_pdf(

@@ -3,15 +3,23 @@ PDF; the 问题清单 is attached. Every figure is read back from the PDF text."
 import re
 from datetime import date
 
+import pytest
 from pypdf import PdfReader
 
-from app import reports
+from app import offices, reports
 from app.ledgers import petitions as pt
 from app.ledgers import problems as pr
 from app.ledgers import reporting
 from test_ledger_support import household, ident
 
 TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def office(env):
+    with env.database.session() as s:
+        offices.update_office(s, env.admin, phone="0954-5011234", district_phone="0954-5012345",
+                              doc_prefix="香民发", district_name="泾源县民政局")
 
 
 def _text(path):
@@ -69,7 +77,7 @@ def test_selfcheck_pdf_prints_the_ledger_figures_and_the_problem_list(env, tmp_p
     out = tmp_path / "sc.pdf"
     with env.database.session() as s:
         reports.make_selfcheck(s, env.reviewer, out, period=reports.parse_period("2026-11", today=TODAY),
-                               number=3, addressee="泾源县民政局", today=TODAY)
+                               number=3, addressee="", today=TODAY)
     body = _text(out)
     assert "排查发现各类问题3个" in body
     assert "自查1个、信访举报1个、督导检查1个" in body
@@ -78,6 +86,7 @@ def test_selfcheck_pdf_prints_the_ledger_figures_and_the_problem_list(env, tmp_p
     assert "移交问题线索1件，其中逾期移交1件" in body
     assert "受理信访举报3件，已办结1件，超期未办结1件，其中重点信访举报3件" in body
     assert "排查未发现问题" not in body
+    assert "香民发〔2026〕3号" in body and "泾源县民政局：" in body  # addressee from the office details
     assert "问题清单" in body
     for text in ("收入超标仍在保", "应保未保", "村干部亲属违规享受", "九月发现的旧问题", "逾期未整改", "已移交"):
         assert text in body, text

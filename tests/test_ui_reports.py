@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtWidgets import QFileDialog
 
-from app import clock, demo, documents
+from app import clock, demo, documents, offices
 from test_ui_support import make_ctx
 from ui import dialogs, ops
 
@@ -51,6 +51,8 @@ def page(qtbot, env, prompts):  # noqa: ANN001, ANN201
 
     with env.database.session() as s:
         demo.generate(s, env.admin, households=30, seed=1)
+        offices.update_office(s, env.admin, phone="0954-5011234", district_phone="0954-5012345",
+                              doc_prefix="香民发", district_name="泾源县民政局")
     w = ReportsPage(make_ctx(env, env.admin))
     qtbot.addWidget(w)
     w.resize(1220, 720)
@@ -273,6 +275,9 @@ def test_cancelled_generation_leaves_no_file_and_no_audit_entry(env, tmp_path):
         with env.database.session(write=False) as s:
             return s.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
 
+    with env.database.session() as s:
+        offices.update_office(s, env.admin, phone="0954-5011234", district_phone="0954-5012345",
+                              doc_prefix="香民发", district_name="泾源县民政局")
     before = entries()
     req = Request(DOC_BY_KEY["gongshi_township"], reports.parse_period("2026Q1", today=TODAY))
     out = tmp_path / "公示.pdf"

@@ -97,6 +97,10 @@ class HouseholdWindow(QMainWindow):
         self.revert_button = QPushButton("撤销修改（Ctrl+Z）")
         self.status_button = QPushButton("变更保障状态……")
         self.reload_button = QPushButton("重新载入")
+        self.case_button = QPushButton("个案公示……")
+        self.case_button.setToolTip("打印待审核事项（拟新增、拟调整、拟终止）的个案公示")
+        self.case_button.setEnabled(False)
+        self.case_button.clicked.connect(self.print_case_gongshi)
         close = QPushButton("关闭")
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save)
@@ -108,7 +112,8 @@ class HouseholdWindow(QMainWindow):
         if not (ctx.can("household.status") or ctx.can("household.propose")):
             self.status_button.setToolTip("变更保障状态需要经办人（提交审核）、审核人或管理员角色")
         buttons = QHBoxLayout()
-        for b in (self.save_button, self.revert_button, self.status_button, self.reload_button):
+        for b in (self.save_button, self.revert_button, self.status_button, self.reload_button,
+                  self.case_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -161,6 +166,7 @@ class HouseholdWindow(QMainWindow):
                                           can_approve=self.ctx.can("household.approve"),
                                           can_propose=self.ctx.can("household.propose"))
         self.status_button.setEnabled(bool(self.status_targets(info.status)))
+        self.case_button.setEnabled(proposal is not None and self.ctx.can("export.personal"))
         self.loaded = True
 
     def status_targets(self, status: str) -> list[str]:
@@ -226,6 +232,11 @@ class HouseholdWindow(QMainWindow):
         self.banner.show_message(None)
         self._update_header()
         self._update_dirty()
+
+    def print_case_gongshi(self):  # noqa: ANN201
+        from ui.case_gongshi import print_case_gongshi
+
+        return print_case_gongshi(self, self.ctx, self.household_id, self.info.number)
 
     def _ask_death_date(self, name: str) -> date | None:
         """The date of death of a member removed for 死亡 (the 月报 reports it under that day)."""

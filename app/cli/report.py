@@ -25,9 +25,11 @@ def register(sub) -> None:  # noqa: ANN001
             r.add_argument("--village")
             r.add_argument("--start", help="公示开始日期（默认今天）")
             r.add_argument("--paper", choices=["A4", "A3L"], default="A4")
+            r.add_argument("--case", metavar="HOUSEHOLD",
+                           help="个案公示（拟新增/拟调整/拟终止）：户编号、成员身份证号或家庭 ID")
         if name == "selfcheck":
             r.add_argument("--number", type=int, required=True, help="发文序号，如 12")
-            r.add_argument("--addressee", default="区民政局", help="主送机关")
+            r.add_argument("--addressee", help="主送机关（默认：单位信息中的上级民政部门）")
             r.add_argument("--title")
             r.add_argument("--body", help="正文段落文件（UTF-8，空行分段；写 {figures} 处插入统计数字）")
 
@@ -55,6 +57,15 @@ def _body(path: str | None) -> list[str] | None:
             for p in text.split("\n\n") if p.strip()]
 
 
+def _start(text: str | None, today: date) -> date:
+    if not text:
+        return today
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("--start", text, "应为 YYYY-MM-DD，如 2026-11-23") from None
+
+
 def cmd_report(ctx: Context) -> int:
     a = ctx.args
     today = clock.today()
@@ -68,8 +79,14 @@ def cmd_report(ctx: Context) -> int:
     period = reports.parse_period(a.period, today=today)
     with ctx.database().session() as s:
         actor = ctx.actor(s)
-        if a.kind == "gongshi":
-            start = date.fromisoformat(a.start) if a.start else today
+        if a.kind == "gongshi" and a.case:
+            from app import publicity_service
+
+            result = publicity_service.make_case_gongshi(s, actor, out, household=a.case,
+                                                         start=_start(a.start, today), paper=a.paper,
+                                                         today=today)
+        elif a.kind == "gongshi":
+            start = _start(a.start, today)
             result = reports.make_gongshi(s, actor, out, period=period, village=a.village,
                                           start=start, paper=a.paper, today=today)
         elif a.kind == "selfcheck":

@@ -18,6 +18,7 @@ from app.documents.pdfbase import (
 from app.documents.publicity import public_case_rows, public_rows
 
 LAW = "《最低生活保障审核确认办法》《特困人员认定办法》"
+TAIL_ROWS = 3  # table rows kept on the page of the 合计 and the signature
 
 
 def period_end(start: date, days: int) -> date:
@@ -68,49 +69,61 @@ def _render(path: str, n: _Notice, *, paper: str, fonts, office_name: str) -> in
     fs = 11 * k
     cell = CellMaker(fonts, "song", fs, widths)
     head_st = style("head", hei, fs * 0.95, leading=fs * 1.15, align=TA_CENTER)
-    data = [[para(h, head_st, fonts, "hei") for h in n.headers]]
-    for r in n.rows:
-        data.append([cell(v, i, n.aligns[i]) for i, v in enumerate(r)])
+    header = [para(h, head_st, fonts, "hei") for h in n.headers]
+    body = [[cell(v, i, n.aligns[i]) for i, v in enumerate(r)] for r in n.rows]
     if not n.rows:
-        data.append(["本期无公示对象"] + [""] * (len(n.headers) - 1))
-    ts = [
-        ("FONT", (0, 0), (-1, -1), song, fs, fs * 1.2),
-        ("GRID", (0, 0), (-1, -1), 0.6, GRID),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5 * k),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5 * k),
-    ]
-    for i, a in enumerate(n.aligns):
-        if a == TA_RIGHT:
-            ts.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
-        elif a == TA_LEFT:
-            ts.append(("ALIGN", (i, 1), (i, -1), "LEFT"))
-    if not n.rows:
-        ts.append(("SPAN", (0, 1), (-1, 1)))
-    if n.totals and n.rows:
-        data.append([cell(v, i, n.aligns[i] if i >= n.total_span else TA_CENTER)
-                     for i, v in enumerate(n.totals)])
-        # No SPAN here: a span in a long table makes every page split re-scan
-        # all rows (quadratic); "合计" fits in the 序号 column.
-        ts += [("FONT", (0, -1), (-1, -1), hei, fs, fs * 1.2),
-               ("ALIGN", (0, -1), (n.total_span - 1, -1), "CENTER")]
-    table = LongTable(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(ts))
+        body = [["本期无公示对象"] + [""] * (len(n.headers) - 1)]
+    totals = ([cell(v, i, n.aligns[i] if i >= n.total_span else TA_CENTER)
+               for i, v in enumerate(n.totals)] if n.totals and n.rows else None)
+
+    def table_style(first_is_header: bool, last_is_totals: bool) -> TableStyle:
+        ts = [("FONT", (0, 0), (-1, -1), song, fs, fs * 1.2),
+              ("GRID", (0, 0), (-1, -1), 0.6, GRID),
+              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+              ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+              ("TOPPADDING", (0, 0), (-1, -1), 2.5 * k),
+              ("LEFTPADDING", (0, 0), (-1, -1), 3),
+              ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+              ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5 * k)]
+        top = 1 if first_is_header else 0
+        if first_is_header:
+            ts.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_BG))
+        for i, a in enumerate(n.aligns):
+            if a == TA_RIGHT:
+                ts.append(("ALIGN", (i, top), (i, -1), "RIGHT"))
+            elif a == TA_LEFT:
+                ts.append(("ALIGN", (i, top), (i, -1), "LEFT"))
+        if not n.rows:
+            ts.append(("SPAN", (0, 1), (-1, 1)))
+        if last_is_totals:
+            # No SPAN here: a span in a long table makes every page split re-scan
+            # all rows (quadratic); "合计" fits in the 序号 column.
+            ts += [("FONT", (0, -1), (-1, -1), hei, fs, fs * 1.2),
+                   ("ALIGN", (0, -1), (n.total_span - 1, -1), "CENTER")]
+        return TableStyle(ts)
+
+    # The last rows, the 合计, the closing text and the seal space stay together: never a
+    # 合计 or a signature alone on the last page.
+    keep = TAIL_ROWS if len(body) > TAIL_ROWS else 0
+    head_rows = [header] + body[:len(body) - keep] + ([totals] if totals and not keep else [])
+    table = LongTable(head_rows, colWidths=widths, repeatRows=1)
+    table.setStyle(table_style(True, bool(totals) and not keep))
+    tail = []
+    if keep:
+        rest = body[-keep:] + ([totals] if totals else [])
+        t = Table(rest, colWidths=widths)
+        t.setStyle(table_style(False, bool(totals)))
+        tail.append(t)
 
     story = [para(n.title, title_st, fonts, "hei"), para(n.intro, body_st, fonts, "song"),
-             Spacer(1, 3 * mm * k), table, Spacer(1, 4 * mm * k)]
+             Spacer(1, 3 * mm * k), table]
     closing = [para(t, body_st, fonts, "song") for t in n.closing]
     # Signature block, right-aligned, with room above the name for the seal.
     sign = Table([[para(n.signer, sign_st, fonts, "song")],
                   [para(cn_date(n.sign_date), sign_st, fonts, "song")]],
                  colWidths=[max(70 * mm, len(n.signer) * 12 * k + 12) * k], hAlign="RIGHT")
     sign.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, 0), 16 * mm * k)]))
-    # Never leave the signature (and the seal) alone on the last page.
-    story.append(KeepTogether(closing + [sign]))
+    story.append(KeepTogether(tail + [Spacer(1, 4 * mm * k)] + closing + [sign]))
 
     def footer(c, page_no, total):
         c.saveState()
@@ -151,7 +164,7 @@ def build_gongshi_pdf(path, *, office: OfficeInfo, households: Sequence[Househol
     amount = sum((r.monthly_amount for r in rows), Decimal("0"))
     township = scope == "township"
     headers = ["序号"] + (["村(居)"] if township else []) + [
-        "户主姓名", "家庭人口", "保障类别", "致贫原因", "月保障金额(元)"]
+        "户主姓名", "保障人数", "保障类别", "致贫原因", "月保障金额(元)"]
     weights = [0.8] + ([1.5] if township else []) + [1.4, 1.3, 2.7, 2.3, 2.0]
     aligns = [TA_CENTER] + ([TA_CENTER] if township else []) + [
         TA_CENTER, TA_CENTER, TA_CENTER, TA_CENTER, TA_RIGHT]
@@ -191,7 +204,7 @@ def build_case_gongshi_pdf(path, *, office: OfficeInfo, cases: Sequence[CaseNoti
     kinds = [k for k in order if k in present] + [k for k in present if k not in order]
     what = "、".join(k.removeprefix("拟") for k in kinds) or "新增"
     title = title or f"{where}最低生活保障等救助对象{what}公示"
-    headers = ["序号", "村(居)", "户主姓名", "家庭人口", "保障类别", "月保障金额(元)",
+    headers = ["序号", "村(居)", "户主姓名", "保障人数", "保障类别", "月保障金额(元)",
                "公示事项", "理由"]
     weights = [0.9, 1.5, 1.4, 1.3, 2.7, 2.0, 1.4, 2.2]
     aligns = [TA_CENTER] * 5 + [TA_RIGHT, TA_CENTER, TA_LEFT]

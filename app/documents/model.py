@@ -40,6 +40,9 @@ class HouseholdRow:
     bank_account: str | None = None
     illness: str | None = None
     disability: str | None = None
+    # Covered persons (保障对象) living in the household: (name, birth date). None: unknown, the
+    # head stands for the household (older callers); a 公示 publishes only covered persons.
+    covered: tuple[tuple[str, date | None], ...] | None = None
     # 排查统计表 only (internal): the screening conclusion and proposed handling.
     screening_conclusion: str | None = None
     handling_opinion: str | None = None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from app import documents, jobs, reports
+from app import documents, jobs, publicity_service, reports
 from db.errors import QingfengError
 
 
@@ -25,6 +25,7 @@ class DocKind:
 DOCS = [
     DocKind("gongshi_village", "公示（村·月度）", "公示", ".pdf", ("month",)),
     DocKind("gongshi_township", "公示（全乡镇·季度）", "公示", ".pdf", ("quarter",)),
+    DocKind("gongshi_case", "个案公示（拟新增·拟调整·拟终止）", "个案公示", ".pdf", ("month",)),
     DocKind("selfcheck", "自查自纠报告", "自查自纠报告", ".pdf", ("quarter", "month", "year")),
     DocKind("monthly_pdf", "动态管理月报 PDF", "动态管理月报", ".pdf", ("month",)),
     DocKind("monthly_xlsx", "动态管理月报 Excel", "动态管理月报", ".xlsx", ("month",)),
@@ -35,6 +36,8 @@ DESCRIPTIONS = {
     "gongshi_village": "本村（居）在保对象公示名单，按月张贴。不显示完整身份证号、银行账号、电话和病残情况；"
                        "特困人员中的未成年人依规不公示。",
     "gongshi_township": "全乡镇在保对象公示名单（含村（居）列），按季度公示，内容限制同村级公示。",
+    "gongshi_case": "一户待审核的纳入、调整或退出事项的个案公示（7 天）。理由只印编码部分"
+                    "（如“死亡（……）”印“死亡”），特困未成年人不公示。",
     "selfcheck": "GB/T 9704 公文格式。统计数字按所选期间自动生成，正文可按本单位情况修改；"
                  "问题台账中的问题列为附件。",
     "monthly_pdf": "本月新增、退出、调整和死亡人员；无变动的部分写“零报告”。逾期报送会提示。",
@@ -66,8 +69,11 @@ class Request:
     addressee: str = ""
     title: str | None = None
     paragraphs: tuple[str, ...] = ()
+    household: str | None = None  # 个案公示: 户编号 or a member's ID number
 
     def file_name(self) -> str:
+        if self.household:
+            return f"{self.doc.name}-{self.household}{self.doc.suffix}"
         parts = [self.doc.name] + ([self.village] if self.village else []) + [self.period.label]
         return "-".join(parts) + self.doc.suffix
 
@@ -102,7 +108,11 @@ def generate(database, actor, req: Request, out: Path, *, today: date,  # noqa: 
     try:
         with database.session() as s:
             key = req.doc.key
-            if key.startswith("gongshi"):
+            if key == "gongshi_case":
+                result = publicity_service.make_case_gongshi(s, actor, out, household=req.household or "",
+                                                             start=req.start or today, paper=req.paper,
+                                                             today=today)
+            elif key.startswith("gongshi"):
                 result = reports.make_gongshi(s, actor, out, period=req.period, village=req.village,
                                               start=req.start or today, paper=req.paper, today=today)
             elif key == "selfcheck":

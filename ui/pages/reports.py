@@ -81,6 +81,8 @@ class ReportsPage(QWidget):
         self.period_label = QLabel()
         self.period_label.setStyleSheet(NOTE_STYLE)
         self.village = combo([], "（请选择）")
+        self.case_household = QLineEdit()
+        self.case_household.setPlaceholderText("户编号或成员身份证号")
         self.start = date_edit(today)
         self.paper = QComboBox()
         for text, data in PAPERS:
@@ -93,6 +95,7 @@ class ReportsPage(QWidget):
         form.addRow("期间", period_box)
         form.addRow("", self.period_label)
         form.addRow("村（居）", self.village)
+        form.addRow("家庭", self.case_household)
         form.addRow("公示开始日期", self.start)
         form.addRow("纸张", self.paper)
         self.form = form
@@ -340,6 +343,7 @@ class ReportsPage(QWidget):
             self.period_kind.setCurrentIndex(self.period_kind.findData(d.periods[0]))
         self.period_kind.blockSignals(False)
         self.form.setRowVisible(self.village, d.key == "gongshi_village")
+        self.form.setRowVisible(self.case_household, d.key == "gongshi_case")
         self.form.setRowVisible(self.start, d.key.startswith("gongshi"))
         self.form.setRowVisible(self.paper, d.key.startswith("gongshi"))
         self.selfcheck_box.setVisible(d.key == "selfcheck")
@@ -423,6 +427,12 @@ class ReportsPage(QWidget):
             if not village:
                 raise Refused("请选择要公示的村（居）；全乡镇公示请选“公示（全乡镇·季度）”。")
             return Request(d, period, village=village, start=self.start.date().toPython(),
+                           paper=self.paper.currentData())
+        if d.key == "gongshi_case":
+            household = self.case_household.text().strip()
+            if not household:
+                raise Refused("请填写要公示的家庭：户编号或成员身份证号。")
+            return Request(d, period, household=household, start=self.start.date().toPython(),
                            paper=self.paper.currentData())
         if d.key == "gongshi_township":
             return Request(d, period, start=self.start.date().toPython(), paper=self.paper.currentData())
