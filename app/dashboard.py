@@ -160,6 +160,7 @@ class HomeData:
     proposals: list[ProposalRow] = field(default_factory=list)
     grace_ending: list[GraceRow] = field(default_factory=list)
     monthly_report: MonthlyReport | None = None
+    documents: list = field(default_factory=list)  # doc_reminders.DocReminder: 台账, 公示
     money_by_month: list[tuple[str, Decimal]] = field(default_factory=list)  # ("2026-05", total)
 
 
@@ -268,5 +269,7 @@ def home_data(session: Session, office_code: str, *, today: date | None = None,
     d.grace_ending = [GraceRow(g.household_id, g.number, g.head_name, g.village, g.reason, g.end, g.amount)
                       for g in gradual.grace_ending(session, today=today)][:LIST_LIMIT]
     d.monthly_report = _monthly_report(session, today)
+    from app import doc_reminders
+    d.documents = doc_reminders.reminders(session, office_code, today)
     d.money_by_month = money_by_month(session, office_code, today=today)
     return d

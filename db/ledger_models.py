@@ -63,7 +63,6 @@ class Problem(Synced, Base):
     closed_by: Mapped[str | None] = mapped_column(String(64))
     verification_note: Mapped[str | None] = mapped_column(Text)
     auto_key: Mapped[str | None] = mapped_column(String(120), index=True)  # automatic checks
-    typical: Mapped[bool] = mapped_column(Boolean, default=False)  # 典型问题 (专项整治工作台账)
     note: Mapped[str | None] = mapped_column(Text)
 
 

@@ -4,6 +4,7 @@
 its content; the first run of a month is that month's cut-off, and a change entered after it
 goes into the next report as 补报. ``member_exits``: a member leaving a household that stays
 (moved away, died), with the day it took effect (for a death: the date of death).
+``typical_problems``: the 典型问题 marked for the monthly 专项整治工作台账.
 """
 from __future__ import annotations
 
@@ -39,6 +40,18 @@ class MemberExit(Synced, Base):
     day: Mapped[date] = mapped_column(Date, index=True)  # effective day; the date of death if died
 
 
-REPORT_AUDITED = {"member_exit": MemberExit}
-REPORT_LABELS = {"member_exit": "成员移出（死亡日期）"}
+class TypicalProblem(Synced, Base):
+    """A problem the clerk marks as 典型问题 for the 专项整治工作台账 (unmarked: soft-deleted).
+
+    Its own table rather than a column of ``problems``: existing problems keep the audited
+    state they had, so ``audit.verify`` stays clean after the upgrade."""
+
+    __tablename__ = "typical_problems"
+    problem_id: Mapped[str] = mapped_column(ForeignKey("problems.id"), index=True)
+    marked_date: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str | None] = mapped_column(Text)  # why it is typical (optional)
+
+
+REPORT_AUDITED = {"member_exit": MemberExit, "typical_problem": TypicalProblem}
+REPORT_LABELS = {"member_exit": "成员移出（死亡日期）", "typical_problem": "典型问题标注"}
 AUDITED.update(REPORT_AUDITED)

@@ -1,4 +1,4 @@
-"""report gongshi|selfcheck|monthly|screening, and office (details printed on documents)."""
+"""report gongshi|selfcheck|monthly|screening|ledger, and office (details printed on documents)."""
 from __future__ import annotations
 
 from datetime import date
@@ -15,7 +15,8 @@ def register(sub) -> None:  # noqa: ANN001
     for name, helptext in (("gongshi", "公示（按村每月；不写 --village 则全乡镇按季度）"),
                            ("selfcheck", "自查自纠报告（GB/T 9704 公文格式）"),
                            ("monthly", "动态管理月报（.pdf 或 .xlsx）"),
-                           ("screening", "排查统计表（Excel：在保、退出、申请未通过）")):
+                           ("screening", "排查统计表（Excel：在保、退出、申请未通过）"),
+                           ("ledger", "专项整治工作台账（按月；.pdf 或 .xlsx）")):
         r = rsub.add_parser(name, help=helptext)
         r.add_argument("--period", help="期间：2026-11、2026Q4、2026 或 2026-01-01:2026-06-30（默认本月）")
         r.add_argument("--out", required=True, help="输出文件")
@@ -73,8 +74,9 @@ def cmd_report(ctx: Context) -> int:
     want = {"gongshi": ".pdf", "selfcheck": ".pdf", "screening": ".xlsx"}.get(a.kind)
     if want and out.suffix.lower() != want:
         raise ValidationError("--out", a.out, f"此文书应保存为 {want} 文件")
-    if a.kind == "monthly" and out.suffix.lower() not in (".pdf", ".xlsx"):
-        raise ValidationError("--out", a.out, "动态管理月报应保存为 .pdf 或 .xlsx 文件")
+    if a.kind in ("monthly", "ledger") and out.suffix.lower() not in (".pdf", ".xlsx"):
+        what = "动态管理月报" if a.kind == "monthly" else "专项整治工作台账"
+        raise ValidationError("--out", a.out, f"{what}应保存为 .pdf 或 .xlsx 文件")
     out.parent.mkdir(parents=True, exist_ok=True)
     period = reports.parse_period(a.period, today=today)
     with ctx.database().session() as s:
@@ -95,6 +97,10 @@ def cmd_report(ctx: Context) -> int:
                                             title=a.title, today=today)
         elif a.kind == "monthly":
             result = reports.make_monthly(s, actor, out, period=period, today=today)
+        elif a.kind == "ledger":
+            from app import ledger_report
+
+            result = ledger_report.make_ledger(s, actor, out, period=period, today=today)
         else:
             result = reports.make_screening(s, actor, out, period=period)
     for w in result.warnings:

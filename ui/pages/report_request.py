@@ -30,6 +30,8 @@ DOCS = [
     DocKind("monthly_pdf", "动态管理月报 PDF", "动态管理月报", ".pdf", ("month",)),
     DocKind("monthly_xlsx", "动态管理月报 Excel", "动态管理月报", ".xlsx", ("month",)),
     DocKind("screening", "排查统计表 Excel", "排查统计表", ".xlsx", ("year", "quarter", "month")),
+    DocKind("ledger_pdf", "专项整治工作台账 PDF", "专项整治工作台账", ".pdf", ("month",)),
+    DocKind("ledger_xlsx", "专项整治工作台账 Excel", "专项整治工作台账", ".xlsx", ("month",)),
 ]
 DOC_BY_KEY = {d.key: d for d in DOCS}
 DESCRIPTIONS = {
@@ -42,6 +44,9 @@ DESCRIPTIONS = {
                  "问题台账中的问题列为附件。",
     "monthly_pdf": "本月新增、退出、调整和死亡人员；无变动的部分写“零报告”。逾期报送会提示。",
     "monthly_xlsx": "同动态管理月报，保存为 Excel 工作簿，便于报送和汇总。",
+    "ledger_pdf": "按月：本月新发现、整改完成、销号和逾期的问题，移交线索、信访举报和标注的典型问题。"
+                  "与动态管理月报同期报送。",
+    "ledger_xlsx": "同专项整治工作台账，保存为 Excel 工作簿。",
     "screening": "内部工作底稿：在保、退出、申请未通过三张表，含完整身份证号，仅供内部使用，请妥善保管。",
 }
 PERIOD_KINDS = {"month": "月", "quarter": "季度", "year": "年"}
@@ -120,6 +125,10 @@ def generate(database, actor, req: Request, out: Path, *, today: date,  # noqa: 
                                                 addressee=req.addressee,
                                                 paragraphs=list(req.paragraphs),
                                                 title=req.title, today=today)
+            elif key.startswith("ledger"):
+                from app import ledger_report
+
+                result = ledger_report.make_ledger(s, actor, out, period=req.period, today=today)
             elif key.startswith("monthly"):
                 result = reports.make_monthly(s, actor, out, period=req.period, today=today)
             else:

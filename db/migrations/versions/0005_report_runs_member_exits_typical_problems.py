@@ -1,4 +1,4 @@
-"""report runs (snapshots of the 月报), member exits (date of death), typical problems
+"""report runs (snapshots of the 月报), member exits (date of death), typical problems (典型问题)
 
 Revision ID: 0005
 Revises: 0004
@@ -52,13 +52,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_member_exits_member_id'), ['member_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_member_exits_owner_office'), ['owner_office'], unique=False)
 
-    with op.batch_alter_table('problems', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('typical', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.create_table('typical_problems',
+    sa.Column('problem_id', sa.String(length=36), nullable=False),
+    sa.Column('marked_date', sa.Date(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=True),
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('owner_office', sa.String(length=12), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_by', sa.String(length=64), nullable=True),
+    sa.Column('deleted_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['problem_id'], ['problems.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('typical_problems', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_typical_problems_owner_office'), ['owner_office'], unique=False)
+        batch_op.create_index(batch_op.f('ix_typical_problems_problem_id'), ['problem_id'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('problems', schema=None) as batch_op:
-        batch_op.drop_column('typical')
+    with op.batch_alter_table('typical_problems', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_typical_problems_problem_id'))
+        batch_op.drop_index(batch_op.f('ix_typical_problems_owner_office'))
+    op.drop_table('typical_problems')
     with op.batch_alter_table('member_exits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_member_exits_owner_office'))
         batch_op.drop_index(batch_op.f('ix_member_exits_member_id'))
