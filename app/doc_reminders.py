@@ -66,6 +66,6 @@ def reminders(session: Session, office_code: str, today: date) -> list[DocRemind
     q_done = any(d.get("period") == q_label and not d.get("village") for d in _made(session, "公示", q_start))
     q_end = date(today.year, 3 * q, calendar.monthrange(today.year, 3 * q)[1])
     out.append(DocReminder(
-        "乡镇公示", f"本季度全乡镇公示已生成。" if q_done else
+        "乡镇公示", "本季度全乡镇公示已生成。" if q_done else
         f"本季度全乡镇公示尚未生成（季度末 {q_end:%m月%d日}）。", q_done, False))
     return out

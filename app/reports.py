@@ -271,7 +271,8 @@ def record_saved_copy(session: Session, actor: Actor, *, what: str, source: Path
 
 def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period, number: int,
                    addressee: str, paragraphs: list[str] | None = None, title: str | None = None,
-                   today: date) -> documents.DocumentResult:
+                   today: date, signer: str | None = None,
+                   copy_to: str | None = None) -> documents.DocumentResult:
     require(actor, "export.personal")
     if number < 1:
         raise ValidationError("发文序号", number, "应为正整数（不编虚位、不加“第”字）")
@@ -283,7 +284,8 @@ def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period,
     result = documents.build_selfcheck_pdf(
         out, office=office, doc_number=number, year=today.year, addressee=addressee,
         title=title or selfcheck_default_title(period), figures=figures,
-        paragraphs=body, problems=reporting.problem_rows(session, period.start, period.end, today=today), signature=office.name, date=today)
+        paragraphs=body, problems=reporting.problem_rows(session, period.start, period.end, today=today), signature=office.name, date=today,
+        signer=(signer or "").strip() or None, copy_to=copy_to)
     _record(session, actor, "print", "自查自纠报告", out, result, period=period.label,
             number=documents.doc_number(office.doc_prefix, today.year, number))
     return result

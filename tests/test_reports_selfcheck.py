@@ -99,3 +99,17 @@ def test_selfcheck_without_problems_says_so(env, tmp_path):
                                number=4, addressee="泾源县民政局", today=TODAY)
     body = _text(out)
     assert "排查未发现问题" in body and "受理信访举报0件" in body and "问题清单" not in body
+
+
+def test_cli_selfcheck_with_signer_and_copy_to(env, tmp_path, monkeypatch, capsys):
+    from app import clock
+    from app.cli import main
+
+    monkeypatch.setenv("QINGFENG_PASSWORD", "test-pass-123")
+    out = tmp_path / "sc.pdf"
+    with clock.frozen(TODAY):
+        code = main(["--db", str(env.path), "--user", "reviewer", "report", "selfcheck", "--period", "2026-11",
+                     "--number", "5", "--signer", "李建军", "--copy-to", "县纪委监委", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    body = _text(out)
+    assert "签发人：李建军" in body and "泾源县民政局：" in body and "抄送：县纪委监委。" in body

@@ -184,6 +184,8 @@ def test_selfcheck_with_an_edited_paragraph(qtbot, page, prompts):
     page.body.setPlainText(body.replace(documents.FIGURES, documents.FIGURES + "\n\n" + mine))
     page.number.setValue(7)
     page.title.setText("关于专项整治自查自纠情况的报告")
+    page.signer.setText("张三")
+    page.copy_to.setText("县纪委监委")
     # the clerk's text is kept when the period changes
     page.set_period("month", TODAY.year, TODAY.month)
     assert mine in page.body.toPlainText()
@@ -194,6 +196,7 @@ def test_selfcheck_with_an_edited_paragraph(qtbot, page, prompts):
     assert "关于专项整治自查自纠情况的报告" in text
     assert text.index("共排查") < text.index("专题培训")  # figures first, then the edited paragraph
     assert f"〔{TODAY.year}〕7号" in text
+    assert "签发人：张三" in text and "抄送：县纪委监委。" in text and "印发" in text
 
 
 def test_screening_excel_saved_where_asked(qtbot, page, prompts, monkeypatch, tmp_path):

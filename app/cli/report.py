@@ -32,6 +32,8 @@ def register(sub) -> None:  # noqa: ANN001
             r.add_argument("--number", type=int, required=True, help="发文序号，如 12")
             r.add_argument("--addressee", help="主送机关（默认：单位信息中的上级民政部门）")
             r.add_argument("--title")
+            r.add_argument("--signer", help="签发人（上行文须标注，如：张三）")
+            r.add_argument("--copy-to", dest="copy_to", help="抄送机关（印在版记中，逗号分隔）")
             r.add_argument("--body", help="正文段落文件（UTF-8，空行分段；写 {figures} 处插入统计数字）")
 
     p = sub.add_parser("office", help="单位信息（印在文书上）")
@@ -94,7 +96,8 @@ def cmd_report(ctx: Context) -> int:
         elif a.kind == "selfcheck":
             result = reports.make_selfcheck(s, actor, out, period=period, number=a.number,
                                             addressee=a.addressee, paragraphs=_body(a.body),
-                                            title=a.title, today=today)
+                                            title=a.title, today=today, signer=a.signer,
+                                            copy_to=a.copy_to)
         elif a.kind == "monthly":
             result = reports.make_monthly(s, actor, out, period=period, today=today)
         elif a.kind == "ledger":

@@ -75,6 +75,8 @@ class Request:
     title: str | None = None
     paragraphs: tuple[str, ...] = ()
     household: str | None = None  # 个案公示: 户编号 or a member's ID number
+    signer: str | None = None  # 自查自纠报告: 签发人
+    copy_to: str | None = None  # 自查自纠报告: 抄送 (版记)
 
     def file_name(self) -> str:
         if self.household:
@@ -124,7 +126,8 @@ def generate(database, actor, req: Request, out: Path, *, today: date,  # noqa: 
                 result = reports.make_selfcheck(s, actor, out, period=req.period, number=req.number,
                                                 addressee=req.addressee,
                                                 paragraphs=list(req.paragraphs),
-                                                title=req.title, today=today)
+                                                title=req.title, today=today, signer=req.signer,
+                                                copy_to=req.copy_to)
             elif key.startswith("ledger"):
                 from app import ledger_report
 

@@ -109,6 +109,10 @@ class ReportsPage(QWidget):
         self.addressee.setPlaceholderText("如：某某县民政局")
         self.title = QLineEdit()
         self.title.setToolTip("留空则用默认标题")
+        self.signer = QLineEdit()
+        self.signer.setPlaceholderText("上行文标注签发人姓名，如：张三")
+        self.copy_to = QLineEdit()
+        self.copy_to.setPlaceholderText("印在版记中，如：县纪委监委，县民政局（可空）")
         self.figures = QLabel("正在统计……")
         self.figures.setWordWrap(True)
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -124,6 +128,8 @@ class ReportsPage(QWidget):
         sc.addRow("发文序号", self.number)
         sc.addRow("主送机关", self.addressee)
         sc.addRow("标题", self.title)
+        sc.addRow("签发人", self.signer)
+        sc.addRow("抄送", self.copy_to)
         sc_lay = QVBoxLayout()
         sc_lay.addLayout(sc)
         fig_head = QLabel("统计数字段落（按所选期间自动生成，只读；插入正文中 {figures} 处）")
@@ -444,7 +450,9 @@ class ReportsPage(QWidget):
             if not [p for p in paragraphs if p != documents.FIGURES]:
                 raise Refused("正文不能为空；可点“恢复默认正文”后再修改。")
             return Request(d, period, number=self.number.value(), addressee=addressee,
-                           title=self.title.text().strip() or None, paragraphs=tuple(paragraphs))
+                           title=self.title.text().strip() or None, paragraphs=tuple(paragraphs),
+                           signer=self.signer.text().strip() or None,
+                           copy_to=self.copy_to.text().strip() or None)
         return Request(d, period)
 
     def generate(self) -> ops.Op | None:
