@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
@@ -30,21 +30,36 @@ TITLE_WORDS = ("关于", "民政领域", "民政", "专项整治", "专项治理
                "进一步", "加强", "规范")
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
     ch: str
     font: str
     width: float
 
 
+_WIDTHS: dict[str, dict[str, float]] = {}  # font name -> character -> width at 1 pt
+
+
+def _width(font: str, ch: str) -> float:
+    table = _WIDTHS.setdefault(font, {})
+    w = table.get(ch)
+    if w is None:
+        w = table[ch] = stringWidth(ch, font, 1000) / 1000
+    return w
+
+
 def glyphs(text: str, fonts: FontSet, role: str, size: float) -> list[Glyph]:
     """Each character with the font that prints it (a box where none does) and its width."""
     out = []
+    face = fonts.face(role)
+    cmap, name = face.cmap, face.name
     for ch in text:
-        face = face_for(ord(ch), fonts, role)
-        if face is None:
-            face, ch = fonts.fallback, BOX
-        out.append(Glyph(ch, face.name, stringWidth(ch, face.name, size)))
+        if ord(ch) in cmap:
+            out.append(Glyph(ch, name, _width(name, ch) * size))
+            continue
+        other = face_for(ord(ch), fonts, role)
+        if other is None:
+            other, ch = fonts.fallback, BOX
+        out.append(Glyph(ch, other.name, _width(other.name, ch) * size))
     return out
 
 
