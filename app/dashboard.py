@@ -168,6 +168,7 @@ class HomeData:
     grace_ending: list[GraceRow] = field(default_factory=list)
     monthly_report: MonthlyReport | None = None
     check_reminder: str | None = None  # 数据比对 monthly (app.findings.monthly_reminder)
+    documents: list = field(default_factory=list)  # doc_reminders.DocReminder: 台账, 公示
     money_by_month: list[tuple[str, Decimal]] = field(default_factory=list)  # ("2026-05", total)
 
 
@@ -272,5 +273,7 @@ def home_data(session: Session, office_code: str, *, today: date | None = None,
     from app import findings
 
     d.check_reminder = findings.monthly_reminder(session, today)
+    from app import doc_reminders
+    d.documents = doc_reminders.reminders(session, office_code, today)
     d.money_by_month = money_by_month(session, office_code, today=today)
     return d

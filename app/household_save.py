@@ -14,10 +14,10 @@ from app.permissions import Actor
 
 
 def save_household(session: Session, actor: Actor, household_id: str, *, version: int,
-                   changes: dict, removed: list[tuple[str, str]] = (),
+                   changes: dict, removed: list[tuple[str, str, date | None]] = (),
                    edited: list[tuple[str, int, dict]] = (), added: list[MemberInput] = (),
                    proposal: dict | None = None) -> list[str]:
-    """``changes``: household fields saved directly; ``removed``: (member id, reason);
+    """``changes``: household fields saved directly; ``removed``: (member id, reason, date of death or None);
     ``edited``: (member id, version, changes); ``proposal``: {"day", "reason", "category",
     "monthly_amount"} submitted for review. Always checks ``version``: a change someone else
     saved meanwhile is refused (ConflictError). Returns the notices to show."""
@@ -26,8 +26,8 @@ def save_household(session: Session, actor: Actor, household_id: str, *, version
         hs.edit_household(session, actor, household_id, expected_version=version, changes=changes)
     else:  # only a proposal: still refuse when someone saved meanwhile
         hs.expect_version(session, household_id, version)
-    for member_id, reason in removed:
-        hs.remove_member(session, actor, member_id, reason=reason)
+    for member_id, reason, died in removed:
+        hs.remove_member(session, actor, member_id, reason=reason, death_date=died)
     for member_id, member_version, diff in edited:
         notices += hs.edit_member(session, actor, member_id, expected_version=member_version,
                                   changes=diff).notices

@@ -18,9 +18,11 @@ from app.idcard import IdNumberError, validate_id
 from app.permissions import Actor, require
 from app.reviews import next_review_date
 from db.assessment_models import ASSESSMENT_LABELS
+from db.report_models import REPORT_LABELS, MemberExit
 from db.models import Household, Member, Step, Village, utcnow
 
 audit.ENTITY_LABELS.update(ASSESSMENT_LABELS)
+audit.ENTITY_LABELS.update(REPORT_LABELS)
 
 EDITABLE = ("village", "address", "phone", "bank_account", "urban_rural", "category",
             "classification", "monthly_amount", "poverty_cause", "apply_date", "note", "head_name")
@@ -357,19 +359,43 @@ def move_member(session: Session, actor: Actor, member_id: str, *, to_household_
     return Saved(id=m.id, version=m.version, notices=_near_relatives(session, actor, target.id))
 
 
-def remove_member(session: Session, actor: Actor, member_id: str, *, reason: str) -> Saved:
+def remove_member(session: Session, actor: Actor, member_id: str, *, reason: str,
+                  death_date: date | None = None, day: date | None = None,
+                  today: date | None = None) -> Saved:
+    """Remove a member from a household that stays; a death (reason containing 死亡) needs the
+    date of death, which is the day the 动态管理月报 reports it under. Other removals take effect
+    on ``day`` (default today)."""
     require(actor, "household.edit")
+    today = today or clock.today()
     m = _get(session, Member, member_id, "成员")
     if not (reason or "").strip():
         raise ValidationError("移出原因", reason, "必须填写")
     if m.relation == "户主":
         raise ValidationError("成员", m.name, "户主不能移出；请先指定新户主")
+    died = "死亡" in reason
+    if died:
+        if not isinstance(death_date, date):
+            raise ValidationError("死亡日期", death_date, f"{m.name}因死亡移出，须填写死亡日期（YYYY-MM-DD）")
+        if death_date > today:
+            raise ValidationError("死亡日期", death_date.isoformat(), f"不能晚于今天 {today}")
+        if m.birth_date and death_date < m.birth_date:
+            raise ValidationError("死亡日期", death_date.isoformat(), f"不能早于出生日期 {m.birth_date}")
+        effective = death_date
+    else:
+        effective = day or today
     before = audit.state(m)
     m.deleted_at = utcnow()
-    m.note = ((m.note + "；") if m.note else "") + f"移出：{reason.strip()}"
+    m.note = ((m.note + "；") if m.note else "") + f"移出：{reason.strip()}" + (
+        f"（死亡日期 {death_date}）" if died else "")
     _stamp(m, actor)
     audit.record_change(session, actor, "member.remove", "member", m, before)
-    search.reindex_household(session, session.get(Household, m.household_id))
+    hh = session.get(Household, m.household_id)
+    exit_row = MemberExit(owner_office=hh.owner_office, household_id=hh.id, member_id=m.id,
+                          reason=reason.strip(), died=died, day=effective, updated_by=actor.username)
+    session.add(exit_row)
+    session.flush()
+    audit.record_change(session, actor, "member.exit", "member_exit", exit_row, None)
+    search.reindex_household(session, hh)
     return Saved(id=m.id, version=m.version)
 
 

@@ -15,8 +15,9 @@ from typing import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, documents, rulesettings
+from app import audit, clock, documents, monthly_report, publicity_service, rulesettings
 from app.errors import ValidationError
+from app.ledgers import reporting
 from app.offices import own_office
 from app.permissions import Actor, require
 from db.models import Household, Member, Office, Village
@@ -58,7 +59,7 @@ def office_info(session: Session) -> documents.OfficeInfo:
     parent = session.execute(select(Office.name).where(Office.code == o.parent_code)).scalar()
     return documents.OfficeInfo(code=o.code, name=o.name, district_name=parent or "区（县）民政局",
                                 phone=o.phone or "", district_phone=o.district_phone or "",
-                                address=o.address or o.name, doc_prefix=o.doc_prefix or "民发")
+                                address=o.address or o.name, doc_prefix=o.doc_prefix or "")
 
 
 def _sizes(session: Session) -> dict[str, int]:
@@ -68,10 +69,23 @@ def _sizes(session: Session) -> dict[str, int]:
     return dict(session.execute(stmt).all())
 
 
+def _covered(session: Session) -> dict[str, tuple[tuple[str, date | None], ...]]:
+    """Household → its covered persons (保障对象) living together: (name, birth date)."""
+    out: dict[str, list[tuple[str, date | None]]] = {}
+    for hid, name, birth in session.execute(
+            select(Member.household_id, Member.name, Member.birth_date)
+            .where(Member.deleted_at.is_(None), Member.lives_together.is_(True), Member.covered.is_(True))
+            .order_by(Member.household_id, Member.relation != "户主", Member.name)):
+        out.setdefault(hid, []).append((name, birth))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]:  # noqa: ANN002
-    """Households (with head member's ID and birth date) as document rows, by village and number."""
+    """Households (with head member's ID and birth date, and the covered persons) as document
+    rows, by village and number."""
     head = aliased(Member)
     sizes = _sizes(session)
+    covered = _covered(session)
     stmt = (select(Household, Village.name, head.id_number, head.birth_date, head.health,
                    head.disability)
             .join(Village, Village.id == Household.village_id)
@@ -87,7 +101,8 @@ def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]
             status=hh.status, apply_date=hh.apply_date, approve_date=hh.approve_date,
             exit_date=hh.exit_date, exit_reason=hh.exit_reason,
             refuse_reason=hh.exit_reason if hh.status == "未通过" else None, phone=hh.phone,
-            bank_account=hh.bank_account, illness=health, disability=disability)
+            bank_account=hh.bank_account, illness=health, disability=disability,
+            covered=covered.get(hh.id, ()))
 
 
 def _record(session: Session, actor: Actor, action: str, what: str, out: Path,
@@ -108,6 +123,7 @@ def make_gongshi(session: Session, actor: Actor, out: Path, *, period: Period,
                  today: date) -> documents.DocumentResult:
     """Standing 公示 of households 在保: one village (monthly) or the township (quarterly)."""
     require(actor, "export.personal")
+    publicity_service.require_office_details(session, "公示")
     where = [Household.status == "在保"]
     if village:
         if not session.execute(select(Village.id).where(Village.name == village)).first():
@@ -144,26 +160,9 @@ def _amount_changes(session: Session, period: Period) -> list[tuple[str, Decimal
 
 def monthly_changes(session: Session, period: Period) -> tuple[list[documents.ChangeRow],
                                                                documents.StockFigures]:
-    changes: list[documents.ChangeRow] = []
-    for r in household_rows(session, _in(Household.approve_date, period),
-                            Household.status.in_(("在保", "已退出", "暂停"))):
-        if r.approve_date and r.approve_date <= period.end:
-            changes.append(documents.ChangeRow("新增", r.head_name, r.village, r.household_size,
-                                               None, r.monthly_amount, "审核确认", r.approve_date,
-                                               r.category))
-    for r in household_rows(session, _in(Household.exit_date, period), Household.status == "已退出"):
-        kind = "死亡" if "死亡" in (r.exit_reason or "") else "退出"
-        changes.append(documents.ChangeRow(kind, r.head_name, r.village, r.household_size,
-                                           r.monthly_amount, Decimal("0"), r.exit_reason or "",
-                                           r.exit_date, r.category))
-    adjusted = _amount_changes(session, period)
-    if adjusted:
-        by_id = {r.uuid: r for r in household_rows(session, Household.id.in_([a[0] for a in adjusted]))}
-        for hid, old, new, day in adjusted:
-            r = by_id.get(hid)
-            if r:
-                changes.append(documents.ChangeRow("调整", r.head_name, r.village, r.household_size,
-                                                   old, new, "调整保障金额", day, r.category))
+    """The month's changes by the day they take effect, up to the month's first report, plus
+    late entries (补报) of earlier months (app.monthly_report)."""
+    changes = monthly_report.month_changes(session, own_office(session).code, period.start, period.end)
     stock_q = select(func.count(), func.coalesce(func.sum(Household.monthly_amount), 0)).where(
         Household.status == "在保", Household.deleted_at.is_(None))
     count, money = session.execute(stock_q).one()
@@ -179,7 +178,11 @@ def make_monthly(session: Session, actor: Actor, out: Path, *, period: Period,
     require(actor, "export.personal")
     if period.start.day != 1 or period.end.month != period.start.month:
         raise ValidationError("期间", period.label, "动态管理月报按月编制，请写成 2026-11 这样的月份")
+    if period.start > today:
+        raise ValidationError("期间", period.label, f"还没有开始（今天是 {today}），不能编制月报")
     changes, stock = monthly_changes(session, period)
+    monthly_report.record_run(session, own_office(session).code, monthly_report.month_key(period.start),
+                              monthly_report.content_hash(changes, stock), actor.username)
     day = min(rulesettings.get(session, "monthly_report_day"),
               calendar.monthrange(period.start.year, period.start.month)[1])
     build = documents.build_monthly_xlsx if out.suffix.lower() == ".xlsx" else documents.build_monthly_pdf
@@ -207,7 +210,8 @@ def make_screening(session: Session, actor: Actor, out: Path, *, period: Period)
 
 # ------------------------------------------------------------------ 自查自纠报告
 
-def selfcheck_figures(session: Session, period: Period) -> documents.SelfCheckFigures:
+def selfcheck_figures(session: Session, period: Period, *,
+                      today: date | None = None) -> documents.SelfCheckFigures:
     from db.models import Step
 
     reviewed = session.execute(select(func.count(func.distinct(Step.household_id))).where(
@@ -228,25 +232,20 @@ def selfcheck_figures(session: Session, period: Period) -> documents.SelfCheckFi
         households_reviewed=max(reviewed, households_all) if in_force else reviewed,
         persons_reviewed=persons_all, newly_included_households=new_h, newly_included_persons=new_p,
         exited_households=exit_h, exited_persons=exit_p, adjusted_households=adjusted)
-    _ledger_figures(session, period, figures)
+    _ledger_figures(session, period, figures, today or clock.today())
     return figures
 
 
-def _ledger_figures(session: Session, period: Period, figures: documents.SelfCheckFigures) -> None:
-    """Problem and petition figures, when the ledgers are installed (app.ledgers)."""
-    try:
-        from app.ledgers import report_figures
-    except ImportError:
-        return
-    report_figures(session, period.start, period.end, figures)
-
-
-def _problem_rows(session: Session, period: Period) -> list[documents.ProblemRow]:
-    try:
-        from app.ledgers import report_problem_rows
-    except ImportError:
-        return []
-    return report_problem_rows(session, period.start, period.end)
+def _ledger_figures(session: Session, period: Period, figures: documents.SelfCheckFigures,
+                    today: date) -> None:
+    """Problem and petition figures from the ledgers (app.ledgers.reporting)."""
+    f = reporting.ledger_figures(session, period.start, period.end, today=today)
+    figures.problems_by_category = f.problems_by_category
+    figures.problems_by_source = f.problems_by_source
+    figures.rectified, figures.overdue = f.rectified, f.overdue
+    figures.transferred, figures.transfers_late = f.transferred, f.transfers_late
+    figures.petitions_received, figures.petitions_concluded = f.petitions_received, f.petitions_concluded
+    figures.petitions_overdue, figures.petitions_priority = f.petitions_overdue, f.petitions_priority
 
 
 def selfcheck_default_paragraphs(office: documents.OfficeInfo, period: Period) -> list[str]:
@@ -272,17 +271,21 @@ def record_saved_copy(session: Session, actor: Actor, *, what: str, source: Path
 
 def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period, number: int,
                    addressee: str, paragraphs: list[str] | None = None, title: str | None = None,
-                   today: date) -> documents.DocumentResult:
+                   today: date, signer: str | None = None,
+                   copy_to: str | None = None) -> documents.DocumentResult:
     require(actor, "export.personal")
     if number < 1:
         raise ValidationError("发文序号", number, "应为正整数（不编虚位、不加“第”字）")
+    publicity_service.require_office_details(session, "公文")
     office = office_info(session)
-    figures = selfcheck_figures(session, period)
+    addressee = (addressee or "").strip() or office.district_name
+    figures = selfcheck_figures(session, period, today=today)
     body = paragraphs or selfcheck_default_paragraphs(office, period)
     result = documents.build_selfcheck_pdf(
         out, office=office, doc_number=number, year=today.year, addressee=addressee,
         title=title or selfcheck_default_title(period), figures=figures,
-        paragraphs=body, problems=_problem_rows(session, period), signature=office.name, date=today)
+        paragraphs=body, problems=reporting.problem_rows(session, period.start, period.end, today=today), signature=office.name, date=today,
+        signer=(signer or "").strip() or None, copy_to=copy_to)
     _record(session, actor, "print", "自查自纠报告", out, result, period=period.label,
             number=documents.doc_number(office.doc_prefix, today.year, number))
     return result

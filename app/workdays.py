@@ -79,11 +79,9 @@ def _forget(session: Session, transaction) -> None:  # noqa: ANN001
 @lru_cache(maxsize=1)
 def _package() -> tuple[str, dict[int, dict[date, tuple[str, str | None]]]]:
     """(source label, year -> {day: (kind, Chinese name)}) from ``chinese_calendar``."""
-    try:
-        import chinese_calendar
-        from chinese_calendar import constants
-    except ImportError:  # pragma: no cover - the package is a pinned dependency
-        return "", {}
+    import chinese_calendar
+    from chinese_calendar import constants
+
     version = getattr(chinese_calendar, "__version__", "")
     years: dict[int, dict[date, tuple[str, str | None]]] = {}
     for kind, table in (("holiday", constants.holidays), ("workday", constants.workdays)):

@@ -191,3 +191,4 @@ AUDITED = {"office": Office, "village": Village, "household": Household, "member
 from db import ledger_models  # noqa: E402,F401  (registers the ledger tables)
 from db import assessment_models  # noqa: E402,F401  (registers the assessment tables)
 from db import check_models  # noqa: E402,F401  (registers the import and cross-check tables)
+from db import report_models  # noqa: E402,F401  (registers the report snapshot tables)

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from app import audit, queries
+from app import audit, clock, queries
 from app import households as hs
 from app.assessment import approvals, income
 from app.assessment.assess import save_assessment
@@ -159,10 +159,10 @@ def test_monthly_report_lists_an_approved_adjustment(env):
     from app import reports
 
     hid = granted(env, household(env, [("张三", 11, "户主")], amount="600"))
-    with env.database.session() as s:
-        p = approvals.propose_change(s, env.clerk, hid, day=date.today(), reason="收入增加", monthly_amount="450")
+    with env.database.session() as s, clock.frozen(date(2026, 11, 23)):
+        p = approvals.propose_change(s, env.clerk, hid, day=clock.today(), reason="收入增加", monthly_amount="450")
         approvals.approve(s, env.reviewer, p.id)
-        period = reports.parse_period(None, today=date.today())
+        period = reports.parse_period(None, today=clock.today())
         changes, _ = reports.monthly_changes(s, period)
     adj = [c for c in changes if c.kind == "调整"]
     assert [(c.name, c.amount_before, c.amount_after) for c in adj] == [("张三", D("600.00"), D("450.00"))]

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from app import idcard
+from app import clock, idcard
 from app.idcard import (
     IdInfo,
     IdNumberError,
@@ -235,9 +235,9 @@ def test_birth_date_before_1880():
     validate_id(make_valid_id("110105", date(1880, 1, 1), 2), today=TODAY)
 
 
-def test_default_today_is_real_date():
-    with pytest.raises(IdNumberError) as caught:
-        validate_id(make_valid_id("110105", date.today() + timedelta(days=1), 2))
+def test_default_today_is_the_clock():
+    with clock.frozen(date(2026, 11, 20)), pytest.raises(IdNumberError) as caught:
+        validate_id(make_valid_id("110105", date(2026, 11, 21), 2))
     assert caught.value.kind == "future"
 
 

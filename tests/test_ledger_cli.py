@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from app import audit
+from app import audit, clock
 from app.cli import main
 from test_ledger_support import household, ident
 
 PASSWORD = "test-pass-123"
+TODAY = date(2026, 11, 20)
 
 
 @pytest.fixture
@@ -17,7 +18,8 @@ def cli(env, monkeypatch, capsys):
     monkeypatch.setenv("QINGFENG_PASSWORD", PASSWORD)
 
     def run(*args, user="clerk"):
-        code = main(["--db", str(env.path), "--user", user, *args])
+        with clock.frozen(TODAY):
+            code = main(["--db", str(env.path), "--user", user, *args])
         out, err = capsys.readouterr()
         return code, out, err
     return run
@@ -25,7 +27,7 @@ def cli(env, monkeypatch, capsys):
 
 def test_problem_commands(cli, env):
     number = household(env, "张三", ident(11))
-    found = (date.today() - timedelta(days=3)).isoformat()
+    found = (TODAY - timedelta(days=3)).isoformat()
     code, out, err = cli("ledger", "problem", "add", "--source", "自查", "--category", "错保",
                          "--description", "=HYPERLINK(\"x\")不符合条件", "--found", found,
                          "--responsible", "王主任", "--household", number, "--json")
@@ -50,7 +52,7 @@ def test_problem_commands(cli, env):
 
 def test_petition_relative_calendar_export(cli, env, tmp_path):
     number = household(env, "王大哥", ident(105, date(1972, 2, 2)))
-    day = (date.today() - timedelta(days=1)).isoformat()
+    day = (TODAY - timedelta(days=1)).isoformat()
     for channel in ("电话", "来信", "12345热线"):
         code, out, err = cli("ledger", "petition", "add", "--channel", channel, "--content", "反映违规享受低保",
                              "--received", day, "--anonymous", "--household", number, "--json")

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from app import clock
 from app.ledgers import petitions as pt
 from app.ledgers import problems as pr
 from app.ledgers import relatives as rl
@@ -10,7 +11,14 @@ from test_ledger_support import household, ident
 from ui import dialogs, ops
 from ui.pages import ledger_common as lc
 
-TODAY = date.today()
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """A fixed 'today' for the app and the test alike (never the real date)."""
+    with clock.frozen(TODAY):
+        yield
 
 
 @pytest.fixture

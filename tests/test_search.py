@@ -4,9 +4,18 @@ from datetime import date
 import pytest
 
 from app import households as hs
-from app import search
+from app import clock, search
 from app.assessment import approvals
 from app.idcard import make_valid_id
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """A fixed 'today' for the app and the test alike (never the real date)."""
+    with clock.frozen(TODAY):
+        yield
 
 
 @pytest.fixture
@@ -47,7 +56,7 @@ def test_rare_characters_and_village(env, people):
 def _grant(s, env, hid):
     """申请中 → 在保: proposed by the clerk, approved by the reviewer."""
     approvals.approve(s, env.reviewer, approvals.propose_grant(
-        s, env.clerk, hid, reason="符合条件", day=date.today()).id)
+        s, env.clerk, hid, reason="符合条件", day=TODAY).id)
 
 
 def test_active_households_first_and_exact_before_prefix(env, people):

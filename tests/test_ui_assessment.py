@@ -10,12 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from app import audit, queries
+from app import audit, clock, queries
 from app.assessment import approvals, income, standards
 from app.assessment.assess import save_assessment
 from app.errors import ValidationError
 from app.history import household_history
 from test_ui_support import add_household, make_ctx, ui_dialogs  # noqa: F401 - fixture
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """A fixed 'today' for the app and the test alike (never the real date)."""
+    with clock.frozen(TODAY):
+        yield
+
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -47,7 +57,7 @@ def _proposals(env, hid, state=approvals.PENDING):  # noqa: ANN001, ANN202
 
 def _granted(env, hid):  # noqa: ANN001, ANN202
     with env.database.session() as s:
-        p = approvals.propose_grant(s, env.clerk, hid, day=date.today(), reason="经审核符合条件")
+        p = approvals.propose_grant(s, env.clerk, hid, day=TODAY, reason="经审核符合条件")
         approvals.approve(s, env.reviewer, p.id)
     return hid
 
@@ -104,7 +114,7 @@ def test_clerk_proposes_grant_and_reviewer_approves_side_by_side(qtbot, env, ui_
 def test_refusal_needs_a_reason(qtbot, env, ui_dialogs):  # noqa: F811
     hid = add_household(env)
     with env.database.session() as s:
-        p = approvals.propose_grant(s, env.clerk, hid, day=date.today(), reason="符合条件")
+        p = approvals.propose_grant(s, env.clerk, hid, day=TODAY, reason="符合条件")
     rev = _open(qtbot, env, env.reviewer, hid)
     ui_dialogs.answers["ask_text"] = "  "
     rev.proposal_banner.refuse_button.click()
@@ -261,7 +271,7 @@ def test_recalculation_dialog_lists_households_and_creates_proposals(qtbot, env,
 def test_household_history_lists_proposals(env):
     hid = add_household(env)
     with env.database.session() as s:
-        p = approvals.propose_grant(s, env.clerk, hid, day=date.today(), reason="符合条件")
+        p = approvals.propose_grant(s, env.clerk, hid, day=TODAY, reason="符合条件")
         approvals.refuse(s, env.reviewer, p.id, reason="材料不全")
     with env.database.session(write=False) as s:
         entries = household_history(s, hid)

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate
 from sqlalchemy import select
 
-from app import audit, workdays
+from app import audit, clock, workdays
 from db.models import AuditEntry
 from test_ui_support import make_ctx, ui_dialogs  # noqa: F401 - fixture
 
@@ -96,8 +96,8 @@ def test_lists_spring_festival_2026_and_admin_edit_is_saved_and_audited(qtbot, e
 
 
 def test_uncovered_year_shows_the_warning(qtbot, env, ui_dialogs):  # noqa: F811
-    _page, tab = _tab(qtbot, env, env.admin, date.today().year + 1)
-    if date.today().year + 1 > 2026:
+    with clock.frozen(date(2039, 6, 1)):  # next year is beyond any published calendar
+        _page, tab = _tab(qtbot, env, env.admin, 2040)
         assert tab.warning.isVisible() and "仅按周末计算" in tab.warning.text()
         assert tab.table.rowCount() == 0
 

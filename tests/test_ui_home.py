@@ -6,14 +6,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QScrollArea
 
-from app import dashboard, demo
+from app import clock, dashboard, demo
 from app.ledgers import petitions as pt
 from app.ledgers import problems as pr
 from test_ui_support import make_ctx, ui_dialogs  # noqa: F401 - fixture
 
-TODAY = date.today()
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """A fixed 'today' for the app and the test alike (never the real date)."""
+    with clock.frozen(TODAY):
+        yield
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
 
@@ -76,6 +84,8 @@ def test_dashboard_shows_overdue_problem_petition_and_monthly_report(qtbot, env,
         assert f"本月 {m.due.day} 日前报送动态管理月报，还有 {m.days_left} 天" in text
     elif m.days_left < 0:
         assert "已逾期" in text and "#c62828" in page.report_banner.styleSheet()
+    assert "专项整治工作台账：本月专项整治工作台账与月报同于 25 日前报送" in text
+    assert "村级公示：" in text and "乡镇公示：本季度全乡镇公示尚未生成" in text
 
     # approvals are shown to a reviewer; charts got their series
     assert d.proposals_pending is not None and "approval" in page.lists

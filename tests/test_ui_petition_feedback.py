@@ -5,14 +5,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QDate
 
-from app import audit
+from app import audit, clock
 from app.ledgers import petitions as pt
 from test_ui_support import ui_dialogs  # noqa: F401 - fixture
 from ui.widgets import value as widgets_value
 
-TODAY = date.today()
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """A fixed 'today' for the app and the test alike (never the real date)."""
+    with clock.frozen(TODAY):
+        yield
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
 

@@ -10,12 +10,19 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtWidgets import QFileDialog
 
-from app import demo, documents
+from app import clock, demo, documents, offices
 from test_ui_support import make_ctx
 from ui import dialogs, ops
 
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-TODAY = date.today()
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """A fixed 'today' for the app and the test alike (never the real date)."""
+    with clock.frozen(TODAY):
+        yield
 
 
 @dataclass
@@ -44,6 +51,8 @@ def page(qtbot, env, prompts):  # noqa: ANN001, ANN201
 
     with env.database.session() as s:
         demo.generate(s, env.admin, households=30, seed=1)
+        offices.update_office(s, env.admin, phone="0954-5011234", district_phone="0954-5012345",
+                              doc_prefix="香民发", district_name="泾源县民政局")
     w = ReportsPage(make_ctx(env, env.admin))
     qtbot.addWidget(w)
     w.resize(1220, 720)
@@ -175,6 +184,8 @@ def test_selfcheck_with_an_edited_paragraph(qtbot, page, prompts):
     page.body.setPlainText(body.replace(documents.FIGURES, documents.FIGURES + "\n\n" + mine))
     page.number.setValue(7)
     page.title.setText("关于专项整治自查自纠情况的报告")
+    page.signer.setText("张三")
+    page.copy_to.setText("县纪委监委")
     # the clerk's text is kept when the period changes
     page.set_period("month", TODAY.year, TODAY.month)
     assert mine in page.body.toPlainText()
@@ -185,6 +196,7 @@ def test_selfcheck_with_an_edited_paragraph(qtbot, page, prompts):
     assert "关于专项整治自查自纠情况的报告" in text
     assert text.index("共排查") < text.index("专题培训")  # figures first, then the edited paragraph
     assert f"〔{TODAY.year}〕7号" in text
+    assert "签发人：张三" in text and "抄送：县纪委监委。" in text and "印发" in text
 
 
 def test_screening_excel_saved_where_asked(qtbot, page, prompts, monkeypatch, tmp_path):
@@ -266,6 +278,9 @@ def test_cancelled_generation_leaves_no_file_and_no_audit_entry(env, tmp_path):
         with env.database.session(write=False) as s:
             return s.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
 
+    with env.database.session() as s:
+        offices.update_office(s, env.admin, phone="0954-5011234", district_phone="0954-5012345",
+                              doc_prefix="香民发", district_name="泾源县民政局")
     before = entries()
     req = Request(DOC_BY_KEY["gongshi_township"], reports.parse_period("2026Q1", today=TODAY))
     out = tmp_path / "公示.pdf"

@@ -114,7 +114,7 @@ class HouseholdForm(QWidget):
             for key in ("address", "phone", "bank_account", "note"):
                 getattr(self, key).setText(values.get(key) or "")
             day = values.get("apply_date")
-            self.apply_date.setDate(QDate(day) if day else QDate.currentDate())
+            self.apply_date.setDate(QDate(day) if day else QDate(clock.today()))
         finally:
             for w in (self.village, self.urban_rural, self.category, self.classification,
                       self.poverty_cause, self.monthly_amount, self.address, self.phone,

@@ -70,6 +70,7 @@ class HouseholdWindow(QMainWindow):
         self.members = MembersEditor(editable=can_edit)
         self.members.ask_reason = lambda name: dialogs.ask_text(
             self, "移出成员", f"移出 {name} 的原因（必填，如：死亡、迁出、分户）：")
+        self.members.ask_death_date = self._ask_death_date
         self.members.dup_check = self._dup_check
         self.steps = StepsTab(ctx.actor.display_name, can_record=ctx.can("household.step"))
         self.audit = AuditTab()
@@ -94,6 +95,10 @@ class HouseholdWindow(QMainWindow):
         self.revert_button = QPushButton("撤销修改（Ctrl+Z）")
         self.status_button = QPushButton("变更保障状态……")
         self.reload_button = QPushButton("重新载入")
+        self.case_button = QPushButton("个案公示……")
+        self.case_button.setToolTip("打印待审核事项（拟新增、拟调整、拟终止）的个案公示")
+        self.case_button.setEnabled(False)
+        self.case_button.clicked.connect(self.print_case_gongshi)
         close = QPushButton("关闭")
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save)
@@ -105,7 +110,8 @@ class HouseholdWindow(QMainWindow):
         if not (ctx.can("household.status") or ctx.can("household.propose")):
             self.status_button.setToolTip("变更保障状态需要经办人（提交审核）、审核人或管理员角色")
         buttons = QHBoxLayout()
-        for b in (self.save_button, self.revert_button, self.status_button, self.reload_button):
+        for b in (self.save_button, self.revert_button, self.status_button, self.reload_button,
+                  self.case_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -158,6 +164,7 @@ class HouseholdWindow(QMainWindow):
                                           can_approve=self.ctx.can("household.approve"),
                                           can_propose=self.ctx.can("household.propose"))
         self.status_button.setEnabled(bool(self.status_targets(info.status)))
+        self.case_button.setEnabled(proposal is not None and self.ctx.can("export.personal"))
         self.loaded = True
 
     def status_targets(self, status: str) -> list[str]:
@@ -223,6 +230,27 @@ class HouseholdWindow(QMainWindow):
         self.banner.show_message(None)
         self._update_header()
         self._update_dirty()
+
+    def print_case_gongshi(self):  # noqa: ANN201
+        from ui.case_gongshi import print_case_gongshi
+
+        return print_case_gongshi(self, self.ctx, self.household_id, self.info.number)
+
+    def _ask_death_date(self, name: str) -> date | None:
+        """The date of death of a member removed for 死亡 (the 月报 reports it under that day)."""
+        text = dialogs.ask_text(self, "移出成员", f"{name} 的死亡日期（必填，YYYY-MM-DD）：",
+                                clock.today().isoformat())
+        if text is None:
+            return None
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            dialogs.error(self, f"死亡日期“{text}”格式不对，应为 YYYY-MM-DD，如 2026-11-05。")
+            return None
+        if day > clock.today():
+            dialogs.error(self, f"死亡日期 {day} 不能晚于今天。")
+            return None
+        return day
 
     def _dup_check(self, row: int, number: str) -> None:
         database, hid = self.ctx.database, self.household_id
@@ -301,7 +329,7 @@ class HouseholdWindow(QMainWindow):
             with ctx.database.session() as s:  # one transaction (app.household_save)
                 return household_save.save_household(
                     s, ctx.actor, hid, version=version, changes=direct,
-                    removed=[(mid, reason) for mid, _v, _name, reason in p["removed"]],
+                    removed=[(mid, reason, died) for mid, _v, _name, reason, died in p["removed"]],
                     edited=p["edited"], added=p["added"], proposal=proposal)
 
         self.busy = True

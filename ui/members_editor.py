@@ -49,8 +49,9 @@ class MembersEditor(QWidget):
         self.id_errors: dict[int, str] = {}
         self.dup_errors: dict[int, str] = {}
         self.name_errors: dict[int, str] = {}
-        self.removed: list[tuple[str, int, str, str]] = []  # (id, version, name, reason)
+        self.removed: list[tuple[str, int, str, str, date | None]] = []  # (id, version, name, reason, died)
         self.ask_reason: Callable[[str], str | None] = lambda _name: None
+        self.ask_death_date: Callable[[str], date | None] = lambda _name: None
         self.dup_check: Callable[[int, str], None] | None = None
         self._loading = False
         self.table.itemChanged.connect(self._item_changed)
@@ -120,7 +121,12 @@ class MembersEditor(QWidget):
             reason = self.ask_reason(name)
             if not (reason or "").strip():
                 return
-            self.removed.append((meta[0], meta[1], name, reason.strip()))
+            died = None
+            if "死亡" in reason:
+                died = self.ask_death_date(name)
+                if died is None:
+                    return
+            self.removed.append((meta[0], meta[1], name, reason.strip(), died))
         self.table.removeRow(row)
         for errors in (self.id_errors, self.dup_errors, self.name_errors):
             shifted = {r - (r > row): msg for r, msg in errors.items() if r != row}

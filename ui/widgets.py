@@ -6,6 +6,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDateEdit, QFrame, QLabel,
                                QLineEdit, QVBoxLayout, QWidget)
 
+from app import clock
+
 ALL = "（全部）"
 NONE = "（无）"
 ERROR_STYLE = "color: #c62828;"
@@ -93,7 +95,7 @@ def date_edit(value=None, *, blank: bool = False) -> QDateEdit:  # noqa: ANN001
     d = QDateEdit()
     d.setCalendarPopup(True)
     d.setDisplayFormat("yyyy-MM-dd")
-    d.setDate(QDate(value) if value else QDate.currentDate())
+    d.setDate(QDate(value) if value else QDate(clock.today()))
     return d
 
 

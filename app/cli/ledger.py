@@ -60,6 +60,8 @@ def register(sub) -> None:  # noqa: ANN001
     _cmd(p, "transfer", cmd_problem_transfer, "移交纪检监察机关（审核人）", ("ref", {}),
          ("--organ", {**R, "help": "接收机关"}), ("--date", R), ("--doc", {"help": "移交文号"}),
          ("--note", {}))
+    _cmd(p, "typical", cmd_problem_typical, "标注为典型问题（列入专项整治工作台账）", ("ref", {}),
+         ("--summary", {"help": "典型问题说明"}), ("--off", {"action": "store_true", "help": "取消标注"}))
 
     q = lsub.add_parser("petition", help="信访举报台账").add_subparsers(
         dest="petition_command", metavar="子命令", required=True)
@@ -191,6 +193,16 @@ def cmd_problem_transfer(ctx: Context) -> int:
         p = pr.transfer_problem(s, ctx.actor(s), a.ref, day=_date(a.date, "移交日期"), organ=a.organ,
                                 doc_number=a.doc, note=a.note)
     return _show_problem(ctx, p, f"问题 {p.number} 已登记移交{a.organ}。")
+
+
+def cmd_problem_typical(ctx: Context) -> int:
+    from app.ledgers import reporting
+
+    a = ctx.args
+    with ctx.database().session() as s:
+        reporting.set_typical(s, ctx.actor(s), a.ref, typical=not a.off, summary=a.summary)
+        p = pr.get_problem(s, a.ref)
+    return _show_problem(ctx, p, f"问题 {p.number} 已{'取消' if a.off else ''}标注为典型问题。")
 
 
 # ---------------------------------------------------------------- petitions

@@ -100,6 +100,7 @@ def register(sub) -> None:  # noqa: ANN001
     r = hsub.add_parser("member-remove", help="移出成员（身份证号）")
     r.add_argument("id_number")
     r.add_argument("--reason", required=True)
+    r.add_argument("--death-date", dest="death_date", help="死亡日期 YYYY-MM-DD（原因为死亡时必填）")
     r.set_defaults(handler=cmd_member_remove)
 
 
@@ -257,6 +258,7 @@ def cmd_member_remove(ctx: Context) -> int:
                                                 Member.deleted_at.is_(None))).scalar()
         if mid is None:
             raise NotFound(f"没有身份证号为 {ctx.args.id_number} 的在册成员。")
-        hs.remove_member(s, actor, mid, reason=ctx.args.reason)
+        hs.remove_member(s, actor, mid, reason=ctx.args.reason,
+                         death_date=_date(ctx.args.death_date))
     info("已移出成员。")
     return 0

@@ -1,4 +1,4 @@
-"""report gongshi|selfcheck|monthly|screening, and office (details printed on documents)."""
+"""report gongshi|selfcheck|monthly|screening|ledger, and office (details printed on documents)."""
 from __future__ import annotations
 
 from datetime import date
@@ -15,7 +15,8 @@ def register(sub) -> None:  # noqa: ANN001
     for name, helptext in (("gongshi", "公示（按村每月；不写 --village 则全乡镇按季度）"),
                            ("selfcheck", "自查自纠报告（GB/T 9704 公文格式）"),
                            ("monthly", "动态管理月报（.pdf 或 .xlsx）"),
-                           ("screening", "排查统计表（Excel：在保、退出、申请未通过）")):
+                           ("screening", "排查统计表（Excel：在保、退出、申请未通过）"),
+                           ("ledger", "专项整治工作台账（按月；.pdf 或 .xlsx）")):
         r = rsub.add_parser(name, help=helptext)
         r.add_argument("--period", help="期间：2026-11、2026Q4、2026 或 2026-01-01:2026-06-30（默认本月）")
         r.add_argument("--out", required=True, help="输出文件")
@@ -25,10 +26,14 @@ def register(sub) -> None:  # noqa: ANN001
             r.add_argument("--village")
             r.add_argument("--start", help="公示开始日期（默认今天）")
             r.add_argument("--paper", choices=["A4", "A3L"], default="A4")
+            r.add_argument("--case", metavar="HOUSEHOLD",
+                           help="个案公示（拟新增/拟调整/拟终止）：户编号、成员身份证号或家庭 ID")
         if name == "selfcheck":
             r.add_argument("--number", type=int, required=True, help="发文序号，如 12")
-            r.add_argument("--addressee", default="区民政局", help="主送机关")
+            r.add_argument("--addressee", help="主送机关（默认：单位信息中的上级民政部门）")
             r.add_argument("--title")
+            r.add_argument("--signer", help="签发人（上行文须标注，如：张三）")
+            r.add_argument("--copy-to", dest="copy_to", help="抄送机关（印在版记中，逗号分隔）")
             r.add_argument("--body", help="正文段落文件（UTF-8，空行分段；写 {figures} 处插入统计数字）")
 
     p = sub.add_parser("office", help="单位信息（印在文书上）")
@@ -55,6 +60,15 @@ def _body(path: str | None) -> list[str] | None:
             for p in text.split("\n\n") if p.strip()]
 
 
+def _start(text: str | None, today: date) -> date:
+    if not text:
+        return today
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("--start", text, "应为 YYYY-MM-DD，如 2026-11-23") from None
+
+
 def cmd_report(ctx: Context) -> int:
     a = ctx.args
     today = clock.today()
@@ -62,22 +76,34 @@ def cmd_report(ctx: Context) -> int:
     want = {"gongshi": ".pdf", "selfcheck": ".pdf", "screening": ".xlsx"}.get(a.kind)
     if want and out.suffix.lower() != want:
         raise ValidationError("--out", a.out, f"此文书应保存为 {want} 文件")
-    if a.kind == "monthly" and out.suffix.lower() not in (".pdf", ".xlsx"):
-        raise ValidationError("--out", a.out, "动态管理月报应保存为 .pdf 或 .xlsx 文件")
+    if a.kind in ("monthly", "ledger") and out.suffix.lower() not in (".pdf", ".xlsx"):
+        what = "动态管理月报" if a.kind == "monthly" else "专项整治工作台账"
+        raise ValidationError("--out", a.out, f"{what}应保存为 .pdf 或 .xlsx 文件")
     out.parent.mkdir(parents=True, exist_ok=True)
     period = reports.parse_period(a.period, today=today)
     with ctx.database().session() as s:
         actor = ctx.actor(s)
-        if a.kind == "gongshi":
-            start = date.fromisoformat(a.start) if a.start else today
+        if a.kind == "gongshi" and a.case:
+            from app import publicity_service
+
+            result = publicity_service.make_case_gongshi(s, actor, out, household=a.case,
+                                                         start=_start(a.start, today), paper=a.paper,
+                                                         today=today)
+        elif a.kind == "gongshi":
+            start = _start(a.start, today)
             result = reports.make_gongshi(s, actor, out, period=period, village=a.village,
                                           start=start, paper=a.paper, today=today)
         elif a.kind == "selfcheck":
             result = reports.make_selfcheck(s, actor, out, period=period, number=a.number,
                                             addressee=a.addressee, paragraphs=_body(a.body),
-                                            title=a.title, today=today)
+                                            title=a.title, today=today, signer=a.signer,
+                                            copy_to=a.copy_to)
         elif a.kind == "monthly":
             result = reports.make_monthly(s, actor, out, period=period, today=today)
+        elif a.kind == "ledger":
+            from app import ledger_report
+
+            result = ledger_report.make_ledger(s, actor, out, period=period, today=today)
         else:
             result = reports.make_screening(s, actor, out, period=period)
     for w in result.warnings:

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus.tables import CellStyle
 
 ROLES = ("song", "fangsong", "hei", "kai", "title")
 
@@ -130,11 +132,74 @@ def get_fonts(fonts_dir: str | os.PathLike | None = "auto") -> FontSet:
                     continue
         fs = FontSet(roles, fallback)
         _cache[key] = fs
+        # every canvas starts in an embedded font: no unembedded Helvetica in any PDF
+        rl_config.canvas_basefontname = fallback.name
+        CellStyle.fontname = fallback.name  # table cells without a FONT command
         return fs
+
+
+# ---------------------------------------------------------------- the last resort: Hanazono
+# HanaMinA + HanaMinB (Debian ``fonts-hanazono``, free licence) cover CJK Extensions A–F;
+# BabelStone Han (Debian ``fonts-babelstone-han``) adds most of Extension G. They are not
+# shipped in the source tree: found at run time in the system font folders or next to the
+# frozen program (the PyInstaller spec copies them from the build machine), and loaded only
+# when a character is in neither the role's font nor the shipped font.
+HANAZONO_FILES = ("HanaMinA.ttf", "HanaMinB.ttf", "BabelStoneHan.ttf")
+HANAZONO_DIRS = ("/usr/share/fonts/truetype/hanazono", "/usr/share/fonts/truetype/babelstone",
+                 "/usr/local/share/fonts",
+                 "/usr/share/fonts/truetype", "~/.local/share/fonts", "~/.fonts")
+# the fallbacks are used for Han characters only (not for their private-use or emoji glyphs)
+HAN_RANGES = ((0x2E80, 0x2FDF), (0x31C0, 0x31EF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+              (0xF900, 0xFAFF), (0x20000, 0x323AF))
+BOX = "\u25a1"  # □: a full-width empty box where no font has the character (fill in by hand)
+_extras: list[FontFace] | None = None
+
+
+def hanazono_paths() -> list[Path]:
+    """HanaMinA/B (and BabelStone Han) files found: ``QINGFENG_FALLBACK_FONTS`` (folders, os.pathsep-separated), the
+    frozen program's ``resources/fonts``, the Windows font folder, then the system folders."""
+    dirs = [Path(d) for d in os.environ.get("QINGFENG_FALLBACK_FONTS", "").split(os.pathsep) if d]
+    if getattr(sys, "frozen", False):
+        dirs.append(Path(getattr(sys, "_MEIPASS", "")) / "resources" / "fonts")
+    dirs.append(Path(__file__).resolve().parents[2] / "resources" / "fonts")
+    if (w := windows_fonts_dir()) is not None:
+        dirs.append(w)
+    dirs += [Path(d).expanduser() for d in HANAZONO_DIRS]
+    found = []
+    for name in HANAZONO_FILES:
+        for d in dirs:
+            if (d / name).is_file():
+                found.append(d / name)
+                break
+    return found
+
+
+def extra_faces() -> list[FontFace]:
+    """The fallback faces, registered on first use (about 0.5 s)."""
+    global _extras
+    with _lock:
+        if _extras is None:
+            _extras = [_register(p, 0) for p in hanazono_paths()]
+        return _extras
 
 
 def _printable(ch: str) -> bool:
     return not (ch.isspace() or ord(ch) < 0x20)
+
+
+def face_for(cp: int, fs: FontSet, role: str) -> FontFace | None:
+    """The first font with a glyph for ``cp``: the role's, the shipped one, then Hanazono."""
+    face = fs.face(role)
+    if cp in face.cmap:
+        return face
+    if cp in fs.fallback.cmap:
+        return fs.fallback
+    if not any(a <= cp <= b for a, b in HAN_RANGES):
+        return None
+    for extra in extra_faces():
+        if cp in extra.cmap:
+            return extra
+    return None
 
 
 def missing_glyphs(text: str, role: str = "song", *, fonts: FontSet | None = None,
@@ -142,7 +207,7 @@ def missing_glyphs(text: str, role: str = "song", *, fonts: FontSet | None = Non
     """Characters of ``text`` that the role's font has no glyph for.
 
     With ``with_fallback`` (the default, matching what the builders print),
-    only characters that the shipped fallback font lacks too are returned.
+    only characters that no fallback font (shipped, Hanazono) has are returned.
     Each character is listed once, in order of appearance.
     """
     fs = fonts or get_fonts()
@@ -152,31 +217,35 @@ def missing_glyphs(text: str, role: str = "song", *, fonts: FontSet | None = Non
         cp = ord(ch)
         if cp in face.cmap or not _printable(ch) or ch in out:
             continue
-        if with_fallback and cp in fs.fallback.cmap:
+        if with_fallback and face_for(cp, fs, role) is not None:
             continue
         out.append(ch)
     return "".join(out)
 
 
 def markup(text: str, role: str = "song", *, fonts: FontSet | None = None) -> str:
-    """XML-escape ``text`` for a Paragraph, switching to the fallback font for
-    characters the role's font lacks but the shipped font has."""
+    """XML-escape ``text`` for a Paragraph, switching font per character to the first fallback
+    that has it (shipped font, then HanaMinA/B); a character in no font becomes a full-width
+    empty box □ (the builders' warnings name whose text it is)."""
     fs = fonts or get_fonts()
     face = fs.face(role)
-    if face is fs.fallback:
-        return escape(text or "")
     parts: list[str] = []
     for ch in text or "":
         cp = ord(ch)
-        if cp not in face.cmap and cp in fs.fallback.cmap:
-            parts.append(f'<font face="{fs.fallback.name}">{escape(ch)}</font>')
-        else:
+        if cp in face.cmap or not _printable(ch):
             parts.append(escape(ch))
+            continue
+        other = face_for(cp, fs, role)
+        if other is None:
+            box = fs.fallback if ord(BOX) in fs.fallback.cmap else face
+            parts.append(f'<font face="{box.name}">{BOX}</font>')
+        else:
+            parts.append(f'<font face="{other.name}">{escape(ch)}</font>')
     return "".join(parts)
 
 
 def needs_fallback(text: str, role: str = "song", *, fonts: FontSet | None = None) -> bool:
+    """True when some character is not in the role's font (a Paragraph with markup is needed)."""
     fs = fonts or get_fonts()
     face = fs.face(role)
-    return face is not fs.fallback and any(
-        ord(ch) not in face.cmap and _printable(ch) for ch in text or "")
+    return any(ord(ch) not in face.cmap and _printable(ch) for ch in text or "")

@@ -6,18 +6,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, LongTable, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfgen.canvas import Canvas
 
+from app.documents import fasttable as ft
 from app.documents.fonts import get_fonts
 from app.documents.model import CaseNotice, DocumentResult, HouseholdRow, OfficeInfo
-from app.documents.pdfbase import (
-    GRID, HEADER_BG, TA_CENTER, TA_LEFT, TA_RIGHT, CellMaker, cn_date, glyph_warnings,
-    mm, money, numbered_canvas, page_size, para, set_info, style,
-)
+from app.documents.pdfbase import TA_CENTER, TA_LEFT, TA_RIGHT, cn_date, glyph_warnings, mm, money, page_size
 from app.documents.publicity import public_case_rows, public_rows
 
 LAW = "《最低生活保障审核确认办法》《特困人员认定办法》"
+TAIL_ROWS = 3  # table rows kept on the page of the 合计 and the signature
 
 
 def period_end(start: date, days: int) -> date:
@@ -47,82 +45,96 @@ def _scale(paper: str) -> float:
 
 
 def _render(path: str, n: _Notice, *, paper: str, fonts, office_name: str) -> int:
+    """Lay the pages out first, then draw them straight on the canvas (app.documents.fasttable)."""
     size = page_size(paper)
     k = _scale(paper)
     margin = 15 * mm * k
-    doc = SimpleDocTemplate(str(path), pagesize=size, leftMargin=margin, rightMargin=margin,
-                            topMargin=margin, bottomMargin=margin + 6 * mm * k)
-    set_info(doc, n.title, office_name)
-    song, hei = fonts.name("song"), fonts.name("hei")
-    total_w = size[0] - 2 * margin - 12  # the frame pads 6 pt each side
+    width = size[0] - 2 * margin
+    top, bottom = size[1] - margin, margin + 6 * mm * k
+    measure = ft.Measure(fonts)
     # Shrink a long title to one line, down to 16 pt; below that let it wrap.
     tsize = 20 * k
-    tw = stringWidth(n.title, hei, tsize)
-    if tw > total_w:
-        tsize = max(16 * k, tsize * total_w / tw * 0.98)
-    title_st = style("title", hei, tsize, align=TA_CENTER, spaceAfter=4 * mm * k)
-    body_st = style("body", song, 12 * k, leading=20 * k, firstLineIndent=24 * k)
-    sign_st = style("sign", song, 12 * k, leading=20 * k, align=TA_CENTER)
+    tw = measure(n.title, "hei", tsize)[1]
+    if tw > width:
+        tsize = max(16 * k, tsize * width / tw * 0.98)
+    title = ft.paragraph(measure, n.title, "hei", tsize, tsize * 1.3, width, align=TA_CENTER,
+                         space_after=4 * mm * k)
+    intro = ft.paragraph(measure, n.intro, "song", 12 * k, 20 * k, width, indent_chars=2,
+                         space_after=3 * mm * k)
+    widths = [width * w / sum(n.weights) for w in n.weights]
+    fs, pad = 11 * k, 3 * k
+    head = ft.table_rows(measure, [n.headers], widths, role="hei", size=fs * 0.95, leading=fs * 1.15, pad_v=pad)
+    body_texts = n.rows or [["本期无公示对象"] + [""] * (len(n.headers) - 1)]
+    body = ft.table_rows(measure, body_texts, widths, role="song", size=fs, leading=fs * 1.2, pad_v=pad)
+    totals = (ft.table_rows(measure, [n.totals], widths, role="hei", size=fs, leading=fs * 1.2, pad_v=pad)
+              if n.totals and n.rows else [])
+    closing = [ft.paragraph(measure, t, "song", 12 * k, 20 * k, width, indent_chars=2) for t in n.closing]
+    sign_w = max(70 * mm, len(n.signer) * 12 * k + 12) * k
+    sign = [ft.paragraph(measure, t, "song", 12 * k, 20 * k, sign_w, align=TA_CENTER)
+            for t in (n.signer, cn_date(n.sign_date))]
+    seal = 16 * mm * k
+    head_h = sum(r.height for r in head)
+    end_h = (sum(r.height for r in totals) + 4 * mm * k + sum(b.height for b in closing) + seal
+             + sum(b.height for b in sign))
 
-    widths = [total_w * w / sum(n.weights) for w in n.weights]
-    fs = 11 * k
-    cell = CellMaker(fonts, "song", fs, widths)
-    head_st = style("head", hei, fs * 0.95, leading=fs * 1.15, align=TA_CENTER)
-    data = [[para(h, head_st, fonts, "hei") for h in n.headers]]
-    for r in n.rows:
-        data.append([cell(v, i, n.aligns[i]) for i, v in enumerate(r)])
-    if not n.rows:
-        data.append(["本期无公示对象"] + [""] * (len(n.headers) - 1))
-    ts = [
-        ("FONT", (0, 0), (-1, -1), song, fs, fs * 1.2),
-        ("GRID", (0, 0), (-1, -1), 0.6, GRID),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5 * k),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5 * k),
-    ]
-    for i, a in enumerate(n.aligns):
-        if a == TA_RIGHT:
-            ts.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
-        elif a == TA_LEFT:
-            ts.append(("ALIGN", (i, 1), (i, -1), "LEFT"))
-    if not n.rows:
-        ts.append(("SPAN", (0, 1), (-1, 1)))
-    if n.totals and n.rows:
-        data.append([cell(v, i, n.aligns[i] if i >= n.total_span else TA_CENTER)
-                     for i, v in enumerate(n.totals)])
-        # No SPAN here: a span in a long table makes every page split re-scan
-        # all rows (quadratic); "合计" fits in the 序号 column.
-        ts += [("FONT", (0, -1), (-1, -1), hei, fs, fs * 1.2),
-               ("ALIGN", (0, -1), (n.total_span - 1, -1), "CENTER")]
-    table = LongTable(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(ts))
+    # pages as (first row, end row); page 1 also carries the title and the intro
+    pages: list[list[int]] = []
+    i, avail = 0, top - bottom - title.height - intro.height
+    while True:
+        room, start = avail - head_h, i
+        while i < len(body) and body[i].height <= room:
+            room -= body[i].height
+            i += 1
+        if i == start and i < len(body):
+            i += 1  # a row taller than a page: alone on its page
+        pages.append([start, i, room])
+        if i >= len(body):
+            break
+        avail = top - bottom
+    if pages[-1][2] < end_h:
+        # the last rows, the 合计, the closing text and the seal space go over together
+        cut = max(pages[-1][0], len(body) - TAIL_ROWS)
+        if cut == pages[-1][0] and len(pages) > 1 and cut > 0:
+            cut = max(pages[-2][0] + 1, len(body) - TAIL_ROWS)
+            pages[-2][1] = cut
+            pages[-1][0] = cut
+        else:
+            pages[-1][1] = cut
+            pages.append([cut, len(body), 0])
+        pages = [p for p in pages if p[1] > p[0] or p is pages[-1]]
 
-    story = [para(n.title, title_st, fonts, "hei"), para(n.intro, body_st, fonts, "song"),
-             Spacer(1, 3 * mm * k), table, Spacer(1, 4 * mm * k)]
-    closing = [para(t, body_st, fonts, "song") for t in n.closing]
-    # Signature block, right-aligned, with room above the name for the seal.
-    sign = Table([[para(n.signer, sign_st, fonts, "song")],
-                  [para(cn_date(n.sign_date), sign_st, fonts, "song")]],
-                 colWidths=[max(70 * mm, len(n.signer) * 12 * k + 12) * k], hAlign="RIGHT")
-    sign.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, 0), 16 * mm * k)]))
-    # Never leave the signature (and the seal) alone on the last page.
-    story.append(KeepTogether(closing + [sign]))
-
-    def footer(c, page_no, total):
-        c.saveState()
-        c.setFont(song, 9 * k)
-        y = margin - 2 * mm
-        c.drawRightString(size[0] - margin, y, f"第 {page_no} 页 共 {total} 页")
-        c.drawString(margin, y, n.title)
-        c.restoreState()
-
-    canvas_cls = numbered_canvas(footer)
-    doc.build(story, canvasmaker=canvas_cls)
-    return canvas_cls.pages
+    c = Canvas(str(path), pagesize=size)
+    c.setTitle(n.title)
+    c.setAuthor(office_name)
+    c.setSubject(n.title)
+    c.setCreator("清风台账")
+    total = len(pages)
+    for no, (start, end, _room) in enumerate(pages, 1):
+        y = top
+        if no == 1:
+            y = ft.draw_block(c, title, margin, y, width)
+            y = ft.draw_block(c, intro, margin, y, width)
+        y = ft.draw_rows(c, measure, head, margin, y, widths, n.aligns, size=fs * 0.95, leading=fs * 1.15,
+                         pad_v=pad, header=True)
+        y = ft.draw_rows(c, measure, body[start:end], margin, y, widths, n.aligns, size=fs, leading=fs * 1.2,
+                         pad_v=pad, span_first=not n.rows)
+        if no == total:
+            if totals:
+                y = ft.draw_rows(c, measure, totals, margin, y, widths,
+                                 [TA_CENTER] * n.total_span + n.aligns[n.total_span:],
+                                 size=fs, leading=fs * 1.2, pad_v=pad)
+            y -= 4 * mm * k
+            for b in closing:
+                y = ft.draw_block(c, b, margin, y, width)
+            y -= seal
+            for b in sign:
+                y = ft.draw_block(c, b, margin + width - sign_w, y, sign_w)
+        c.setFont(fonts.name("song"), 9 * k)
+        c.drawRightString(size[0] - margin, margin - 2 * mm, f"第 {no} 页 共 {total} 页")
+        c.drawString(margin, margin - 2 * mm, n.title)
+        c.showPage()
+    c.save()
+    return total
 
 
 def build_gongshi_pdf(path, *, office: OfficeInfo, households: Sequence[HouseholdRow],
@@ -151,7 +163,7 @@ def build_gongshi_pdf(path, *, office: OfficeInfo, households: Sequence[Househol
     amount = sum((r.monthly_amount for r in rows), Decimal("0"))
     township = scope == "township"
     headers = ["序号"] + (["村(居)"] if township else []) + [
-        "户主姓名", "家庭人口", "保障类别", "致贫原因", "月保障金额(元)"]
+        "户主姓名", "保障人数", "保障类别", "致贫原因", "月保障金额(元)"]
     weights = [0.8] + ([1.5] if township else []) + [1.4, 1.3, 2.7, 2.3, 2.0]
     aligns = [TA_CENTER] + ([TA_CENTER] if township else []) + [
         TA_CENTER, TA_CENTER, TA_CENTER, TA_CENTER, TA_RIGHT]
@@ -191,7 +203,7 @@ def build_case_gongshi_pdf(path, *, office: OfficeInfo, cases: Sequence[CaseNoti
     kinds = [k for k in order if k in present] + [k for k in present if k not in order]
     what = "、".join(k.removeprefix("拟") for k in kinds) or "新增"
     title = title or f"{where}最低生活保障等救助对象{what}公示"
-    headers = ["序号", "村(居)", "户主姓名", "家庭人口", "保障类别", "月保障金额(元)",
+    headers = ["序号", "村(居)", "户主姓名", "保障人数", "保障类别", "月保障金额(元)",
                "公示事项", "理由"]
     weights = [0.9, 1.5, 1.4, 1.3, 2.7, 2.0, 1.4, 2.2]
     aligns = [TA_CENTER] * 5 + [TA_RIGHT, TA_CENTER, TA_LEFT]

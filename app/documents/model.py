@@ -40,6 +40,9 @@ class HouseholdRow:
     bank_account: str | None = None
     illness: str | None = None
     disability: str | None = None
+    # Covered persons (保障对象) living in the household: (name, birth date). None: unknown, the
+    # head stands for the household (older callers); a 公示 publishes only covered persons.
+    covered: tuple[tuple[str, date | None], ...] | None = None
     # 排查统计表 only (internal): the screening conclusion and proposed handling.
     screening_conclusion: str | None = None
     handling_opinion: str | None = None
@@ -102,6 +105,7 @@ class ChangeRow:
     reason: str = ""
     date: date | None = None
     category: str = ""
+    late: bool = False  # 补报: took effect in an earlier month, entered after that month's report
 
 
 @dataclass
@@ -142,6 +146,10 @@ class SelfCheckFigures:
     transferred: int = 0  # clues transferred to 纪检监察机关
     petitions_received: int = 0
     petitions_concluded: int = 0
+    problems_by_source: dict[str, int] = field(default_factory=dict)
+    transfers_late: int = 0  # transferred after the due day, or due and not yet transferred
+    petitions_overdue: int = 0
+    petitions_priority: int = 0  # 重点 petitions
 
     @property
     def problems_found(self) -> int:

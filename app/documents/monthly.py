@@ -87,8 +87,13 @@ def section_rows(kind: str, changes: Sequence[ChangeRow]) -> list[list[str]]:
     for i, r in enumerate((r for r in changes if r.kind == kind), 1):
         rows.append([str(i), r.village, r.name, r.category, str(r.household_size),
                      money(r.amount_before), money(r.amount_after), _signed(delta(r)),
-                     r.reason or "", r.date.isoformat() if r.date else ""])
+                     reason_text(r), r.date.isoformat() if r.date else ""])
     return rows
+
+
+def reason_text(r: ChangeRow) -> str:
+    """The reason column; a late entry (补报) says so."""
+    return (r.reason or "") + ("（补报）" if r.late else "")
 
 
 def section_headers(kind: str) -> list[str]:

@@ -13,7 +13,7 @@ from app.documents.excel import (
 )
 from app.documents.model import ChangeRow, OfficeInfo, StockFigures
 from app.documents.monthly import (
-    KINDS, SECTION_TITLES, ZERO_LINES, SectionTotals, delta, section_headers, summary_text,
+    KINDS, SECTION_TITLES, ZERO_LINES, SectionTotals, delta, reason_text, section_headers, summary_text,
     title_of,
 )
 from app.documents.pdfbase import cn_date
@@ -63,7 +63,7 @@ def write_monthly_xlsx(path, *, office: OfficeInfo, year: int, month: int,
         for i, x in enumerate(rows, 1):
             values = [i, x.village, x.name, x.category, x.household_size,
                       _num(x.amount_before), _num(x.amount_after), float(delta(x)),
-                      x.reason or "", x.date]
+                      reason_text(x), x.date]
             for col, v in enumerate(values, 1):
                 c = ws.cell(row=r, column=col, value=safe_text(v))
                 c.font, c.border = BODY_FONT, BORDER

@@ -56,16 +56,31 @@ def public_cause(cause: str | None) -> str:
 
 
 def is_withheld(h: HouseholdRow, *, today: date) -> bool:
-    """A 特困 household whose head / only covered person is a minor on ``today``.
+    """A 特困 household whose covered persons are all minors on ``today`` (e.g. a grandchild
+    covered, the uncovered grandparent at the head), or that has no covered person at all.
 
-    The birth date comes from ``head_birth_date``, else from the ID number.
-    When neither gives a date the household is published (nothing shows that
-    it is a minor's); the data-quality checks flag missing birth dates.
+    Without the list of covered persons the head stands for them: the birth date comes from
+    ``head_birth_date``, else from the ID number. When nothing gives a date the household is
+    published (nothing shows that it is a minor's); the data-quality checks flag missing dates.
     """
     if not is_tekun(h.category):
         return False
+    if h.covered is not None:
+        return all(born is not None and age_on(born, today) < ADULT_AGE for _n, born in h.covered)
     born = _birth_date(h)
     return born is not None and age_on(born, today) < ADULT_AGE
+
+
+def _published_name(h: HouseholdRow) -> str:
+    """The head when covered (or when the covered persons are unknown); else the covered persons."""
+    head = (h.head_name or "").strip()
+    if h.covered is None or not h.covered or head in {n for n, _b in h.covered}:
+        return head
+    return "、".join(n for n, _b in h.covered)
+
+
+def _published_size(h: HouseholdRow) -> int:
+    return len(h.covered) if h.covered is not None else int(h.household_size or 0)
 
 
 def public_rows(households: Iterable[HouseholdRow], *, today: date) -> list[PublicRow]:
@@ -87,8 +102,8 @@ def public_rows(households: Iterable[HouseholdRow], *, today: date) -> list[Publ
             continue
         out.append(PublicRow(
             village=(h.village or "").strip(),
-            head_name=(h.head_name or "").strip(),
-            household_size=int(h.household_size or 0),
+            head_name=_published_name(h),
+            household_size=_published_size(h),
             category=(h.category or "").strip(),
             poverty_cause=public_cause(h.poverty_cause),
             monthly_amount=Decimal(h.monthly_amount or 0).quantize(Decimal("0.01")),
@@ -99,8 +114,8 @@ def public_rows(households: Iterable[HouseholdRow], *, today: date) -> list[Publ
 def public_case_rows(cases: Iterable[CaseNotice], *, today: date) -> list[PublicCaseRow]:
     """Rows of a case-by-case 公示 (拟新增 / 拟终止 / 拟调整); same rule as
     :func:`public_rows`.  The printed reason is the poverty cause for 拟新增 /
-    拟调整 and the coded ending reason for 拟终止 (``CaseNotice.reason`` or
-    ``exit_reason``); the caller must pass a coded reason, never health details.
+    拟调整 and the ending reason for 拟终止 (``CaseNotice.reason`` or ``exit_reason``),
+    both cut to their coded part by :func:`public_cause` ("死亡（肺癌晚期）" prints "死亡").
     """
     out: list[PublicCaseRow] = []
     for c in cases:
@@ -108,8 +123,8 @@ def public_case_rows(cases: Iterable[CaseNotice], *, today: date) -> list[Public
         if not rows:
             continue
         if c.kind == "拟终止":
-            reason = c.reason or c.household.exit_reason or ""
+            reason = public_cause(c.reason or c.household.exit_reason)
         else:
-            reason = c.reason or rows[0].poverty_cause
-        out.append(PublicCaseRow(kind=c.kind, row=rows[0], reason=reason.strip()))
+            reason = public_cause(c.reason) or rows[0].poverty_cause
+        out.append(PublicCaseRow(kind=c.kind, row=rows[0], reason=reason))
     return out

@@ -3,8 +3,9 @@
 Geometry: A4, top margin 37 mm, left (binding) 28 mm, type area 156 × 225 mm.
 Body 3号 仿宋: 3号 is nominally 16 pt; the body is set at 15.75 pt so that 28
 characters fill the 156 mm line exactly (Word reaches the same with a slight
-negative character spacing, which reportlab paragraphs lack), and a leading
-of 28.9 pt gives 22 lines a page.  Title 2号 (22 pt), page numbers 4号 (14 pt)
+negative character spacing), and a leading of 225 mm / 22 gives 22 lines a page.
+The body is set glyph by glyph (app.documents.gbt9704): full lines, no hanging
+punctuation.  Title 2号 (22 pt), page numbers 4号 (14 pt)
 "— 1 —", right on odd pages and left on even pages, 7 mm below the type area.
 """
 from __future__ import annotations
@@ -14,12 +15,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from reportlab.platypus import (
-    BaseDocTemplate, Flowable, Frame, KeepTogether, LongTable, PageBreak, PageTemplate, Paragraph, Spacer,
-    Table, TableStyle,
+    BaseDocTemplate, Frame, KeepTogether, LongTable, PageBreak, PageTemplate, Spacer, Table, TableStyle,
 )
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from app.documents.fonts import get_fonts, markup
+from app.documents.fonts import get_fonts
+from app.documents.gbt9704 import BodyText, Colophon, NumberAndRule, heading_parts, title_lines
 from app.documents.model import DocumentResult, OfficeInfo, ProblemRow, SelfCheckFigures
 from app.documents.pdfbase import (
     GRID, HEADER_BG, RED, TA_CENTER, TA_LEFT, CellMaker, cn_date, glyph_warnings, mm,
@@ -28,7 +29,7 @@ from app.documents.pdfbase import (
 
 FIGURES = "{figures}"  # put this alone in ``paragraphs`` to place the generated figures
 TOP, LEFT, WIDTH, HEIGHT = 37 * mm, 28 * mm, 156 * mm, 225 * mm
-BODY_SIZE, LEADING = 15.75, 28.9
+BODY_SIZE, LEADING = 15.75, HEIGHT / 22 - 1e-4  # 22 lines fill the 225 mm exactly
 TITLE_SIZE = 22
 NUM_SIZE = 14
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
@@ -59,56 +60,34 @@ def figures_text(f: SelfCheckFigures, office_name: str = "") -> str:
             f"退出{hp(f.exited_households, f.exited_persons)}，"
             f"调整保障金额{f.adjusted_households}户。")
     cats = [(k, v) for k, v in f.problems_by_category.items() if v]
+    sources = [(k, v) for k, v in f.problems_by_source.items() if v]
+    late = f"，其中逾期移交{f.transfers_late}件" if f.transfers_late else ""
     if cats:
-        text += (f"排查发现各类问题{f.problems_found}个，其中"
+        text += (f"排查发现各类问题{f.problems_found}个，"
+                 + (f"按来源分：{'、'.join(f'{k}{v}个' for k, v in sources)}；按类别分："
+                    if sources else "其中")
                  + "、".join(f"{k}{v}个" for k, v in cats)
                  + f"；已整改{f.rectified}个，逾期未整改{f.overdue}个，"
-                   f"向纪检监察机关移交问题线索{f.transferred}件。")
+                   f"向纪检监察机关移交问题线索{f.transferred}件{late}。")
     else:
-        text += f"排查未发现问题，向纪检监察机关移交问题线索{f.transferred}件。"
-    text += f"受理信访举报{f.petitions_received}件，已办结{f.petitions_concluded}件。"
+        text += f"排查未发现问题，向纪检监察机关移交问题线索{f.transferred}件{late}。"
+    text += (f"受理信访举报{f.petitions_received}件，已办结{f.petitions_concluded}件，"
+             f"超期未办结{f.petitions_overdue}件，其中重点信访举报{f.petitions_priority}件。")
     return text
-
-
-class _RedRule(Flowable):
-    def __init__(self, width: float, thickness: float = 1.5, space_before: float = 4 * mm):
-        super().__init__()
-        self.width, self.thickness, self.space = width, thickness, space_before
-
-    def wrap(self, aw, ah):
-        return self.width, self.space + self.thickness
-
-    def draw(self):
-        c = self.canv
-        c.setStrokeColor(RED)
-        c.setLineWidth(self.thickness)
-        c.line(0, self.thickness / 2, self.width, self.thickness / 2)
-
-
-def _body_para(text: str, fonts, st):
-    """A body paragraph; a leading 一、 heading goes in 黑体, （一） in 楷体
-    (up to the first 。, or the whole paragraph when it has none)."""
-    m1, m2 = _H1.match(text), _H2.match(text)
-    if not (m1 or m2):
-        return para(text, st, fonts, "fangsong")
-    role = "hei" if m1 else "kai"
-    cut = text.find("。")
-    head, rest = (text, "") if cut < 0 or cut == len(text) - 1 else (text[:cut + 1], text[cut + 1:])
-    xml = (f'<font face="{fonts.name(role)}">{markup(head, role, fonts=fonts)}</font>'
-           + markup(rest, "fangsong", fonts=fonts))
-    return Paragraph(xml, st)
 
 
 def build_selfcheck_pdf(path, *, office: OfficeInfo, doc_number: int, year: int,
                         addressee: str, title: str, figures: SelfCheckFigures,
                         paragraphs: Sequence[str], problems: Sequence[ProblemRow],
                         signature: str, date: date, signer: str | None = None,
-                        attachment_title: str = "问题清单", fonts_dir="auto") -> DocumentResult:
+                        attachment_title: str = "问题清单", copy_to: str | None = None,
+                        fonts_dir="auto") -> DocumentResult:
     """自查自纠报告 (GB/T 9704).  ``paragraphs`` are the clerk's body
     paragraphs; the generated figures paragraph goes where an item equals
     :data:`FIGURES`, else first.  ``problems`` become the attachment (own
     page); none → no attachment.  ``signer`` (签发人) switches to the
-    上行文 head (发文字号 left, 签发人 right, mark 80 mm below the top)."""
+    上行文 head (发文字号 left, 签发人 right, mark 80 mm below the top).  The 版记 (``copy_to``
+    抄送, the office as 印发机关 and ``date`` as 印发日期) closes the last page."""
     fonts = get_fonts(fonts_dir)
     size = page_size("A4")
     bottom = size[1] - TOP - HEIGHT
@@ -119,9 +98,6 @@ def build_selfcheck_pdf(path, *, office: OfficeInfo, doc_number: int, year: int,
                   bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="gb9704", frames=[frame])])
     fs_name, title_font = fonts.name("fangsong"), fonts.name("title")
-    body = style("body", fs_name, BODY_SIZE, leading=LEADING, firstLineIndent=2 * BODY_SIZE,
-                 align=4)  # TA_JUSTIFY
-    flat = style("flat", fs_name, BODY_SIZE, leading=LEADING)
     center = style("center", fs_name, BODY_SIZE, leading=LEADING, align=TA_CENTER)
     title_st = style("title", title_font, TITLE_SIZE, leading=TITLE_SIZE * 1.45, align=TA_CENTER)
 
@@ -132,31 +108,24 @@ def build_selfcheck_pdf(path, *, office: OfficeInfo, doc_number: int, year: int,
     number = _doc_number(office.doc_prefix, year, doc_number)
     story: list = [Spacer(1, (80 if signer else 35) * mm - 2), para(mark, mark_st, fonts, "title"),
                    Spacer(1, 2 * LEADING - 4)]
-    if signer:
-        row = Table([[para(number, flat, fonts, "fangsong"),
-                      para(f"签发人：{signer}", style("r", fs_name, BODY_SIZE, leading=LEADING,
-                                                   align=2), fonts, "fangsong")]],
-                    colWidths=[WIDTH / 2] * 2)
-        row.setStyle(TableStyle([("LEFTPADDING", (0, 0), (0, 0), BODY_SIZE),
-                                 ("RIGHTPADDING", (1, 0), (1, 0), BODY_SIZE),
-                                 ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
-        story.append(row)
-    else:
-        story.append(para(number, center, fonts, "fangsong"))
-    story += [_RedRule(WIDTH), Spacer(1, 2 * LEADING - 10), para(title, title_st, fonts, "title"),
-              Spacer(1, LEADING), para(f"{addressee}：", flat, fonts, "fangsong")]
+    story.append(NumberAndRule(number, fonts, size=BODY_SIZE, gap=4 * mm, color=RED,
+                               signer=(signer or "").strip() or None))
+    story += [Spacer(1, 2 * LEADING - 10)]
+    story += [para(line, title_st, fonts, "title") for line in title_lines(title, int(WIDTH // TITLE_SIZE))]
+    story += [Spacer(1, LEADING), _text(f"{addressee}：", fonts, indent=0, justify=False)]
 
     fig = figures_text(figures, office.name)
     texts = [p for p in paragraphs if p.strip()]
     texts = ([fig if p.strip() == FIGURES else p for p in texts] if FIGURES in
              [p.strip() for p in texts] else [fig] + texts)
-    story += [_body_para(t.strip(), fonts, body) for t in texts[:-1]]
+    story += [_body(t.strip(), fonts) for t in texts[:-1]]
     # The last paragraph, the 附件 line and the signature stay together, so the
     # signature and seal never stand alone on a page (GB/T 9704 7.3.5).
-    tail = [_body_para(t.strip(), fonts, body) for t in texts[-1:]]
+    tail = [_body(t.strip(), fonts) for t in texts[-1:]]
+    while story and getattr(story[-1], "keepWithNext", False):  # a heading goes with its text
+        tail.insert(0, story.pop())
     if problems:
-        tail += [Spacer(1, LEADING), para(f"附件：{attachment_title}", body, fonts, "fangsong")]
+        tail += [Spacer(1, LEADING), _text(f"附件：{attachment_title}", fonts)]
     tail += [Spacer(1, 2 * LEADING), _signature(signature, cn_date(date), fonts, center)]
     story.append(KeepTogether(tail))
     if problems:
@@ -164,6 +133,8 @@ def build_selfcheck_pdf(path, *, office: OfficeInfo, doc_number: int, year: int,
                                                  leading=LEADING), fonts, "hei"),
                   Spacer(1, LEADING / 2), para(attachment_title, title_st, fonts, "title"),
                   Spacer(1, LEADING / 2), _problem_table(problems, fonts)]
+    story.append(Colophon(fonts, copy_to=(copy_to or "").strip().rstrip("。") or None, issuer=office.name,
+                          date_text=f"{cn_date(date)}印发"))
 
     song = fonts.name("song")
 
@@ -189,6 +160,16 @@ def build_selfcheck_pdf(path, *, office: OfficeInfo, doc_number: int, year: int,
     return res
 
 
+def _body(text: str, fonts) -> BodyText:
+    parts, alone = heading_parts(text)
+    return BodyText(parts, fonts, size=BODY_SIZE, leading=LEADING, keep_with_next=alone)
+
+
+def _text(text: str, fonts, *, indent: float = 2, justify: bool = True) -> BodyText:
+    return BodyText([(text, "fangsong")], fonts, size=BODY_SIZE, leading=LEADING,
+                    indent_chars=indent, justify=justify)
+
+
 def _doc_number(prefix: str, year: int, number: int) -> str:
     return doc_number(prefix, year, number)
 
@@ -208,9 +189,10 @@ def _signature(signature: str, date_text: str, fonts, st) -> Table:
 
 
 def _problem_table(problems: Sequence[ProblemRow], fonts) -> LongTable:
-    weights = [0.7, 1.5, 1.5, 4.9, 1.3, 1.6, 1.2]
-    widths = [WIDTH * w / sum(weights) for w in weights]
     fs = 10.5
+    # headers on one line (序号, 问题类别 …), the date whole; the description takes the rest
+    fixed = [2 * fs + 8, 4 * fs + 8, 4 * fs + 8, 0, 4 * fs + 8, 10 * fs / 2 + 10, 3 * fs + 8]
+    widths = [w or WIDTH - sum(fixed) for w in fixed]
     cell = CellMaker(fonts, "song", fs, widths)
     head = style("ph", fonts.name("hei"), fs, leading=fs * 1.25, align=TA_CENTER)
     cell.styles = {a: style(f"pc{a}", cell.font, fs, leading=fs * 1.35, align=a)

@@ -287,13 +287,16 @@ class HomePage(QWidget):
         if m is None:
             self.report_banner.hide()
             return
-        color, bg = ((GREEN, GREEN_BG) if m.made_on else (RED, RED_BG) if m.overdue
+        late = m.overdue or any(r.overdue for r in d.documents)
+        done = m.made_on and all(r.done for r in d.documents)
+        color, bg = ((GREEN, GREEN_BG) if done else (RED, RED_BG) if late
                      else (AMBER, AMBER_BG) if m.days_left <= 5 else (BLUE, BLUE_BG))
-        self.report_banner.setText("动态管理月报：" + m.text()
-                                   + (f"\n数据比对：{d.check_reminder}" if d.check_reminder else ""))
+        self.report_banner.setText("\n".join(["动态管理月报：" + m.text()]
+                                             + [f"{r.what}：{r.text}" for r in d.documents]
+                                             + ([f"数据比对：{d.check_reminder}"] if d.check_reminder else [])))
         self.report_banner.setStyleSheet(
             f"background: {bg}; color: {color}; border: 1px solid {color}; border-radius: 4px;"
-            f" padding: 6px 10px; font-size: 11pt;{' font-weight: bold;' if m.overdue else ''}")
+            f" padding: 6px 10px; font-size: 11pt;{' font-weight: bold;' if late else ''}")
         self.report_banner.setToolTip("点击打开“报表打印”")
         self.report_banner.show()
 

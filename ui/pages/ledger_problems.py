@@ -65,6 +65,7 @@ class ProblemsPage(lc.LedgerPage):
             "close": lc.button("核验销号", self.close_dialog, self.can("ledger.close")),
             "clue": lc.button("标记为问题线索", self.mark_clue, edit),
             "transfer": lc.button("移交纪检监察", self.transfer_dialog, self.can("ledger.transfer")),
+            "typical": lc.button("标注典型问题", self.mark_typical, edit),
             "export": lc.button("导出 Excel", self.export, self.can("export.personal")),
         }
         self.assemble([("状态", self.state), ("类别", self.category), ("村（居）", self.village),
@@ -152,6 +153,14 @@ class ProblemsPage(lc.LedgerPage):
         p, actor = self._need(), self.actor
         return p and self.run(lambda s: pr.mark_clue(s, actor, p.id),
                               done=f"问题 {p.number} 已标记为问题线索，请在时限内移交。")
+
+    def mark_typical(self):  # noqa: ANN201
+        """典型问题: listed in the monthly 专项整治工作台账."""
+        from app.ledgers import reporting
+
+        p, actor = self._need(), self.actor
+        return p and self.run(lambda s: reporting.set_typical(s, actor, p.number),
+                              done=f"问题 {p.number} 已标注为典型问题，将列入专项整治工作台账。")
 
     def transfer_selected(self, *, organ: str, day: date, doc_number: str | None = None,
                           form: lc.FormDialog | None = None):  # noqa: ANN201

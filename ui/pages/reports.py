@@ -81,6 +81,8 @@ class ReportsPage(QWidget):
         self.period_label = QLabel()
         self.period_label.setStyleSheet(NOTE_STYLE)
         self.village = combo([], "（请选择）")
+        self.case_household = QLineEdit()
+        self.case_household.setPlaceholderText("户编号或成员身份证号")
         self.start = date_edit(today)
         self.paper = QComboBox()
         for text, data in PAPERS:
@@ -93,6 +95,7 @@ class ReportsPage(QWidget):
         form.addRow("期间", period_box)
         form.addRow("", self.period_label)
         form.addRow("村（居）", self.village)
+        form.addRow("家庭", self.case_household)
         form.addRow("公示开始日期", self.start)
         form.addRow("纸张", self.paper)
         self.form = form
@@ -106,6 +109,10 @@ class ReportsPage(QWidget):
         self.addressee.setPlaceholderText("如：某某县民政局")
         self.title = QLineEdit()
         self.title.setToolTip("留空则用默认标题")
+        self.signer = QLineEdit()
+        self.signer.setPlaceholderText("上行文标注签发人姓名，如：张三")
+        self.copy_to = QLineEdit()
+        self.copy_to.setPlaceholderText("印在版记中，如：县纪委监委，县民政局（可空）")
         self.figures = QLabel("正在统计……")
         self.figures.setWordWrap(True)
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -121,6 +128,8 @@ class ReportsPage(QWidget):
         sc.addRow("发文序号", self.number)
         sc.addRow("主送机关", self.addressee)
         sc.addRow("标题", self.title)
+        sc.addRow("签发人", self.signer)
+        sc.addRow("抄送", self.copy_to)
         sc_lay = QVBoxLayout()
         sc_lay.addLayout(sc)
         fig_head = QLabel("统计数字段落（按所选期间自动生成，只读；插入正文中 {figures} 处）")
@@ -340,6 +349,7 @@ class ReportsPage(QWidget):
             self.period_kind.setCurrentIndex(self.period_kind.findData(d.periods[0]))
         self.period_kind.blockSignals(False)
         self.form.setRowVisible(self.village, d.key == "gongshi_village")
+        self.form.setRowVisible(self.case_household, d.key == "gongshi_case")
         self.form.setRowVisible(self.start, d.key.startswith("gongshi"))
         self.form.setRowVisible(self.paper, d.key.startswith("gongshi"))
         self.selfcheck_box.setVisible(d.key == "selfcheck")
@@ -424,6 +434,12 @@ class ReportsPage(QWidget):
                 raise Refused("请选择要公示的村（居）；全乡镇公示请选“公示（全乡镇·季度）”。")
             return Request(d, period, village=village, start=self.start.date().toPython(),
                            paper=self.paper.currentData())
+        if d.key == "gongshi_case":
+            household = self.case_household.text().strip()
+            if not household:
+                raise Refused("请填写要公示的家庭：户编号或成员身份证号。")
+            return Request(d, period, household=household, start=self.start.date().toPython(),
+                           paper=self.paper.currentData())
         if d.key == "gongshi_township":
             return Request(d, period, start=self.start.date().toPython(), paper=self.paper.currentData())
         if d.key == "selfcheck":
@@ -434,7 +450,9 @@ class ReportsPage(QWidget):
             if not [p for p in paragraphs if p != documents.FIGURES]:
                 raise Refused("正文不能为空；可点“恢复默认正文”后再修改。")
             return Request(d, period, number=self.number.value(), addressee=addressee,
-                           title=self.title.text().strip() or None, paragraphs=tuple(paragraphs))
+                           title=self.title.text().strip() or None, paragraphs=tuple(paragraphs),
+                           signer=self.signer.text().strip() or None,
+                           copy_to=self.copy_to.text().strip() or None)
         return Request(d, period)
 
     def generate(self) -> ops.Op | None:
