@@ -155,33 +155,35 @@ class Controller:
             self.switching = False
 
     def restore(self, source: str) -> None:
-        from db import backup
+        from app import backups
         from db.engine import open_sqlcipher
 
         win = self.window
         if win is None or not win.close_household_windows():
             return
         key, path = self.database.key, self.database.path
+        actor, office = win.ctx.actor, win.ctx.office.code
         ops.wait_idle()
         self.database.dispose()
 
         def work(progress, _c):  # noqa: ANN001, ANN202
             progress.update(0, 0, "正在校验备份并恢复……")
-            kept = backup.restore_from(path, source, key=key)
-            return kept, open_sqlcipher(path, passphrase=self.passphrase)
+            return backups.restore(path, source, key=key, actor=actor, office_code=office,
+                                   passphrase=self.passphrase)
 
         def done(result) -> None:  # noqa: ANN001
-            kept, self.database = result
+            self.database = result.database
             self.switching = True
             win.hide()
             win.deleteLater()
             self.window = None
             self.switching = False
-            dialogs.info(None, f"已从备份恢复（校验通过）。恢复前的数据库保存在：\n{kept}\n请重新登录。")
+            dialogs.info(None, f"已从备份恢复（校验通过，{result.rows} 行）。\n"
+                               f"恢复前的数据库已校验并保存在：\n{result.kept}\n请重新登录。")
             self.login()
 
         def failed(exc: BaseException) -> bool:
-            # the database was not replaced (or was put back): open it again
+            # nothing was replaced (every check runs before the swap): open it again
             self.database = open_sqlcipher(path, passphrase=self.passphrase)
             win.ctx.database = self.database
             return False

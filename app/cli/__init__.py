@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import admin, assessment, common, ledger, registry, report
-from db.errors import QingfengError
+from sqlalchemy.exc import DBAPIError
 
-MODULES = [admin, registry, report, ledger, assessment]
+from app.cli import admin, assessment, common, ledger, registry, report, safety
+from db.errors import QingfengError, translate
+
+MODULES = [admin, registry, report, ledger, assessment, safety]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return 0
+    except (OSError, DBAPIError) as exc:  # a damaged page, a full disk, a read-only folder
+        known = translate(exc)
+        if known is None:
+            raise
+        common.error(str(known))
+        return known.exit_code
     except KeyboardInterrupt:
         common.error("已取消。")
         return 130
