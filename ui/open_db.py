@@ -17,8 +17,8 @@ from ui import dialogs
 from ui.widgets import FieldError
 
 NEXT_STEPS = {
-    NotADatabase: "数据库文件没有被改动。可以从备份恢复（qingfeng-cli --db 数据库 restore 备份文件），"
-                  "或用 --db 参数打开另一个数据库文件。",
+    NotADatabase: "数据库文件没有被改动。可以从最近的备份恢复（qingfeng-cli restore --latest，"
+                  "或 qingfeng-cli --db 数据库 restore 备份文件），或用 --db 参数打开另一个数据库文件。",
     NewerDatabase: "请安装新版本的清风台账后再打开；不要用旧版本修改这个数据库。",
 }
 

@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Qt, Signal, 
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.jobs import Cancelled, Progress
-from db.errors import QingfengError
+from db.errors import QingfengError, translate
 from ui import dialogs
 
 log = logging.getLogger("qingfeng.ui")
@@ -53,6 +53,9 @@ def error_text(exc: BaseException) -> tuple[str, str | None]:
     """The Chinese message for an error, and details for the "显示详细信息" part."""
     if isinstance(exc, QingfengError):
         return str(exc), None
+    known = translate(exc)  # a damaged page, a full disk, a read-only folder
+    if known is not None:
+        return str(known), None
     details = getattr(exc, "qf_traceback", None) or "".join(
         traceback.format_exception(type(exc), exc, exc.__traceback__))
     if isinstance(exc, PermissionError):
