@@ -96,7 +96,7 @@ class Context:
         except (BackupError, DiskFull, ReadOnlyLocation) as exc:
             info(f"提醒：今天的自动备份没有写成：{exc}")
             return
-        if entry is not None and not self.json:
+        if entry is not None:
             info(f"已自动备份（今天第一次使用）：{entry.path}")
         note = backups.reminder(self._db.path)
         if note and entry is not None:
