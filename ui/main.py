@@ -34,6 +34,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--db", help="数据库文件（默认：用户数据目录中的 qingfeng.qfdb）")
     p.add_argument("--demo", action="store_true", help="打开（没有时建立）演示数据库")
     p.add_argument("--screenshot", metavar="DIR", help="截取每个页面的图片后退出")
+    p.add_argument("--self-check", action="store_true", help="自检（版本、数据库、审计链、字体、备份……）后退出")
     return p.parse_args(argv)
 
 
@@ -45,6 +46,9 @@ def setup_app(argv: list[str]) -> QApplication:
     if sys.platform == "win32":
         app.setFont(QFont("Microsoft YaHei UI", 9))
     app._gc_guard = gc_guard.install(app)  # collect garbage on the GUI thread only
+    from ui.selfcheck import install_translations
+
+    install_translations(app)
     return app
 
 
@@ -228,6 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     log.setLevel(logging.INFO)
     args = parse_args(sys.argv[1:] if argv is None else argv)
     app = setup_app(sys.argv[:1])
+    if args.self_check:
+        from ui import selfcheck
+
+        path = Path(args.db) if args.db else (firstrun.demo_db_path() if args.demo else default_db_path())
+        return selfcheck.main(path.resolve(), app)
     controller = Controller(args, app)
     QTimer.singleShot(0, controller.start)
     code = app.exec()

@@ -1,0 +1,55 @@
+"""``qingfeng --self-check``: the checks of :mod:`app.selfcheck` plus what only the GUI needs
+(the Qt platform plugin, the Chinese Qt translations, a CJK font for the screens). Prints the
+lines (works offscreen) and returns non-zero when a check fails."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QApplication, QLabel
+
+from app import selfcheck
+
+_translators: list[QTranslator] = []
+
+
+def install_translations(app: QApplication) -> bool:
+    """Qt's own dialogs (buttons, file dialogs) in Chinese; False when the files are missing."""
+    where = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    loaded = False
+    for name in ("qtbase", "qt"):
+        tr = QTranslator(app)
+        if tr.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), name, "_", where):
+            app.installTranslator(tr)
+            _translators.append(tr)
+            loaded = True
+    return loaded
+
+
+def gui_checks(report: selfcheck.Report, app: QApplication) -> None:
+    platform = QGuiApplication.platformName()
+    label = QLabel("清风台账")
+    label.adjustSize()
+    report.add("界面", selfcheck.OK if label.width() > 0 else selfcheck.FAIL,
+               f"Qt 平台插件 {platform} 已加载", "请重新安装程序（Qt 插件缺失）")
+    report.add("界面翻译", selfcheck.OK if _translators or install_translations(app) else selfcheck.WARN,
+               "Qt 中文翻译已加载" if _translators else "没有找到 Qt 中文翻译（qtbase_zh_CN.qm）",
+               "对话框按钮会显示为英文；请重新安装程序")
+    families = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+    report.add("界面字体", selfcheck.OK if families else selfcheck.FAIL,
+               f"{len(families)} 种中文字体可用于界面" if families else "没有可显示中文的字体",
+               "请安装中文字体（Windows 自带微软雅黑）")
+
+
+def main(db_path: Path, app: QApplication) -> int:
+    report = selfcheck.run(db_path, passphrase=os.environ.get("QINGFENG_PASSPHRASE"))
+    gui_checks(report, app)
+    for stream in (sys.stdout,):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    for line in report.lines():
+        print(line, flush=True)
+    return 0 if report.ok else report.exit_code
