@@ -136,8 +136,29 @@ class Controller:
         self.window.closed.connect(self._window_closed)
         self.window.show()
         log.info("window usable %.2f s after start", time.perf_counter() - self.started)
+        self.daily_backup()
         if self.args.screenshot:
             QTimer.singleShot(200, self.screenshots)
+
+    def daily_backup(self) -> None:
+        """The backup of the day of use, in the background; the USB reminder after it."""
+        from app import backups
+
+        database, win = self.database, self.window
+
+        def work(_p, _c):  # noqa: ANN001, ANN202
+            return backups.daily_backup(database), backups.reminder(database.path)
+
+        def done(result) -> None:  # noqa: ANN001
+            entry, note = result
+            if entry is not None and self.window is win:
+                win.statusBar().showMessage(f"已自动备份并校验：{entry.path.name}", 15000)
+            if note and entry is not None and not self.args.screenshot:
+                dialogs.info(win, note)
+
+        if database.path is not None:
+            ops.run_op(win, work, label="正在自动备份……", on_success=done, cancellable=False,
+                       show_progress=False)
 
     def _window_closed(self) -> None:
         if not self.switching:
@@ -230,6 +251,9 @@ class Controller:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     log.setLevel(logging.INFO)
+    from app import logs
+
+    logs.setup("gui")
     args = parse_args(sys.argv[1:] if argv is None else argv)
     app = setup_app(sys.argv[:1])
     if args.self_check:

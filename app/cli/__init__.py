@@ -6,13 +6,16 @@ Subcommands live in small modules that each add their parsers (``register``) and
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from sqlalchemy.exc import DBAPIError
 
+from app import logs
 from app.cli import admin, assessment, common, ledger, registry, report, safety
 from db.errors import QingfengError, translate
 
+log = logging.getLogger("qingfeng.cli")
 MODULES = [admin, registry, report, ledger, assessment, safety]
 
 
@@ -37,10 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
+    logs.setup("cli")
     ctx = common.Context(args)
     try:
         return int(args.handler(ctx) or 0)
     except QingfengError as exc:
+        log.warning("%s %s (exit %s): %s", args.command, type(exc).__name__, exc.exit_code, exc)
         common.error(str(exc))
         return exc.exit_code
     except BrokenPipeError:
@@ -48,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, DBAPIError) as exc:  # a damaged page, a full disk, a read-only folder
         known = translate(exc)
         if known is None:
+            log.exception("%s failed", args.command)
             raise
+        log.warning("%s %s (exit %s): %s", args.command, type(known).__name__, known.exit_code, exc)
         common.error(str(known))
         return known.exit_code
     except KeyboardInterrupt:
