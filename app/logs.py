@@ -51,9 +51,12 @@ def setup(kind: str) -> Path | None:
     handler.qf_file = True
     handler.setFormatter(logging.Formatter(f"%(asctime)s {kind} %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
-    root.addHandler(handler)
     if root.level > logging.INFO or root.level == logging.NOTSET:
+        for h in root.handlers:  # the console shows what it showed before: warnings and errors
+            if h.level == logging.NOTSET:
+                h.setLevel(max(root.level, logging.WARNING))
         root.setLevel(logging.INFO)
+    root.addHandler(handler)
     return where / LOG_NAME
 
 
