@@ -95,12 +95,6 @@ def diagnostic_bundle(target: Path | str, *, database=None, db_path: Path | None
         files["自检.txt"] = "\n".join(report.lines()) + "\n"
     info = [f"时间：{clock.now():%Y-%m-%d %H:%M:%S}", f"程序版本：{selfcheck.version()}",
             f"Python：{sys.version.split()[0]}", f"系统：{platform.platform()}"]
-    try:
-        from PySide6 import __version__ as qt_version
-
-        info.append(f"Qt（PySide6）：{qt_version}")
-    except ImportError:
-        info.append("Qt：未安装")
     files["系统信息.txt"] = "\n".join(info + [f"{k}：{v}" for k, v in (extra or {}).items()]) + "\n"
     if database is not None:
         from db import migrate

@@ -91,3 +91,22 @@ def test_self_check_and_diagnostic_bundle_without_personal_data(qtbot, env, ui_d
     for user in ("马晓梅", "李建军", "13912345678"):
         assert user not in text
     assert target.stat().st_mode & 0o077 == 0
+
+
+def test_damaged_database_at_start_offers_the_latest_backup(qtbot, env, ui_dialogs):  # noqa: F811
+    from conftest import PASSWORD
+    from ui.open_db import open_database
+
+    backups.safety_backup(env.database, "daily")
+    env.database.dispose()
+    data = bytearray(env.path.read_bytes())
+    data[100] ^= 0xFF
+    env.path.write_bytes(bytes(data))
+    ui_dialogs.answers.update(ask_text="admin", ask_password=PASSWORD)
+    opened = open_database(env.path)
+    assert opened is not None, ui_dialogs.errors
+    database, _passphrase = opened
+    database.dispose()
+    assert "已从" in ui_dialogs.infos[-1] and "恢复前" in ui_dialogs.infos[-1]
+    kept = backups.list_pre_restore(env.path)[0].path
+    assert kept.read_bytes() == bytes(data)

@@ -12,7 +12,7 @@ from app import firstrun
 from app.errors import ValidationError
 from db import keys
 from db.engine import Database, open_sqlcipher
-from db.errors import KeyMissing, NewerDatabase, NotADatabase, QingfengError, WrongKey
+from db.errors import BackupError, KeyMissing, NewerDatabase, NotADatabase, QingfengError, WrongKey
 from ui import dialogs
 from ui.widgets import FieldError
 
@@ -112,6 +112,9 @@ def open_database(path: Path, *, demo: bool = False,
                 new_passphrase = dlg.new_passphrase.text() if dlg.need_new_passphrase else None
             else:
                 recovery, passphrase = None, dlg.secret.text()
+        except NotADatabase as exc:  # damaged page or WAL, truncated: offer the latest backup
+            if not offer_restore(path, exc, passphrase=passphrase, parent=parent):
+                return None
         except QingfengError as exc:
             hint = next((h for cls, h in NEXT_STEPS.items() if isinstance(exc, cls)), "")
             dialogs.error(parent, f"无法打开数据库。\n\n{exc}\n\n{hint}".strip())
@@ -120,3 +123,42 @@ def open_database(path: Path, *, demo: bool = False,
             from ui.ops import show_error
             show_error(parent, exc)
             return None
+
+
+def offer_restore(path: Path, exc: QingfengError, *, passphrase: str | None,
+                  parent: QWidget | None = None) -> bool:
+    """The database cannot be read: offer to restore the latest verified backup.
+
+    The damaged file is kept aside byte for byte; who restores is checked against the backup.
+    Returns True when restored (the caller opens it again)."""
+    from app import backups
+    from app.errors import AuthError, PermissionDenied
+
+    hint = NEXT_STEPS[NotADatabase]
+    try:
+        latest = backups.latest(path)
+    except BackupError:
+        dialogs.error(parent, f"无法打开数据库。\n\n{exc}\n\n{hint}")
+        return False
+    if not dialogs.confirm(parent, f"无法打开数据库。\n\n{exc}\n\n是否从最近的备份恢复？\n"
+                                   f"{latest.moment:%Y-%m-%d %H:%M}（{latest.label}，已校验）\n\n"
+                                   "损坏的数据库会原样另存到“恢复前”文件夹。"):
+        return False
+    while True:
+        username = dialogs.ask_text(parent, "从备份恢复", "管理员用户名：", "admin")
+        password = dialogs.ask_password(parent, "从备份恢复", "管理员密码：") if username else None
+        if not username or password is None:
+            return False
+        try:
+            key = keys.load_key(path, passphrase=passphrase)
+            result = backups.restore(path, latest.path, key=key, credentials=(username, password),
+                                     passphrase=passphrase)
+        except (AuthError, PermissionDenied) as err:
+            dialogs.error(parent, str(err))
+            continue
+        except QingfengError as err:
+            dialogs.error(parent, f"没有恢复：{err}")
+            return False
+        result.database.dispose()
+        dialogs.info(parent, f"已从 {latest.path.name} 恢复（校验通过）。\n损坏的数据库已另存在：\n{result.kept}")
+        return True

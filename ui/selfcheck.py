@@ -47,9 +47,13 @@ def gui_checks(report: selfcheck.Report, app: QApplication) -> None:
 def main(db_path: Path, app: QApplication) -> int:
     report = selfcheck.run(db_path, passphrase=os.environ.get("QINGFENG_PASSPHRASE"))
     gui_checks(report, app)
-    for stream in (sys.stdout,):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
+    if sys.stdout is None:  # the windowed program on Windows has no console: show the lines
+        from ui import dialogs
+
+        (dialogs.info if report.ok else dialogs.error)(None, "\n".join(report.lines()))
+        return 0 if report.ok else report.exit_code
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
     for line in report.lines():
         print(line, flush=True)
     return 0 if report.ok else report.exit_code

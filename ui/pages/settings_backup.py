@@ -219,7 +219,10 @@ class BackupTab(QWidget):
 
         def work(progress, _c) -> Path:  # noqa: ANN001
             progress.update(0, 0, "正在生成诊断包……")
-            return logs.diagnostic_bundle(path, database=ctx.database, db_path=ctx.db_path)
+            from PySide6 import __version__ as qt_version
+
+            return logs.diagnostic_bundle(path, database=ctx.database, db_path=ctx.db_path,
+                                          extra={"Qt（PySide6）": qt_version})
 
         ops.run_op(self, work, label="正在生成诊断包……", cancellable=False, on_success=lambda p: dialogs.info(
             self, f"诊断包已保存到：\n{p}\n其中不含姓名、证件号和电话，可发给技术支持。"))
