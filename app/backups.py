@@ -9,6 +9,7 @@ itself in the restored database's audit chain.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,9 +20,11 @@ from app.permissions import Actor, require
 from db import backup, backup_store, migrate
 from db.backup_store import Entry
 from db.engine import Database, _sqlcipher_engine, open_sqlcipher
-from db.errors import BackupError, DatabaseInUse, NotADatabase, QingfengError
+from db.errors import (BackupError, DatabaseInUse, DiskFull, NotADatabase, QingfengError,
+                       ReadOnlyLocation)
 
 SECOND_REMINDER_DAYS = 7
+log = logging.getLogger("qingfeng.backups")
 _SETTINGS = "设置.json"
 
 
@@ -43,7 +46,10 @@ def safety_backup(database: Database, reason: str) -> Entry | None:
     where = folder(database.path)
     entry = backup_store.write_verified(database, where, reason)
     backup_store.rotate(where)
-    copy_to_second(database.path, entry)
+    try:
+        copy_to_second(database.path, entry)
+    except (BackupError, DiskFull, ReadOnlyLocation) as exc:  # the drive was pulled, is full …
+        log.warning("copy to the second backup folder failed: %s", exc)  # the reminder tells
     return entry
 
 

@@ -136,3 +136,18 @@ def test_cli_daily_backup_list_and_restore_latest(tmp_path):
     assert "恢复前" in r.stdout
     r = run(db, "restore", str(tmp_path / "nothing.qfdb"))
     assert r.returncode == 7 and "不存在" in r.stderr
+
+
+def test_second_folder_failure_does_not_lose_the_backup(env, tmp_path, monkeypatch):
+    from db.errors import DiskFull
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    backups.set_second_folder(env.database, env.admin, usb)
+
+    def full(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise DiskFull("磁盘已满")
+
+    monkeypatch.setattr(backups, "copy_to_second", full)
+    entry = backups.safety_backup(env.database, "daily")
+    assert entry.path.exists() and backups.reminder(env.path) is not None

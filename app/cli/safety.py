@@ -65,6 +65,8 @@ def cmd_backup(ctx: Context) -> int:
 
 
 def cmd_restore(ctx: Context) -> int:
+    if ctx.args.url:
+        raise BackupError("服务器数据库（PostgreSQL）请由管理员用 pg_restore 恢复。")
     path = ctx.db_path.resolve()
     passphrase = os.environ.get("QINGFENG_PASSPHRASE")
     source = backups.latest(path).path if ctx.args.latest else Path(ctx.args.file)
