@@ -1,8 +1,8 @@
 """Verified backups and the file-level steps of a restore that cannot lose data.
 
-A backup is a copy encrypted with the same key (``sqlcipher_export``), written to a temporary
-name (created 0600), checked (integrity_check and equal row counts in every table) and only
-then renamed into place. The restore steps here (file checks, the exclusive lock that refuses
+A backup is a page-by-page copy encrypted with the same key (SQLite's online backup), written
+to a temporary name (created 0600), checked (every page read back: quick_check, and equal row
+counts in every table) and only then renamed into place. The restore steps here (file checks, the exclusive lock that refuses
 while another program has the database open, the checkpoint, the atomic swap) are assembled
 with the audit-chain check and the audit record by :mod:`app.backups`.
 """
@@ -22,6 +22,7 @@ from db.errors import BackupError, DatabaseInUse, translate
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PRIVATE = stat.S_IRUSR | stat.S_IWUSR  # 0600: the database, its key file, WAL/SHM, backups
+VERIFY_CACHE_KB = 256 * 1024  # integrity_check of a district database is 2-3x faster with it
 
 
 def private_file(path: Path) -> None:
@@ -80,8 +81,11 @@ def _check_keyfile(path: Path, key: bytes) -> None:
                           "不能恢复到本数据库。")
 
 
-def verify_file(path: Path, key: bytes) -> dict[str, int]:
-    """Check ``path``'s format, open it with ``key``, run integrity_check; return row counts."""
+def verify_file(path: Path, key: bytes, *, quick: bool = False) -> dict[str, int]:
+    """Check ``path``'s format, open it with ``key``, run integrity_check; return row counts.
+
+    ``quick`` (a copy just written page by page) runs quick_check: every page is read, so
+    every page's HMAC and the b-tree structure are checked, but not index against table."""
     from sqlcipher3 import dbapi2
 
     path = Path(path)
@@ -89,7 +93,8 @@ def verify_file(path: Path, key: bytes) -> dict[str, int]:
     _check_keyfile(path, key)
     conn = _open_raw(path, key)
     try:
-        result = conn.execute("PRAGMA integrity_check").fetchall()
+        conn.execute(f"PRAGMA cache_size = {-VERIFY_CACHE_KB}")
+        result = conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
         if [r[0] for r in result] != ["ok"]:
             raise BackupError(f"备份文件 {path} 完整性检查未通过：{result[0][0]}")
         return _counts(conn)
@@ -113,19 +118,20 @@ def file_revision(path: Path, key: bytes) -> str | None:
 
 
 def _export(conn, key: bytes, tmp: Path) -> None:  # noqa: ANN001 - DBAPI connection
+    """Page-by-page copy (SQLite's online backup in one step: one consistent snapshot),
+    encrypted with the same key; the copy is a single file (rollback journal, not WAL)."""
     private_file(tmp)
-    conn.execute("ATTACH DATABASE ? AS bak KEY \"x'" + key.hex() + "'\"", (str(tmp),))
+    dst = _open_raw(tmp, key)
     try:
-        conn.execute("SELECT sqlcipher_export('bak')")
-        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
-        conn.execute(f"PRAGMA bak.user_version = {int(version)}")
+        conn.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")
     finally:
-        conn.execute("DETACH DATABASE bak")
+        dst.close()
 
 
 def _finish(tmp: Path, target: Path, key: bytes, source_counts: dict[str, int],
             keyfile: Path | None) -> dict[str, int]:
-    counts = verify_file(tmp, key)
+    counts = verify_file(tmp, key, quick=True)
     if counts != source_counts:
         tmp.unlink(missing_ok=True)
         raise BackupError(f"备份校验失败：行数不一致（{source_counts} ≠ {counts}），备份未保存。")
@@ -144,12 +150,15 @@ def _copy(conn, key: bytes, target: Path, keyfile: Path | None) -> dict[str, int
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".part")
         tmp.unlink(missing_ok=True)
-        source_counts = _counts(conn)
+        conn.execute("BEGIN")  # the counts and the copy see one snapshot
         try:
+            source_counts = _counts(conn)
             _export(conn, key, tmp)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        finally:
+            conn.execute("COMMIT")
         return _finish(tmp, target, key, source_counts, keyfile)
     except Exception as exc:
         known = translate(exc, target.parent)
