@@ -97,8 +97,14 @@ def _open(report: Report, db_path: Path, passphrase: str | None) -> Database | N
         return None
     storage = keys.KeyFile.load(kf).storage if kf.exists() else "?"
     where = {"keyring": "系统凭据管理器", "passphrase": "口令保护的密钥文件"}.get(storage, storage)
-    report.add("密钥", OK, f"密钥可用（保存在{where}）；恢复码在初始化时显示并打印",
-               "请确认恢复码已打印存放在单位保险柜；遗失可在 系统设置 → 数据安全 中再次打印")
+    from db.models import AuditEntry
+
+    with database.session(write=False) as s:
+        printed = s.execute(select(AuditEntry.ts).where(AuditEntry.entity_id == "recovery-sheet")
+                            .order_by(AuditEntry.seq.desc())).scalar()
+    code = (f"恢复码已于 {printed:%Y-%m-%d} 打印" if printed else
+            "恢复码在初始化时显示，并由管理员确认已打印或抄写")
+    report.add("密钥", OK, f"密钥可用（保存在{where}）；{code}")
     return database
 
 

@@ -114,6 +114,16 @@ def _check_file(path: Path) -> None:
                          "为免丢失数据没有打开，文件未作任何改动。" + RESTORE_HINT)
 
 
+def _make_private(path: Path) -> None:
+    """Files made by older versions (0644) become the user's only (0600) when opened."""
+    for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm"), keys.keyfile_path(path)):
+        try:
+            if p.exists() and p.stat().st_mode & 0o077:
+                os.chmod(p, 0o600)
+        except OSError:  # a read-only medium: opening read-only still works
+            continue
+
+
 def _probe(engine: Engine, path: Path, quick_check: bool) -> None:
     try:
         with engine.connect() as conn:
@@ -143,6 +153,7 @@ def open_sqlcipher(path: Path | str, *, passphrase: str | None = None, recovery:
 
     path = Path(path).resolve()
     _check_file(path)
+    _make_private(path)
     key = keys.load_key(path, passphrase=passphrase, recovery=recovery)
     engine = _sqlcipher_engine(path, key)
     _probe(engine, path, quick_check)

@@ -246,3 +246,12 @@ def test_files_are_private(tmp_path):
             assert p.exists() and p.stat().st_mode & 0o777 == 0o600, (p, oct(p.stat().st_mode))
     finally:
         database.dispose()
+
+
+def test_world_readable_files_of_older_versions_become_private(env):
+    env.database.dispose()
+    for p in (env.path, Path(str(env.path) + ".qfkey")):
+        os.chmod(p, 0o644)
+    open_sqlcipher(env.path).dispose()
+    for p in (env.path, Path(str(env.path) + ".qfkey")):
+        assert p.stat().st_mode & 0o777 == 0o600
