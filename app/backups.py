@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from app import audit, clock, offices, users
+from sqlalchemy import text
+
+from app import audit, clock, users
 from app.permissions import Actor, require
 from db import backup, backup_store, migrate
 from db.backup_store import Entry
@@ -193,7 +195,10 @@ def _check_staged(stage: Path, key: bytes, *, office_code: str | None,
         if revision not in known:
             raise BackupError(f"该备份由更新版本的清风台账建立（结构版本 {revision}），请先升级程序再恢复。")
         with probe.session(write=False) as s:
-            own = offices.own_office(s)
+            # plain SQL: an older backup has the columns of its own schema revision
+            own = s.execute(text("SELECT code, name FROM offices WHERE is_self = 1")).first()
+            if own is None:
+                raise BackupError("该备份中没有单位信息，不是完整的清风台账备份。")
             if office_code is not None and own.code != office_code:
                 raise BackupError(f"该备份属于另一个单位（{own.name}，{own.code}），不能恢复到本单位的数据库。")
             problems = audit.verify_chain(s)
