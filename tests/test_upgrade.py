@@ -88,3 +88,27 @@ def test_failed_upgrade_leaves_the_old_database(tmp_path, monkeypatch):
             assert conn.execute(text("SELECT count(*) FROM users")).scalar() == 2
     finally:
         database.dispose()
+
+
+def test_restoring_an_older_backup_upgrades_it(tmp_path):
+    from app import backups
+
+    path = tmp_path / "old.qfdb"
+    key = build_first_release(path)
+    old = open_sqlcipher(path, upgrade=False)
+    out = tmp_path / "backup-0001.qfdb"
+    backup.backup_to(old, out)
+    old.dispose()
+    current = open_sqlcipher(path)  # first start of the new version
+    with current.session(write=False) as s:
+        admin = users.actor_for(s, "admin")
+    current.dispose()
+    result = backups.restore(path, out, key=key, actor=admin, office_code="640424100")
+    try:
+        assert result.revision == FIRST_RELEASE and result.upgraded_from == FIRST_RELEASE
+        assert migrate.current_revision(result.database) == migrate.head_revision()
+        with result.database.session(write=False) as s:
+            assert audit.verify(s).ok
+            assert s.execute(text("SELECT action FROM audit_log ORDER BY seq DESC")).scalar() == "backup.restore"
+    finally:
+        result.database.dispose()
