@@ -16,6 +16,7 @@ from app.cli import admin, assessment, common, ledger, registry, report, safety
 from db.errors import QingfengError, translate
 
 log = logging.getLogger("qingfeng.cli")
+
 MODULES = [admin, registry, report, ledger, assessment, safety]
 
 
