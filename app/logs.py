@@ -37,10 +37,12 @@ def log_dir() -> Path:
 def setup(kind: str) -> Path | None:
     """Add the rotating file handler to the root logger once; returns the log file."""
     root = logging.getLogger()
-    for h in root.handlers:
-        if getattr(h, "qf_file", False):
-            return Path(h.baseFilename)
     where = log_dir()
+    for h in [h for h in root.handlers if getattr(h, "qf_file", False)]:
+        if Path(h.baseFilename).parent == where.resolve():
+            return Path(h.baseFilename)
+        root.removeHandler(h)  # the log folder was changed (QINGFENG_LOG_DIR)
+        h.close()
     try:
         where.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(where / LOG_NAME, maxBytes=MAX_BYTES,

@@ -121,7 +121,8 @@ def limit_pages(monkeypatch, pragma: str) -> None:
     monkeypatch.setattr(db_engine, "_sqlcipher_engine", engine)
 
 
-def test_full_disk_is_a_message(env, monkeypatch, capsys):
+def test_full_disk_is_a_message(env, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("QINGFENG_LOG_DIR", str(tmp_path / "logs"))
     env.database.dispose()
     limit_pages(monkeypatch, "full")
     monkeypatch.setenv("QINGFENG_PASSWORD", "test-pass-123")
@@ -131,7 +132,8 @@ def test_full_disk_is_a_message(env, monkeypatch, capsys):
     assert "磁盘已满" in err and "Traceback" not in err
 
 
-def test_read_only_folder_is_a_message(env, monkeypatch, capsys):
+def test_read_only_folder_is_a_message(env, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("QINGFENG_LOG_DIR", str(tmp_path / "logs"))
     env.database.dispose()
     limit_pages(monkeypatch, "readonly")
     monkeypatch.setenv("QINGFENG_PASSWORD", "test-pass-123")
