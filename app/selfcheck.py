@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app import audit, backups, clock, workdays
 from db import keys, migrate
 from db.engine import Database, integrity_check, open_sqlcipher
-from db.errors import QingfengError
+from db.errors import KeyMissing, NewerDatabase, QingfengError, WrongKey
 
 EXIT_CODE = 20
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -92,6 +92,12 @@ def _open(report: Report, db_path: Path, passphrase: str | None) -> Database | N
         return None
     try:
         database = open_sqlcipher(db_path, passphrase=passphrase, upgrade=False)
+    except (KeyMissing, WrongKey) as exc:
+        report.add("密钥", FAIL, str(exc), "用恢复码打开：qingfeng-cli unlock --recovery-code …")
+        return None
+    except NewerDatabase as exc:
+        report.add("数据库", FAIL, str(exc), "请安装新版本的清风台账")
+        return None
     except QingfengError as exc:
         report.add("数据库", FAIL, str(exc), "从最近的备份恢复：qingfeng-cli restore --latest")
         return None

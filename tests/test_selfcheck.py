@@ -64,3 +64,10 @@ def test_gui_self_check_prints_offscreen(env):
                         "--self-check"], capture_output=True, text=True, env=e, timeout=120, cwd=ROOT)
     assert r.returncode == selfcheck.EXIT_CODE, r.stderr
     assert f"{tmp} 不存在" in r.stdout and "[✓ 正常] 界面：Qt 平台插件 offscreen" in r.stdout
+
+
+def test_missing_key_points_to_the_recovery_code(env, memory_keyring, monkeypatch):
+    env.database.dispose()
+    monkeypatch.setattr(memory_keyring, "store", {})  # as on another PC (the shared store is kept)
+    checks = by_name(selfcheck.run(env.path))
+    assert checks["密钥"].status == "fail" and "unlock --recovery-code" in checks["密钥"].advice
