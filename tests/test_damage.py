@@ -171,3 +171,21 @@ def test_gui_shows_the_same_messages():
     exc = OperationalError("SELECT 1", {}, Exception("file is not a database"))
     assert "restore --latest" in error_text(exc)[0]
     assert isinstance(translate(exc), DatabaseDamaged)
+
+
+def test_restore_latest_repairs_a_damaged_database(cli_db, tmp_path):
+    db = copy_db(cli_db, tmp_path / "r.qfdb")
+    r = run_cli(db, "backup")
+    assert r.returncode == 0, r.stderr
+    data = bytearray(db.read_bytes())
+    for page in range(0, len(data) // 4096):  # every page, the first too: nothing can be read
+        data[page * 4096 + 1000] ^= 0x01
+    db.write_bytes(bytes(data))
+    assert run_cli(db, "household", "list").returncode in (5, 15)
+    r = run_cli(db, "restore", "--latest")
+    assert r.returncode == 0, r.stderr
+    assert "当前数据库无法读取" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli(db, "audit", "verify")
+    assert r.returncode == 0, r.stderr
+    kept = sorted((tmp_path / "r-备份" / "恢复前").glob("*.qfdb"))
+    assert kept and kept[-1].read_bytes() == bytes(data)  # the damaged file kept byte for byte
