@@ -75,6 +75,8 @@ def run(db_path: Path, *, passphrase: str | None = None, database: Database | No
         database = _open(report, db_path, passphrase)
     try:
         if database is not None:
+            if database.path is not None:
+                _key(report, database)
             _database_checks(report, database)
         _fonts(report, database)
         _backups(report, db_path, database.key if database is not None else None)
@@ -86,7 +88,6 @@ def run(db_path: Path, *, passphrase: str | None = None, database: Database | No
 
 
 def _open(report: Report, db_path: Path, passphrase: str | None) -> Database | None:
-    kf = keys.keyfile_path(db_path)
     if not db_path.exists():
         report.add("数据库", FAIL, f"{db_path} 不存在", "首次使用请运行 qingfeng 建立数据库，或用 --db 指定数据库文件")
         return None
@@ -101,6 +102,11 @@ def _open(report: Report, db_path: Path, passphrase: str | None) -> Database | N
     except QingfengError as exc:
         report.add("数据库", FAIL, str(exc), "从最近的备份恢复：qingfeng-cli restore --latest")
         return None
+    return database
+
+
+def _key(report: Report, database: Database) -> None:
+    kf = keys.keyfile_path(database.path)
     storage = keys.KeyFile.load(kf).storage if kf.exists() else "?"
     where = {"keyring": "系统凭据管理器", "passphrase": "口令保护的密钥文件"}.get(storage, storage)
     from db.models import AuditEntry
@@ -111,7 +117,6 @@ def _open(report: Report, db_path: Path, passphrase: str | None) -> Database | N
     code = (f"恢复码已于 {printed:%Y-%m-%d} 打印" if printed else
             "恢复码在初始化时显示，并由管理员确认已打印或抄写")
     report.add("密钥", OK, f"密钥可用（保存在{where}）；{code}")
-    return database
 
 
 def _database_checks(report: Report, database: Database) -> None:
@@ -186,7 +191,7 @@ def _backups(report: Report, db_path: Path, key: bytes | None) -> None:
         verified = ""
         if key is not None:
             try:
-                backup.verify_file(newest.path, key)
+                backup.verify_file(newest.path, key, quick=True)
                 verified = "，重新校验通过"
             except QingfengError as exc:
                 report.add("备份", FAIL, f"最近的备份 {newest.path.name} 校验失败：{exc}",
