@@ -190,3 +190,19 @@ def _diff(before: dict, after: dict) -> str:
     changed = [f"{k}: {before.get(k)!r} → {after.get(k)!r}" for k in sorted(set(before) | set(after))
                if before.get(k) != after.get(k)]
     return "；".join(changed[:6])
+
+
+def verify_chain(session: Session) -> list[str]:
+    """Only the hash chain (fast, for backups before a restore); the problems found."""
+    problems: list[str] = []
+    prev, expected = GENESIS, 1
+    for e in session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
+        if e.seq != expected or e.prev_hash != prev or entry_hash(e.prev_hash, _entry_dict(e)) != e.hash:
+            problems.append(f"第 {e.seq} 条审计记录与链不符（记录被删改）")
+            if len(problems) >= 5:
+                break
+        prev, expected = e.hash, e.seq + 1
+    head = session.get(AuditHead, 1)
+    if not problems and head is not None and (head.hash != prev or head.seq != expected - 1):
+        problems.append("审计链末端与记录不符（末尾的审计记录被删除）")
+    return problems

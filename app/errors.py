@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from db.errors import (BackupError, DatabaseMissing, KeyMissing, NewerDatabase, NotADatabase,  # noqa: F401
-                       QingfengError, WrongKey)
+                       QingfengError, WrongKey, translate)
 
 # ui/ imports every error from here (never from db/): the storage errors above are re-exported.
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app import audit
+from app import audit, backups
 from app.permissions import Actor, require
 from db import backup as _backup
 from db import keys as _keys
 from db.engine import Database, default_db_path, open_sqlcipher
 
 __all__ = ["Database", "default_db_path", "open_database", "keyring_available", "recovery_code",
-           "key_from_recovery_code", "store_key", "make_backup", "restore"]
+           "key_from_recovery_code", "store_key", "load_key", "make_backup", "restore"]
 
 open_database = open_sqlcipher
 
@@ -46,14 +46,19 @@ def make_backup(database: Database, actor: Actor, target: Path | str) -> dict[st
     return _backup.backup_to(database, target)
 
 
+def load_key(db_path: Path, *, passphrase: str | None = None) -> bytes:
+    return _keys.load_key(db_path, passphrase=passphrase)
+
+
 def restore(database: Database, actor: Actor, source: Path | str, *,
-            passphrase: str | None = None) -> tuple[Path, Database]:
-    """Replace the database with a verified backup (administrator). ``database`` is disposed;
-    returns the path of the kept copy and the reopened database. When the backup is refused,
-    the original file stays and is reopened by the caller."""
+            passphrase: str | None = None) -> backups.RestoreResult:
+    """Replace the database with a verified backup (administrator; app.backups.restore does
+    every check before the swap). ``database`` is disposed; the result holds the reopened
+    database and the kept copy. When the backup is refused, the original file stays and is
+    reopened by the caller."""
     with database.session(write=False):
         require(actor, "backup.restore")
     path, key = database.path, database.key
     database.dispose()
-    kept = _backup.restore_from(path, source, key=key)
-    return kept, open_sqlcipher(path, passphrase=passphrase)
+    return backups.restore(path, source, key=key, actor=actor, office_code=actor.office_code,
+                           passphrase=passphrase)

@@ -18,7 +18,8 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import keys
-from db.errors import DatabaseMissing, NotADatabase, QingfengError
+from db.errors import (RESTORE_HINT, DatabaseDamaged, DatabaseMissing, DiskFull, NotADatabase,
+                       QingfengError, ReadOnlyLocation, WalDamaged, translate)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PAGE_SIZE = 4096
@@ -104,7 +105,23 @@ def _check_file(path: Path) -> None:
         raise NotADatabase(f"{path} 是未加密的 SQLite 文件，不是清风台账数据库，未作任何改动。")
     if size == 0 or size % 1024 != 0:
         raise NotADatabase(f"{path} 不是完整的清风台账数据库（文件长度 {size} 字节，可能已被截断或损坏），"
-                           "未作任何改动。请从备份恢复。")
+                           "未作任何改动。" + RESTORE_HINT)
+    from db import wal
+
+    frame = wal.damaged_frames(path)
+    if frame is not None:
+        raise WalDamaged(f"数据库的预写日志 {path.name}-wal 已损坏（第 {frame} 帧校验失败，其后还有已保存的修改），"
+                         "为免丢失数据没有打开，文件未作任何改动。" + RESTORE_HINT)
+
+
+def _make_private(path: Path) -> None:
+    """Files made by older versions (0644) become the user's only (0600) when opened."""
+    for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm"), keys.keyfile_path(path)):
+        try:
+            if p.exists() and p.stat().st_mode & 0o077:
+                os.chmod(p, 0o600)
+        except OSError:  # a read-only medium: opening read-only still works
+            continue
 
 
 def _probe(engine: Engine, path: Path, quick_check: bool) -> None:
@@ -114,9 +131,12 @@ def _probe(engine: Engine, path: Path, quick_check: bool) -> None:
             if quick_check:
                 result = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
                 if result != "ok":
-                    raise NotADatabase(f"数据库 {path} 已损坏（完整性检查：{result}）。请从备份恢复。")
+                    raise DatabaseDamaged(f"数据库 {path} 已损坏（完整性检查：{result}）。" + RESTORE_HINT)
     except (DatabaseError, OperationalError) as exc:
         engine.dispose()
+        known = translate(exc, path)
+        if isinstance(known, (DiskFull, ReadOnlyLocation)):
+            raise known from None
         raise NotADatabase(f"无法读取数据库 {path}：文件已损坏或不是清风台账数据库（{exc.orig}），"
                            "未作任何改动。") from None
 
@@ -149,6 +169,7 @@ def open_sqlcipher(path: Path | str, *, passphrase: str | None = None, recovery:
 
     path = Path(path).resolve()
     _check_file(path)
+    _make_private(path)
     key = keys.load_key(path, passphrase=passphrase, recovery=recovery)
     engine = _sqlcipher_engine(path, key)
     _probe(engine, path, quick_check)
@@ -165,6 +186,9 @@ def create_sqlcipher(path: Path | str, *, passphrase: str | None = None) -> tupl
     if path.exists() and path.stat().st_size > 0:
         raise QingfengError(f"{path} 已存在，为防止覆盖数据，不会重新初始化。")
     path.parent.mkdir(parents=True, exist_ok=True)
+    from db.backup import private_file
+
+    private_file(path)  # 0600; SQLite gives the -wal and -shm files the same mode
     key = keys.new_key()
     keys.store_key(key, path, passphrase=passphrase)
     engine = _sqlcipher_engine(path, key)

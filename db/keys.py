@@ -79,7 +79,10 @@ class KeyFile:
         if self.wrapped:
             data["wrapped"] = self.wrapped
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, ensure_ascii=False, indent=1))
+        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
 
 

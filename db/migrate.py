@@ -12,7 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from db.errors import BackupError, NewerDatabase, NotADatabase
+from db.errors import BackupError, NewerDatabase, NotADatabase, UpgradeFailed
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -44,8 +44,6 @@ def upgrade_to_head(database) -> None:  # noqa: ANN001
 
 
 def check_and_upgrade(database, *, upgrade: bool = True) -> None:  # noqa: ANN001
-    from db import backup
-
     current = current_revision(database)
     head = head_revision()
     if current == head:
@@ -61,15 +59,23 @@ def check_and_upgrade(database, *, upgrade: bool = True) -> None:  # noqa: ANN00
     if not upgrade:
         return
     if database.path is not None:
-        stamp = current[:12]
-        target = database.path.with_name(f"{database.path.name}.before-upgrade-{stamp}.bak")
+        from db import backup_store
+
         try:
-            backup.backup_to(database, target)
+            entry = backup_store.write_verified(database, backup_store.folder(database.path), "migration")
         except BackupError:
             database.dispose()
             raise
-        database.backup_before_upgrade = target
-    upgrade_to_head(database)
+        database.backup_before_upgrade = entry.path
+    try:
+        upgrade_to_head(database)
+    except Exception as exc:
+        # the upgrade runs in one transaction: SQLite rolls the DDL back with the rest
+        database.dispose()
+        where = f"升级前的备份在 {database.backup_before_upgrade}。" if database.backup_before_upgrade else ""
+        raise UpgradeFailed(f"数据库结构从版本 {current} 升级失败（{type(exc).__name__}: {exc}）。"
+                            f"原数据库保持不变，仍可用旧版本程序打开；{where}"
+                            "请把此信息发给技术支持。") from exc
     database.upgraded_from = current
     from db.engine import integrity_check
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS="fonts-arphic-uming fonts-wqy-microhei libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0
   libfontconfig1 libdbus-1-3 libglib2.0-0 libnss3 poppler-utils xvfb xauth libxcb-cursor0
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0
-  libxcb-xinerama0 libxcb-xkb1 python3-venv faketime fonts-hanazono fonts-babelstone-han"
+  libxcb-xinerama0 libxcb-xkb1 python3-venv faketime fonts-hanazono fonts-babelstone-han binutils"
 if command -v apt-get >/dev/null 2>&1; then
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi

@@ -134,39 +134,6 @@ def test_passphrase_mode_without_keyring(tmp_path, monkeypatch):
     open_sqlcipher(path).dispose()
 
 
-def test_backup_is_verified_and_restore_replaces(env, tmp_path):
-    from app import households as hs
-    from app.idcard import make_valid_id
-    from datetime import date
-
-    out = tmp_path / "b" / "backup.qfdb"
-    counts = backup.backup_to(env.database, out)
-    assert counts["users"] == 3 and out.exists()
-    with env.database.session() as s:
-        hs.create_household(s, env.clerk, village="香水村", category="农村低保",
-                            members=[hs.MemberInput(name="赵六", id_number=make_valid_id(
-                                "640424", date(1980, 1, 1), 5))])
-    key = env.database.key
-    env.database.dispose()
-    kept = backup.restore_from(env.path, out, key=key)
-    assert kept.exists()
-    database = open_sqlcipher(env.path)
-    with database.session(write=False) as s:
-        assert s.execute(text("SELECT count(*) FROM households")).scalar() == 0
-    database.dispose()
-
-
-def test_restore_refuses_corrupt_backup_and_keeps_database(env, tmp_path):
-    bad = tmp_path / "bad.qfdb"
-    bad.write_bytes(os.urandom(16384))
-    key = env.database.key
-    env.database.dispose()
-    before = digest(env.path)
-    with pytest.raises(WrongKey, match="无法恢复"):
-        backup.restore_from(env.path, bad, key=key)
-    assert digest(env.path) == before
-
-
 def test_backup_of_damaged_file_is_refused(env, tmp_path):
     bad = tmp_path / "bad.qfdb"
     bad.write_bytes(b"x" * 4096)

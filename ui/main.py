@@ -33,6 +33,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--db", help="数据库文件（默认：用户数据目录中的 qingfeng.qfdb）")
     p.add_argument("--demo", action="store_true", help="打开（没有时建立）演示数据库")
     p.add_argument("--screenshot", metavar="DIR", help="截取每个页面的图片后退出")
+    p.add_argument("--self-check", action="store_true", help="自检（版本、数据库、审计链、字体、备份……）后退出")
     return p.parse_args(argv)
 
 
@@ -149,8 +150,29 @@ class Controller:
         self.window.closed.connect(self._window_closed)
         self.window.show()
         log.info("window usable %.2f s after start", time.perf_counter() - self.started)
+        self.daily_backup()
         if self.args.screenshot:
             QTimer.singleShot(200, self.screenshots)
+
+    def daily_backup(self) -> None:
+        """The backup of the day of use, in the background; the USB reminder after it."""
+        from app import backups
+
+        database, win = self.database, self.window
+
+        def work(_p, _c):  # noqa: ANN001, ANN202
+            return backups.daily_backup(database), backups.reminder(database.path)
+
+        def done(result) -> None:  # noqa: ANN001
+            entry, note = result
+            if entry is not None and self.window is win:
+                win.statusBar().showMessage(f"已自动备份并校验：{entry.path.name}", 15000)
+            if note and entry is not None and not self.args.screenshot:
+                dialogs.info(win, note)
+
+        if database.path is not None:
+            ops.run_op(win, work, label="正在自动备份……", on_success=done, cancellable=False,
+                       show_progress=False)
 
     def _window_closed(self) -> None:
         if not self.switching:
@@ -183,13 +205,14 @@ class Controller:
             return storage.restore(database, actor, source, passphrase=self.passphrase)
 
         def done(result) -> None:  # noqa: ANN001
-            kept, self.database = result
+            self.database = result.database
             self.switching = True
             win.hide()
             win.deleteLater()
             self.window = None
             self.switching = False
-            dialogs.info(None, f"已从备份恢复（校验通过）。恢复前的数据库保存在：\n{kept}\n请重新登录。")
+            dialogs.info(None, f"已从备份恢复（校验通过，{result.rows} 行）。\n"
+                               f"恢复前的数据库已校验并保存在：\n{result.kept}\n请重新登录。")
             self.login()
 
         def failed(exc: BaseException) -> bool:
@@ -236,8 +259,16 @@ class Controller:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     log.setLevel(logging.INFO)
+    from app import logs
+
+    logs.setup("gui")
     args = parse_args(sys.argv[1:] if argv is None else argv)
     app = setup_app(sys.argv[:1])
+    if args.self_check:
+        from ui import selfcheck
+
+        path = Path(args.db) if args.db else (firstrun.demo_db_path() if args.demo else storage.default_db_path())
+        return selfcheck.main(path.resolve(), app)
     controller = Controller(args, app)
     QTimer.singleShot(0, controller.start)
     code = app.exec()

@@ -10,15 +10,16 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFormLay
 
 from app import firstrun
 from app.errors import ValidationError
-from app import storage
-from app.errors import KeyMissing, NewerDatabase, NotADatabase, QingfengError, WrongKey
+from app import backups, storage
+from app.errors import (AuthError, BackupError, KeyMissing, NewerDatabase, NotADatabase,
+                        PermissionDenied, QingfengError, WrongKey)
 from app.storage import Database
 from ui import dialogs
 from ui.widgets import FieldError
 
 NEXT_STEPS = {
-    NotADatabase: "数据库文件没有被改动。可以从备份恢复（qingfeng-cli --db 数据库 restore 备份文件），"
-                  "或用 --db 参数打开另一个数据库文件。",
+    NotADatabase: "数据库文件没有被改动。可以从最近的备份恢复（qingfeng-cli restore --latest，"
+                  "或 qingfeng-cli --db 数据库 restore 备份文件），或用 --db 参数打开另一个数据库文件。",
     NewerDatabase: "请安装新版本的清风台账后再打开；不要用旧版本修改这个数据库。",
 }
 
@@ -91,9 +92,9 @@ class KeyDialog(QDialog):
 def open_database(path: Path, *, demo: bool = False,
                   parent: QWidget | None = None) -> tuple[Database, str | None] | None:
     """Open ``path``; returns (database, passphrase used) or None when the user gave up."""
-    storage = firstrun.key_storage(path)
+    key_store = firstrun.key_storage(path)
     passphrase = os.environ.get("QINGFENG_PASSPHRASE") or None
-    if demo and storage == "passphrase" and not passphrase:
+    if demo and key_store == "passphrase" and not passphrase:
         passphrase = firstrun.DEMO_PASSPHRASE
     recovery, new_passphrase = None, None
     while True:
@@ -104,7 +105,7 @@ def open_database(path: Path, *, demo: bool = False,
                 passphrase = new_passphrase
             return database, passphrase
         except (KeyMissing, WrongKey) as exc:
-            dlg = KeyDialog(str(exc), path=path, passphrase_mode=storage == "passphrase", parent=parent)
+            dlg = KeyDialog(str(exc), path=path, passphrase_mode=key_store == "passphrase", parent=parent)
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return None
             if dlg.use_recovery.isChecked():
@@ -112,6 +113,9 @@ def open_database(path: Path, *, demo: bool = False,
                 new_passphrase = dlg.new_passphrase.text() if dlg.need_new_passphrase else None
             else:
                 recovery, passphrase = None, dlg.secret.text()
+        except NotADatabase as exc:  # damaged page or WAL, truncated: offer the latest backup
+            if not offer_restore(path, exc, passphrase=passphrase, parent=parent):
+                return None
         except QingfengError as exc:
             hint = next((h for cls, h in NEXT_STEPS.items() if isinstance(exc, cls)), "")
             dialogs.error(parent, f"无法打开数据库。\n\n{exc}\n\n{hint}".strip())
@@ -120,3 +124,39 @@ def open_database(path: Path, *, demo: bool = False,
             from ui.ops import show_error
             show_error(parent, exc)
             return None
+
+
+def offer_restore(path: Path, exc: QingfengError, *, passphrase: str | None,
+                  parent: QWidget | None = None) -> bool:
+    """The database cannot be read: offer to restore the latest verified backup.
+
+    The damaged file is kept aside byte for byte; who restores is checked against the backup.
+    Returns True when restored (the caller opens it again)."""
+    hint = NEXT_STEPS[NotADatabase]
+    try:
+        latest = backups.latest(path)
+    except BackupError:
+        dialogs.error(parent, f"无法打开数据库。\n\n{exc}\n\n{hint}")
+        return False
+    if not dialogs.confirm(parent, f"无法打开数据库。\n\n{exc}\n\n是否从最近的备份恢复？\n"
+                                   f"{latest.moment:%Y-%m-%d %H:%M}（{latest.label}，已校验）\n\n"
+                                   "损坏的数据库会原样另存到“恢复前”文件夹。"):
+        return False
+    while True:
+        username = dialogs.ask_text(parent, "从备份恢复", "管理员用户名：", "admin")
+        password = dialogs.ask_password(parent, "从备份恢复", "管理员密码：") if username else None
+        if not username or password is None:
+            return False
+        try:
+            key = storage.load_key(path, passphrase=passphrase)
+            result = backups.restore(path, latest.path, key=key, credentials=(username, password),
+                                     passphrase=passphrase)
+        except (AuthError, PermissionDenied) as err:
+            dialogs.error(parent, str(err))
+            continue
+        except QingfengError as err:
+            dialogs.error(parent, f"没有恢复：{err}")
+            return False
+        result.database.dispose()
+        dialogs.info(parent, f"已从 {latest.path.name} 恢复（校验通过）。\n损坏的数据库已另存在：\n{result.kept}")
+        return True

@@ -22,7 +22,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Qt, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.errors import BUSY_MESSAGE, QingfengError, is_busy
+from app.errors import BUSY_MESSAGE, QingfengError, is_busy, translate
 from app.jobs import Cancelled, Progress
 from ui import dialogs
 
@@ -55,6 +55,9 @@ def error_text(exc: BaseException) -> tuple[str, str | None]:
         return str(exc), None
     if is_busy(exc):
         return BUSY_MESSAGE, None
+    known = translate(exc)  # a damaged page, a full disk, a read-only folder
+    if known is not None:
+        return str(known), None
     details = getattr(exc, "qf_traceback", None) or "".join(
         traceback.format_exception(type(exc), exc, exc.__traceback__))
     if isinstance(exc, PermissionError):

@@ -6,12 +6,18 @@ Subcommands live in small modules that each add their parsers (``register``) and
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
-from app.cli import admin, assessment, common, imports, ledger, registry, report
-from db.errors import QingfengError
+from sqlalchemy.exc import DBAPIError
 
-MODULES = [admin, registry, report, ledger, assessment, imports]
+from app import logs
+from app.cli import admin, assessment, common, imports, ledger, registry, report, safety
+from db.errors import QingfengError, translate
+
+log = logging.getLogger("qingfeng.cli")
+
+MODULES = [admin, registry, report, ledger, assessment, imports, safety]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,14 +41,24 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
+    logs.setup("cli")
     ctx = common.Context(args)
     try:
         return int(args.handler(ctx) or 0)
     except QingfengError as exc:
+        log.warning("%s %s (exit %s): %s", args.command, type(exc).__name__, exc.exit_code, exc)
         common.error(str(exc))
         return exc.exit_code
     except BrokenPipeError:
         return 0
+    except (OSError, DBAPIError) as exc:  # a damaged page, a full disk, a read-only folder
+        known = translate(exc)
+        if known is None:
+            log.exception("%s failed", args.command)
+            raise
+        log.warning("%s %s (exit %s): %s", args.command, type(known).__name__, known.exit_code, exc)
+        common.error(str(known))
+        return known.exit_code
     except KeyboardInterrupt:
         common.error("已取消。")
         return 130

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from app import audit, demo, offices, rulesettings, storage, users
+from app import audit, demo, offices, rulesettings, users
 from app.cli.common import Context, add_json, dump_json, info, prompt_secret
 from app.errors import AuditBroken, ValidationError
 from app.permissions import ROLES, require
-from db import backup, keys
+from db import keys
 from db import engine as db_engine
 from db.errors import QingfengError
 
@@ -35,15 +34,6 @@ def register(sub) -> None:  # noqa: ANN001 - argparse subparsers
     p.add_argument("--seed", type=int, default=1)
     add_json(p)
     p.set_defaults(handler=cmd_demo)
-
-    p = sub.add_parser("backup", help="备份数据库（加密，校验后保存）")
-    p.add_argument("--out", required=True)
-    add_json(p)
-    p.set_defaults(handler=cmd_backup)
-
-    p = sub.add_parser("restore", help="从备份恢复数据库")
-    p.add_argument("file")
-    p.set_defaults(handler=cmd_restore)
 
     p = sub.add_parser("audit", help="审计日志")
     asub = p.add_subparsers(dest="audit_command", metavar="子命令", required=True)
@@ -148,31 +138,6 @@ def cmd_demo(ctx: Context) -> int:
         dump_json({"households": n})
     else:
         info(f"已生成 {n} 户演示数据。")
-    return 0
-
-
-def cmd_backup(ctx: Context) -> int:
-    database = ctx.database()
-    with database.session(write=False) as s:
-        actor = ctx.actor(s)
-    counts = storage.make_backup(database, actor, ctx.args.out)  # the one backup use case
-    if ctx.json:
-        dump_json({"file": str(Path(ctx.args.out).resolve()), "rows": counts})
-    else:
-        info(f"已备份到 {Path(ctx.args.out).resolve()}，校验通过（{sum(counts.values())} 行）。")
-    return 0
-
-
-def cmd_restore(ctx: Context) -> int:
-    database = ctx.database()
-    with database.session(write=False) as s:
-        require(ctx.actor(s), "backup.restore")
-    path, key = database.path, database.key
-    ctx.close()
-    kept = backup.restore_from(path, ctx.args.file, key=key)
-    restored = db_engine.open_sqlcipher(path, passphrase=os.environ.get("QINGFENG_PASSPHRASE"))
-    restored.dispose()
-    info(f"已从 {ctx.args.file} 恢复数据库（校验通过）。恢复前的数据库保存在 {kept}。")
     return 0
 
 

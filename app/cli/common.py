@@ -73,7 +73,7 @@ class Context:
     def db_path(self) -> Path:
         return Path(self.args.db) if self.args.db else db_engine.default_db_path()
 
-    def database(self):  # noqa: ANN201 - db.engine.Database
+    def database(self, *, daily: bool = True):  # noqa: ANN201 - db.engine.Database
         if self._db is None:
             if self.args.url:
                 self._db = db_engine.open_url(self.args.url)
@@ -82,7 +82,25 @@ class Context:
                                                     passphrase=os.environ.get("QINGFENG_PASSPHRASE"))
                 if self._db.upgraded_from:
                     info(f"数据库已从结构版本 {self._db.upgraded_from} 升级；升级前的备份：{self._db.backup_before_upgrade}")
+                if daily:
+                    self._daily_backup()
         return self._db
+
+    def _daily_backup(self) -> None:
+        """The backup of the day of use; a failure is told, never stops the command."""
+        from app import backups
+        from db.errors import BackupError, DiskFull, ReadOnlyLocation
+
+        try:
+            entry = backups.daily_backup(self._db)
+        except (BackupError, DiskFull, ReadOnlyLocation) as exc:
+            info(f"提醒：今天的自动备份没有写成：{exc}")
+            return
+        if entry is not None:
+            info(f"已自动备份（今天第一次使用）：{entry.path}")
+        note = backups.reminder(self._db.path)
+        if note and entry is not None:
+            info(f"提醒：{note}")
 
     def actor(self, session) -> Actor:  # noqa: ANN001
         username = self.args.user or users.first_admin(session)

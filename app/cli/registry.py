@@ -259,6 +259,6 @@ def cmd_member_remove(ctx: Context) -> int:
         if mid is None:
             raise NotFound(f"没有身份证号为 {ctx.args.id_number} 的在册成员。")
         hs.remove_member(s, actor, mid, reason=ctx.args.reason,
-                         death_date=_date(ctx.args.death_date))
+                         death_date=parse_date(ctx.args.death_date))
     info("已移出成员。")
     return 0

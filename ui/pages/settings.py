@@ -8,6 +8,7 @@ from app.errors import AuthError, ValidationError
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.pages.settings_admin import OfficeTab, UsersTab
+from ui.pages.settings_backup import BackupTab
 from ui.pages.settings_calendar import CalendarTab
 from ui.pages.settings_data import DataTab
 from ui.pages.settings_rules import RulesTab
@@ -84,6 +85,9 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self.standards_tab, "保障标准")
         self.tabs.addTab(self.calendar_tab, "节假日日历")
         self.tabs.addTab(self.data_tab, "数据安全")
+        self.backup_tab = BackupTab(ctx)
+        self.backup_tab.restoreRequested.connect(self.data_tab.restoreRequested.emit)
+        self.tabs.addTab(self.backup_tab, "备份和自检")
         self.tabs.addTab(self.account_tab, "我的账户")
         lay = QVBoxLayout(self)
         lay.addWidget(page_title("系统设置"))

@@ -88,7 +88,7 @@ class DataTab(QWidget):
         path = dialogs.open_file(self, "选择要恢复的备份", str(Path.home()), "清风台账数据库 (*.qfdb)")
         if not path:
             return
-        if not dialogs.confirm(self, f"用备份 {path} 替换当前数据库？\n\n当前数据库会先保存为 .before-restore.bak，"
+        if not dialogs.confirm(self, f"用备份 {path} 替换当前数据库？\n\n当前数据库会先校验并另存到“恢复前”文件夹，"
                                      "恢复前会校验备份；恢复后需要重新登录。"):
             return
         self.restoreRequested.emit(path)
