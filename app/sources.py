@@ -9,7 +9,6 @@ The same file imported twice for the same kind is recognised by its hash and not
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -152,8 +151,7 @@ def _rows(table: mp.Table, plan: SourcePlan, today: date) -> None:
 
 
 def apply_source(session: Session, actor: Actor, plan: SourcePlan, *, origin: str, list_date: date,
-                 skip_refused: bool = False, note: str | None = None,
-                 before_apply: Callable[[], None] | None = None) -> SourceInfo | None:
+                 skip_refused: bool = False, note: str | None = None) -> SourceInfo | None:
     """Keep the list (one transaction, audited as one event). Returns None when the same file was
     already imported (nothing written)."""
     require(actor, "import.source")
@@ -167,8 +165,6 @@ def apply_source(session: Session, actor: Actor, plan: SourcePlan, *, origin: st
     if plan.refused and not skip_refused:
         shown = "\n".join(i.text() for i in plan.refused[:MAX_LISTED])
         raise ValidationError("导入文件", plan.file, f"有 {len(plan.refused)} 处错误，未写入任何数据：\n{shown}")
-    if before_apply is not None:  # BACKUP HOOK (issue 14): runs before anything is written
-        before_apply()
     src = DataSource(owner_office=actor.office_code, kind=plan.kind, origin=origin[:100], list_date=list_date,
                      file_name=plan.file[:200], file_hash=plan.file_hash,
                      rows_total=len(plan.rows) + len(plan.refused), rows_accepted=len(plan.rows),

@@ -5,7 +5,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from app import clock, findings, push, sources
+from app import backups, clock, findings, push, sources
 from app.cli.common import Context, add_json, dump_json, info
 from app.errors import ValidationError
 from app.imports import apply as ap
@@ -110,6 +110,8 @@ def cmd_import_roster(ctx: Context) -> int:
     a = ctx.args
     db = ctx.database()
     corrections = _corrections(a.map, mp.ROSTER_FIELDS) or None
+    if not a.dry_run:
+        backups.safety_backup(db, "import")  # verified, before anything can be written
     with db.session() as s:
         actor = ctx.actor(s)
         plan = ro.plan_roster(s, a.file, persons_path=a.persons, category=a.category, village=a.village,
@@ -121,7 +123,6 @@ def cmd_import_roster(ctx: Context) -> int:
             if plan.refused:
                 raise ap.refusal_error(plan)
             return 0
-        # the automatic verified backup before an import (issue 14) plugs in here: before_apply=…
         result = ap.apply_roster(s, actor, plan, skip_refused=a.skip_refused)
         if result.changed and not a.no_check:
             _after_import(ctx, s, actor)
@@ -165,6 +166,8 @@ def _show_roster(ctx: Context, plan: ro.RosterPlan) -> None:
 def cmd_import_source(ctx: Context) -> int:
     a = ctx.args
     corrections = _corrections(a.map, mp.SOURCE_FIELDS) or None
+    if not a.dry_run:
+        backups.safety_backup(ctx.database(), "import")  # verified, before anything can be written
     with ctx.database().session() as s:
         actor = ctx.actor(s)
         plan = sources.plan_source(s, a.file, kind=a.kind, corrections=corrections)

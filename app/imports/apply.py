@@ -54,7 +54,7 @@ def refusal_error(plan: RosterPlan) -> ValidationError:
 
 
 def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, skip_refused: bool = False,
-                 before_apply: Callable[[], None] | None = None, today: date | None = None,
+                 today: date | None = None,
                  progress: Callable[[int, int], None] | None = None) -> ApplyResult:
     """Write the plan in the caller's transaction. Refused rows stop the import unless
     ``skip_refused`` (then only the households without errors are written, and the audit entry
@@ -66,10 +66,6 @@ def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, skip_refus
     result = ApplyResult(skipped_refused=len(plan.refused))
     if not plan.has_changes:
         return result
-    # BACKUP HOOK: the single call site for the automatic verified backup before an import
-    # (issue 14). The caller passes ``before_apply``; it runs before anything is written.
-    if before_apply is not None:
-        before_apply()
     new = [h for h in plan.households if h.action == "add"]
     _add_households(session, actor, new, result, today, progress)
     for hp in plan.households:

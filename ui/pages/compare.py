@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from app import clock, codes, sources
+from app import backups, clock, codes, sources
 from app.imports import apply as ap
 from app.imports import mapping as mp
 from app.imports import roster as ro
@@ -260,6 +260,9 @@ class ImportPanel(QWidget):
         database, actor = self.ctx.database, self.ctx.actor
 
         def work(progress, cancelled):  # noqa: ANN001, ANN202
+            progress.update(label="正在备份数据库（导入前的校验备份）……")
+            backups.safety_backup(database, "import")
+            raise_if_cancelled(cancelled)
             progress.update(label="正在写入……")
             with database.session() as s:
                 if remember and plan.tables:
