@@ -12,6 +12,7 @@ from app import offices, reports
 from app.assessment import approvals
 from app.errors import PermissionDenied, ValidationError
 from app.idcard import make_valid_id
+from procedure_support import complete_steps
 
 TODAY = date(2026, 11, 23)
 
@@ -37,6 +38,7 @@ def data(env):
                 poverty_cause="因病", apply_date=date(2026, 9, 1), today=TODAY,
                 members=[hs.MemberInput(name=name, id_number=make_valid_id("640424", birth, 11 + i),
                                         health="尿毒症透析")])
+            complete_steps(s, env.clerk, saved.id, date(2026, 10, 10))
             _approved(s, env, approvals.propose_grant(s, env.clerk, saved.id, reason="符合条件",
                                                       day=date(2026, 10, 10)))
             hs.edit_household(s, env.admin, saved.id, expected_version=None,

@@ -7,6 +7,7 @@ from app import households as hs
 from app import search
 from app.assessment import approvals
 from app.idcard import make_valid_id
+from procedure_support import complete_steps
 
 
 @pytest.fixture
@@ -46,6 +47,7 @@ def test_rare_characters_and_village(env, people):
 
 def _grant(s, env, hid):
     """申请中 → 在保: proposed by the clerk, approved by the reviewer."""
+    complete_steps(s, env.clerk, hid, date.today())
     approvals.approve(s, env.reviewer, approvals.propose_grant(
         s, env.clerk, hid, reason="符合条件", day=date.today()).id)
 

@@ -16,6 +16,7 @@ from app.assessment.assess import save_assessment
 from app.errors import ValidationError
 from app.history import household_history
 from test_ui_support import add_household, make_ctx, ui_dialogs  # noqa: F401 - fixture
+from procedure_support import complete_steps
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -47,6 +48,7 @@ def _proposals(env, hid, state=approvals.PENDING):  # noqa: ANN001, ANN202
 
 def _granted(env, hid):  # noqa: ANN001, ANN202
     with env.database.session() as s:
+        complete_steps(s, env.clerk, hid, date.today())
         p = approvals.propose_grant(s, env.clerk, hid, day=date.today(), reason="经审核符合条件")
         approvals.approve(s, env.reviewer, p.id)
     return hid
@@ -104,6 +106,7 @@ def test_clerk_proposes_grant_and_reviewer_approves_side_by_side(qtbot, env, ui_
 def test_refusal_needs_a_reason(qtbot, env, ui_dialogs):  # noqa: F811
     hid = add_household(env)
     with env.database.session() as s:
+        complete_steps(s, env.clerk, hid, date.today())
         p = approvals.propose_grant(s, env.clerk, hid, day=date.today(), reason="符合条件")
     rev = _open(qtbot, env, env.reviewer, hid)
     ui_dialogs.answers["ask_text"] = "  "

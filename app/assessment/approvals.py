@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, clock
+from app import audit, clock, procedure
 from app import households as hs
 from app.errors import NotFound, ValidationError
 from app.permissions import Actor, require
@@ -202,8 +202,11 @@ def _decide(session: Session, actor: Actor, p: Proposal, state: str, note: str |
 
 
 def approve(session: Session, actor: Actor, proposal_id: str, *, note: str | None = None,
-            expected_version: int | None = None) -> ProposalInfo:
-    """Approve (审核人 only, never the proposer) and apply the change, all audited."""
+            expected_version: int | None = None, override_reason: str | None = None) -> ProposalInfo:
+    """Approve (审核人 only, never the proposer) and apply the change, all audited.
+
+    A grant or exit whose procedure steps are incomplete is refused naming the missing step
+    (:mod:`app.procedure`); ``override_reason`` (先行救助) lets it through as a finding."""
     require(actor, "household.approve")
     p = _pending(session, proposal_id)
     hs._check_version(p, expected_version, f"{p.kind}提议")
@@ -216,6 +219,8 @@ def approve(session: Session, actor: Actor, proposal_id: str, *, note: str | Non
     if stale:
         raise ValidationError("审核提议", f"{hh.head_name}户", f"提出后该户已有变化（{'；'.join(stale)}），"
                               "请退回后由经办人重新提出")
+    procedure.gate(session, actor, hh, kind=p.kind, category=after.get("category", hh.category),
+                   day=p.day, proposal_id=p.id, override_reason=override_reason)
     who = f"（{p.proposed_by} 提出，{actor.username} 批准）"
     if p.kind == "纳入":
         hs.apply_status(session, actor, hh, status="在保", reason=p.reason, day=p.day,
