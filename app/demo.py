@@ -15,7 +15,7 @@ import secrets
 
 from sqlalchemy import select
 
-from app import clock, codes, households as hs
+from app import amountcheck, clock, codes, households as hs
 from app import offices, rulesettings, users
 from app.assessment import approvals, income
 from app.idcard import make_valid_id
@@ -185,8 +185,10 @@ def _history(session: Session, clerk: Actor, reviewer: Actor, rng: random.Random
     day = day + timedelta(days=8)
     if day > today:
         return  # still in its 公示
+    hh = session.get(Household, hid)
     _decide(session, reviewer, approvals.propose_grant(
-        session, clerk, hid, day=day, reason="经审核符合条件"))
+        session, clerk, hid, day=day, reason="经审核符合条件",
+        monthly_amount=_within_standard(session, hh, hh.monthly_amount, day)))
     while True:
         day = day + timedelta(days=rng.randint(150, 380))
         if day >= today:
@@ -194,9 +196,10 @@ def _history(session: Session, clerk: Actor, reviewer: Actor, rng: random.Random
         hs.record_step(session, clerk, hid, kind="复核", day=day, handler=rng.choice(HANDLERS),
                        outcome="情况无变化" if rng.random() < 0.8 else "收入有变化", today=today)
         if rng.random() < 0.15:
-            amount = Decimal(rng.randint(150, 1800))
-            if amount == session.get(Household, hid).monthly_amount:
-                amount += 10
+            hh = session.get(Household, hid)
+            amount = _within_standard(session, hh, Decimal(rng.randint(150, 1800)), day)
+            if amount == hh.monthly_amount:
+                amount -= 10
             _decide(session, reviewer, approvals.propose_change(
                 session, clerk, hid, day=day, reason="复核发现收入有变化", monthly_amount=amount))
         if rng.random() < 0.1:
@@ -206,6 +209,12 @@ def _history(session: Session, clerk: Actor, reviewer: Actor, rng: random.Random
             _decide(session, reviewer, approvals.propose_exit(
                 session, clerk, hid, day=day, reason=rng.choice(EXIT_REASONS)))
             return
+
+
+def _within_standard(session: Session, hh: Household, amount: Decimal, day: date) -> Decimal:
+    """The demo pays by the standard: never above the maximum (app.amountcheck)."""
+    c = amountcheck.ceiling(session, hh, hh.category, day)
+    return min(Decimal(amount), c.maximum) if c is not None else Decimal(amount)
 
 
 def _decide(session: Session, reviewer: Actor, proposal: approvals.ProposalInfo) -> None:

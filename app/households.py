@@ -381,7 +381,7 @@ def record_step(session: Session, actor: Actor, household_id: str, *, kind: str,
     _choice("环节", kind, "step_kinds")
     detail = procedure.check_step(session, hh, kind=kind, day=day, handler=_name(handler, "经办人"),
                                   report_number=report_number, signers=signers, attendee=attendee,
-                                  period_days=period_days)
+                                  period_days=period_days, note=note)
     step = _add_step(session, actor, hh, kind=kind, day=day, handler=handler, outcome=outcome,
                      note=note)
     procedure.save_detail(session, actor, step, detail)

@@ -26,6 +26,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "ledger.close": ("核验销号问题", frozenset({REVIEWER, ADMIN})),
     "ledger.transfer": ("将问题线索移交纪检监察机关", frozenset({REVIEWER, ADMIN})),
     "calendar.edit": ("修改工作日历（法定节假日和调休）", frozenset({ADMIN})),
+    "ledger.extend": ("批准信访办理期限延期", frozenset({REVIEWER})),
+    "supervision.edit": ("登记督导检查和公示栏检查", frozenset({CLERK, REVIEWER, ADMIN})),
 }
 
 

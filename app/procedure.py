@@ -30,6 +30,7 @@ RULE_ATTENDEE = "民主评议须有乡镇（街道）工作人员参加并记录
 RULE_PERIOD = "公示期不少于 {n} 天（日历日）"
 RULE_FINISHED = "公示期满（{end} 结束）后方可审核确认"
 RULE_OBJECTION = "公示期间的异议须复查处理完毕"
+RULE_EXTENSION = "情况复杂延长审核确认期限须写明理由（说明栏）"
 CASE_KINDS = ("家庭经济状况核对", "入户调查", "民主评议", "公示", "审核确认", "终止公示", "异议复查",
               "告知", "延期")
 
@@ -96,13 +97,16 @@ def acceptance_day(session: Session, hh: Household) -> date | None:
 
 def check_step(session: Session, hh: Household, *, kind: str, day: date, handler: str,
                report_number: str | None = None, signers: object = None,
-               attendee: str | None = None, period_days: int | None = None) -> dict | None:
+               attendee: str | None = None, period_days: int | None = None,
+               note: str | None = None) -> dict | None:
     """Validate the structured fields of a step before anything is written; the detail values
     to store (None when the kind has none). Each refusal names its rule."""
     accepted = acceptance_day(session, hh)
     if kind in CASE_KINDS and accepted is not None and day < accepted:
         raise ValidationError("办理日期", day.isoformat(), f"{RULE_ORDER}：受理日期为 {accepted}")
     values: dict = {}
+    if kind == "延期" and not (note or "").strip():
+        raise ValidationError("延期理由", note, RULE_EXTENSION)
     if kind == "家庭经济状况核对" or kind == "在保核对":
         number = (report_number or "").strip()
         if not number:
@@ -306,6 +310,21 @@ def gate(session: Session, actor: Actor, hh: Household, *, kind: str, category: 
     casetasks.open_task(session, actor, hh, kind="补办程序", rule="first_aid_completion_working_days",
                         start=day, source_id=o.id, note=f"先行救助后补办：{text}")
     return missing
+
+
+def missing_for_proposal(session: Session, proposal_id: str) -> list[Missing]:
+    """What an approval of this proposal would miss (for the reviewer's screen)."""
+    import json
+
+    from db.assessment_models import Proposal
+
+    p = session.get(Proposal, proposal_id)
+    hh = session.get(Household, p.household_id)
+    if p.kind == "纳入":
+        return missing_for_grant(session, hh, json.loads(p.after).get("category", hh.category), p.day)
+    if p.kind == "退出":
+        return missing_for_exit(session, hh, p.day)
+    return []
 
 
 @dataclass(frozen=True)

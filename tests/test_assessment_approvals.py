@@ -145,7 +145,8 @@ def test_category_change_and_exit_through_approval(env):
 def test_stale_proposal_cannot_be_approved_and_proposer_may_withdraw(env):
     hid = granted(env, household(env, [("张三", 11, "户主")], amount="600"))
     with env.database.session() as s:
-        p = approvals.propose_change(s, env.clerk, hid, day=date(2026, 11, 1), reason="x", monthly_amount="650")
+        p = approvals.propose_change(s, env.clerk, hid, day=date(2026, 11, 1), reason="x", monthly_amount="650",
+                                     over_reason="测试：高于标准")
         hs.change_status(s, env.reviewer, hid, status="暂停", reason="暂停发放")
     with env.database.session() as s, pytest.raises(ValidationError, match="保障状态：在保 → 暂停"):
         approvals.approve(s, env.reviewer, p.id)

@@ -36,7 +36,7 @@ def granted(env, hid, *, day=date(2026, 1, 10), amount=None) -> str:
     with env.database.session() as s:
         complete_steps(s, env.clerk, hid, day)
         p = approvals.propose_grant(s, env.clerk, hid, day=day, reason="经审核符合条件",
-                                    monthly_amount=amount)
+                                    monthly_amount=amount, over_reason="测试数据：金额高于标准（不按标施保）")
         approvals.approve(s, env.reviewer, p.id)
     return hid
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from app import clock, history, households as hs, offices, queries
+from app import clock, history, households as hs, offices, procedure, queries
 from app.assessment import approvals
 from app.errors import ConflictError, PermissionDenied, ValidationError
 from db.errors import QingfengError
@@ -457,10 +457,23 @@ class HouseholdWindow(QMainWindow):
         p = self.proposal
         if p is None or self._needs_clean("处理审核提议"):
             return
-        if not dialogs.confirm(self, f"批准{p.head_name}户的“{p.kind}”提议？批准后立即生效并记入审计。"):
+        with self.ctx.database.session(write=False) as s:
+            missing = procedure.missing_for_proposal(s, p.id)
+        override = None
+        if missing:
+            override = dialogs.ask_text(
+                self, "办理程序未完成", "以下环节未完成：\n" + "\n".join(m.text for m in missing)
+                + "\n\n紧急情况（先行救助）可由审核人填写书面理由后批准，批准将记为督导检查发现，"
+                "并须在规定工作日内补办；否则请取消并先补齐环节。书面理由：")
+            if not (override or "").strip():
+                self.proposal_banner.error.show_message(
+                    "办理程序未完成，提议未批准：" + "；".join(m.step for m in missing))
+                return
+        elif not dialogs.confirm(self, f"批准{p.head_name}户的“{p.kind}”提议？批准后立即生效并记入审计。"):
             return
-        self._decide("正在批准……", lambda s, a, p: approvals.approve(s, a, p.id, expected_version=p.version),
-                     f"已批准“{p.kind}”提议，已生效。")
+        self._decide("正在批准……", lambda s, a, p: approvals.approve(
+            s, a, p.id, expected_version=p.version, override_reason=override),
+            f"已批准“{p.kind}”提议，已生效。" + ("（先行救助：已记为督导检查发现，须补办程序）" if override else ""))
 
     def refuse_proposal(self) -> None:
         p = self.proposal
