@@ -19,6 +19,7 @@ from app.permissions import Actor
 from db.models import Household
 
 RULE = "不按标施保：金额高于该户按标准最多可得的金额"
+audit.ENTITY_LABELS.setdefault("amount_check", "不按标施保（书面理由）")
 
 
 @dataclass(frozen=True)
@@ -67,5 +68,5 @@ def check(session: Session, actor: Actor, hh: Household, *, category: str, amoun
                               f"{stage}须写明书面理由")
     record = {"amount": f"{amount:.2f}", "maximum": f"{c.maximum:.2f}", "derivation": list(c.lines),
               "reason": text, "stage": stage, "category": category}
-    audit.record(session, actor, "amount.over_maximum", "household", hh.id, None, record)
+    audit.record(session, actor, "amount.over_maximum", "amount_check", hh.id, None, record)
     return record

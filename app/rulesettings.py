@@ -204,6 +204,9 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
     row.updated_at, row.updated_by = utcnow(), actor.username
     session.info.pop("rulesettings", None)
     audit.record_change(session, actor, "setting.update", "setting", row, before)
+    from app import deadlines  # here: deadlines reads the settings (recompute what depends on it)
+
+    deadlines.after_setting(session, actor, key)
 
 
 def seed_defaults(session: Session, actor: Actor) -> None:

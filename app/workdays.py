@@ -236,7 +236,16 @@ def seed_calendar(session: Session, actor: Actor) -> CalendarImport:
     report = CalendarImport(years=todo)
     for y in todo:
         _write_year(session, actor, y, years[y], source, report)
+    if todo:
+        _recompute(session, actor)
     return report
+
+
+def _recompute(session: Session, actor: Actor) -> None:
+    """Stored working-day due dates follow the calendar (app.deadlines)."""
+    from app import deadlines  # here: deadlines counts working days with this module
+
+    deadlines.after_calendar(session, actor)
 
 
 def ensure_seeded(session: Session, actor: Actor) -> None:
@@ -276,6 +285,7 @@ def set_day(session: Session, actor: Actor, *, day: date, kind: str, name: str |
             session.delete(row)
             session.flush()
             audit.record(session, actor, "calendar.delete", "calendar_day", day.isoformat(), before, None)
+            _recompute(session, actor)
         return None
     if row is None:
         row = CalendarDay(id=day.isoformat(), day=day, kind=kind)
@@ -284,6 +294,8 @@ def set_day(session: Session, actor: Actor, *, day: date, kind: str, name: str |
     row.updated_at, row.updated_by = utcnow(), actor.username
     audit.record_change(session, actor, "calendar.update" if before else "calendar.add",
                         "calendar_day", row, before)
+    session.info.pop(_CACHE, None)
+    _recompute(session, actor)
     return DayInfo(row.day, row.kind, row.name, row.source)
 
 
@@ -325,4 +337,5 @@ def import_calendar_rows(session: Session, actor: Actor, rows: Iterable, *,
     report = CalendarImport(years=sorted(by_year))
     for y in sorted(by_year):
         _write_year(session, actor, y, by_year[y], source, report)
+    _recompute(session, actor)
     return report

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
+from app import audit
 from app.assessment import approvals
 from app.errors import ValidationError
 from db.models import AuditEntry
@@ -37,6 +38,8 @@ def test_at_the_maximum_passes_one_fen_above_needs_a_reason(env):
             AuditEntry.action == "amount.over_maximum")).scalars()]
     assert [r.username for r in rows] == ["clerk", "reviewer"]
     assert "县民政局特批" in rows[0].after and "已核实特批文件" in rows[1].after
+    with env.database.session(write=False) as s:
+        assert audit.verify(s).ok
 
 
 def test_an_increase_above_the_maximum_is_refused_without_reason(env):

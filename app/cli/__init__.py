@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import admin, assessment, common, ledger, registry, report
+from app.cli import admin, assessment, common, ledger, procedure, registry, report
 from db.errors import QingfengError
 
-MODULES = [admin, registry, report, ledger, assessment]
+MODULES = [admin, registry, report, ledger, assessment, procedure]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -79,7 +79,7 @@ def register(sub) -> None:  # noqa: ANN001
     sp.add_argument("ref")
     sp.add_argument("--kind", required=True)
     sp.add_argument("--date", required=True)
-    sp.add_argument("--handler")
+    sp.add_argument("--handler", dest="step_handler", help="经办人（默认：当前用户）")
     sp.add_argument("--outcome")
     sp.add_argument("--note")
     sp.add_argument("--report-number", help="家庭经济状况核对：核对平台报告编号")
@@ -218,7 +218,7 @@ def cmd_step(ctx: Context) -> int:
         actor = ctx.actor(s)
         hid = queries.find_household_id(s, a.ref)
         hs.record_step(s, actor, hid, kind=a.kind, day=_date(a.date),
-                       handler=a.handler or actor.display_name, outcome=a.outcome, note=a.note,
+                       handler=a.step_handler or actor.display_name, outcome=a.outcome, note=a.note,
                        report_number=a.report_number, signers=a.signers, attendee=a.attendee,
                        period_days=a.days)
     info(f"已登记环节“{a.kind}”。")
