@@ -25,6 +25,7 @@ from ui import dialogs, ops
 from ui.context import AppContext
 from ui.household_form import HouseholdForm
 from ui.assessment_tab import AssessmentTab
+from ui.procedure_tab import ProcedureTab
 from ui.household_tabs import AuditTab, StatusDialog, StepsTab
 from ui.members_editor import MembersEditor
 from ui.proposal_dialog import ProposalBanner, ProposeDialog
@@ -90,6 +91,9 @@ class HouseholdWindow(QMainWindow):
         self.tabs.addTab(basic, "基本信息和成员")
         self.tabs.addTab(self.steps, "办理环节")
         self.tabs.addTab(self.assessment, "测算（家庭经济状况）")
+        self.procedure = ProcedureTab(ctx, household_id)
+        self.procedure.changed.connect(self.reload)
+        self.tabs.addTab(self.procedure, "程序和时限")
         self.tabs.addTab(self.audit, "修改记录（审计）")
 
         self.save_button = QPushButton("保存（Ctrl+S）")
@@ -156,6 +160,7 @@ class HouseholdWindow(QMainWindow):
         self.steps.set_steps(info.steps)
         self.audit.set_entries(entries)
         self.assessment.set_household(info)
+        self.procedure.reload()
         self.proposal_banner.set_proposal(proposal, username=self.ctx.actor.username,
                                           can_approve=self.ctx.can("household.approve"),
                                           can_propose=self.ctx.can("household.propose"))
