@@ -10,6 +10,7 @@ from ui.context import AppContext
 from ui.pages.settings_admin import OfficeTab, RulesTab, UsersTab
 from ui.pages.settings_calendar import CalendarTab
 from ui.pages.settings_data import DataTab
+from ui.pages.settings_procedure import ProcedureSettingsTab
 from ui.widgets import FieldError, page_title, with_error
 
 
@@ -71,6 +72,7 @@ class SettingsPage(QWidget):
         self.users_tab = UsersTab(ctx) if ctx.can("users.manage") else None
         self.office_tab = OfficeTab(ctx)
         self.rules_tab = RulesTab(ctx)
+        self.procedure_tab = ProcedureSettingsTab(ctx)
         self.calendar_tab = CalendarTab(ctx)
         self.data_tab = DataTab(ctx)
         self.account_tab = AccountTab(ctx)
@@ -78,6 +80,7 @@ class SettingsPage(QWidget):
             self.tabs.addTab(self.users_tab, "用户和角色")
         self.tabs.addTab(self.office_tab, "单位和村（居）")
         self.tabs.addTab(self.rules_tab, "规则设置")
+        self.tabs.addTab(self.procedure_tab, "办理程序和时限")
         self.tabs.addTab(self.calendar_tab, "节假日日历")
         self.tabs.addTab(self.data_tab, "数据安全")
         self.tabs.addTab(self.account_tab, "我的账户")
@@ -96,6 +99,6 @@ class SettingsPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        for tab in (self.users_tab, self.office_tab, self.rules_tab, self.calendar_tab):
+        for tab in (self.users_tab, self.office_tab, self.rules_tab, self.calendar_tab, self.procedure_tab):
             if tab is not None:
                 tab.refresh()
