@@ -99,18 +99,29 @@ def objection_limit(session: Session, raised: date) -> workdays.Deadline:
     return workdays.add_working_days(session, raised, rulesettings.get(session, "tekun_objection_working_days"))
 
 
-def case_limits(session: Session, household_id: str, *, today: date, near_days: int = 5) -> list[Limit]:
-    """The time limits of a household's current case, with their state today."""
+def _rows(session: Session, households: list[Household]) -> dict[str, list]:
+    """(Step, StepDetail) of the current case of each household, oldest first, in one query."""
+    if not households:
+        return {}
+    since = {hh.id: hh.apply_date or date.min for hh in households}
+    out: dict[str, list] = {hid: [] for hid in since}
+    ids = list(since)
+    for i in range(0, len(ids), 500):
+        for s, d in session.execute(select(Step, StepDetail).outerjoin(StepDetail, StepDetail.step_id == Step.id)
+                                    .where(Step.household_id.in_(ids[i:i + 500]), Step.deleted_at.is_(None))
+                                    .order_by(Step.day, Step.created_at)):
+            if s.day >= since[s.household_id]:
+                out[s.household_id].append((s, d))
+    return out
+
+
+def _case_limits(session: Session, hh: Household, rows: list, today: date, near_days: int) -> list[Limit]:
     from app import procedure
 
-    hh = session.get(Household, household_id)
-    rows = session.execute(select(Step, StepDetail).outerjoin(StepDetail, StepDetail.step_id == Step.id).where(
-        Step.household_id == hh.id, Step.deleted_at.is_(None),
-        Step.day >= (hh.apply_date or date.min)).order_by(Step.day, Step.created_at)).all()
     first = {}
     for s, d in rows:
         first.setdefault(s.kind, (s, d))
-    accepted = procedure.acceptance_day(session, hh)
+    accepted = next((s.day for s, _d in rows if s.kind == "受理"), None)
     decided = next((s.day for s, _d in rows if s.kind == "审核确认"), None)
     out: list[Limit] = []
     tekun = codes.is_tekun(hh.category)
@@ -141,6 +152,12 @@ def case_limits(session: Session, household_id: str, *, today: date, near_days: 
     return out
 
 
+def case_limits(session: Session, household_id: str, *, today: date, near_days: int = 5) -> list[Limit]:
+    """The time limits of a household's current case, with their state today."""
+    hh = session.get(Household, household_id)
+    return _case_limits(session, hh, _rows(session, [hh])[hh.id], today, near_days)
+
+
 @dataclass(frozen=True)
 class DueCase:
     household_id: str
@@ -156,8 +173,10 @@ def near_or_late(session: Session, *, today: date, near_days: int = 5) -> list[D
             .where(Household.deleted_at.is_(None), (Household.status == "申请中") | (
                 (Household.status == "未通过") & (Household.exit_date >= today - timedelta(days=30)))))
     out = []
-    for hh, village in session.execute(stmt):
-        for lim in case_limits(session, hh.id, today=today, near_days=near_days):
+    found = session.execute(stmt).all()
+    rows = _rows(session, [hh for hh, _v in found])
+    for hh, village in found:
+        for lim in _case_limits(session, hh, rows[hh.id], today, near_days):
             if lim.state in (NEAR, LATE) and not (lim.state == LATE and lim.done is not None):
                 out.append(DueCase(hh.id, hh.number, hh.head_name, village, lim))
     out.sort(key=lambda c: (c.limit.due, c.number))
