@@ -72,3 +72,17 @@ def test_supervision_and_boards(cli, env):  # noqa: F811
     code, out, _err = cli("ledger", "board", "list", "--json")
     rows = {b["village"]: b for b in json.loads(out)}
     assert rows["泾河村"]["faults"] == ["未登记公示栏"] and rows["香水村"]["responsible"] == "马村主任"
+
+
+def test_petition_subject_and_handler_from_the_cli(cli, env):  # noqa: F811
+    me = "64042419700101031X"
+    for channel in ("电话", "来信", "来访"):
+        code, out, err = cli("ledger", "petition", "add", "--channel", channel, "--content", "村干部索要好处费",
+                             "--received", "2026-11-20", "--petitioner", "赵六", "--id", me,
+                             "--subject", "索要好处费", "--handler", "王五", "--json")
+        assert code == 0, err
+    p = json.loads(out)
+    assert p["priority"] and p["repeat_count"] == 3 and p["handler"] == "王五" and p["subject"] == "索要好处费"
+    code, out, err = cli("ledger", "petition", "sort", p["number"], "--handler", "李四", "--date", "2026-11-21",
+                         "--json")
+    assert code == 0, err
