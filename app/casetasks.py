@@ -28,6 +28,9 @@ KINDS = {"补办程序": "first_aid_completion_working_days", "书面告知": "r
 # which recorded step completes a task of each kind
 COMPLETED_BY = {"书面告知": ("告知",), "在保核对": ("家庭经济状况核对", "在保核对"),
                 "县级入户核查": ("县级入户核查",)}
+# the steps that may complete a task: those above and the steps a grant needs (补办程序)
+ANSWERING_KINDS = frozenset({k for kinds in COMPLETED_BY.values() for k in kinds}
+                            | set(rulesettings.PROCEDURE_STEPS))
 
 
 @dataclass(frozen=True)

@@ -101,8 +101,8 @@ def check_step(session: Session, hh: Household, *, kind: str, day: date, handler
                note: str | None = None) -> dict | None:
     """Validate the structured fields of a step before anything is written; the detail values
     to store (None when the kind has none). Each refusal names its rule."""
-    accepted = acceptance_day(session, hh)
-    if kind in CASE_KINDS and accepted is not None and day < accepted:
+    accepted = acceptance_day(session, hh) if kind in CASE_KINDS else None
+    if accepted is not None and day < accepted:
         raise ValidationError("办理日期", day.isoformat(), f"{RULE_ORDER}：受理日期为 {accepted}")
     values: dict = {}
     if kind == "延期" and not (note or "").strip():
@@ -143,6 +143,8 @@ def save_detail(session: Session, actor: Actor, step: Step, values: dict | None)
 
 def after_step(session: Session, actor: Actor, hh: Household, step: Step) -> None:
     """A recorded step may complete a tracked task (补办程序, 在保核对, 书面告知, 县级入户核查)."""
+    if step.kind not in casetasks.ANSWERING_KINDS:
+        return
     casetasks.on_step(session, actor, hh, step, missing=lambda: missing_for_grant(
         session, hh, hh.category, step.day))
 
