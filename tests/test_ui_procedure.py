@@ -66,3 +66,20 @@ def test_complete_steps_then_refusal_notice_from_the_tab(qtbot, env, ui_dialogs,
     assert "家庭人均收入高于标准" in PdfReader(out).pages[0].extract_text().replace("\n", "")
     qtbot.waitUntil(lambda: any(win.procedure.limits.topLevelItem(i).text(4) == "已完成"
                                 for i in range(win.procedure.limits.topLevelItemCount())), timeout=5000)
+
+
+def test_status_proposal_above_the_maximum_asks_for_a_written_reason(qtbot, env, ui_dialogs):  # noqa: F811
+    from sqlalchemy import select
+
+    from db.models import AuditEntry
+
+    hid = add_household(env)  # 农村低保, 1 person, 500 元: within 600 + surcharges
+    with env.database.session() as s:
+        hs.edit_household(s, env.admin, hid, expected_version=None, changes={"monthly_amount": "900"})
+    win = _open(qtbot, env, env.clerk, hid)
+    ui_dialogs.answers["ask_text"] = "县民政局特批（文号 泾民〔2026〕9号）"
+    win.change_status(status="在保", reason="符合条件", day=clock.today(), proposal=True)
+    qtbot.waitUntil(lambda: "已提交审核" in win.notice.text(), timeout=5000)
+    with env.database.session(write=False) as s:
+        [entry] = s.execute(select(AuditEntry).where(AuditEntry.action == "amount.over_maximum")).scalars().all()
+        assert "泾民〔2026〕9号" in entry.after and '"stage":"提议"' in entry.after

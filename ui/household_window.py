@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from app import clock, history, households as hs, offices, procedure, queries
+from app import amountcheck, clock, history, households as hs, offices, procedure, queries
 from app.assessment import approvals
 from app.errors import ConflictError, PermissionDenied, ValidationError
 from db.errors import QingfengError
@@ -409,13 +409,15 @@ class HouseholdWindow(QMainWindow):
         dlg.open()
         return dlg
 
-    def change_status(self, *, status: str, reason: str, day: date, proposal: bool = False) -> None:
+    def change_status(self, *, status: str, reason: str, day: date, proposal: bool = False,
+                      over_reason: str | None = None) -> None:
         ctx, hid, version = self.ctx, self.household_id, self.info.version
 
         def work(_p, _c) -> None:  # noqa: ANN001
             with ctx.database.session() as s:
                 if proposal:
-                    approvals.propose_status(s, ctx.actor, hid, status=status, reason=reason, day=day)
+                    approvals.propose_status(s, ctx.actor, hid, status=status, reason=reason, day=day,
+                                             over_reason=over_reason)
                 else:
                     hs.change_status(s, ctx.actor, hid, status=status, reason=reason, day=day,
                                      expected_version=version)
@@ -426,8 +428,18 @@ class HouseholdWindow(QMainWindow):
             ctx.changed.emit("households")
             self.reload()
 
-        ops.run_op(self, work, label="正在变更状态……", on_success=done,
-                   on_failure=self.show_service_error, cancellable=False)
+        def failed(exc: BaseException) -> bool:
+            if proposal and not over_reason and isinstance(exc, ValidationError) \
+                    and exc.rule.startswith(amountcheck.RULE):
+                text = dialogs.ask_text(self, "不按标施保", f"{exc.rule}\n\n如确需按此金额提交，请写明书面理由"
+                                        "（记入审计，审核人可见）：")
+                if (text or "").strip():
+                    self.change_status(status=status, reason=reason, day=day, proposal=True, over_reason=text)
+                    return True
+            return self.show_service_error(exc)
+
+        ops.run_op(self, work, label="正在变更状态……", on_success=done, on_failure=failed,
+                   cancellable=False)
 
     # -- two pairs of eyes: decide or withdraw the pending proposal
     def _decide(self, label: str, call, done_text: str) -> None:  # noqa: ANN001

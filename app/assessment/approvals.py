@@ -203,14 +203,14 @@ def propose_exit(session: Session, actor: Actor, household_id: str, *, day: date
 
 
 def propose_status(session: Session, actor: Actor, household_id: str, *, status: str, reason: str,
-                   day: date | None = None) -> ProposalInfo:
+                   day: date | None = None, over_reason: str | None = None) -> ProposalInfo:
     """The gated status targets as proposals: 在保 (from 申请中) → grant, 已退出 → exit."""
     hh = _household(session, household_id)
     day = day or clock.today()
     if status == "已退出":
         return propose_exit(session, actor, household_id, day=day, reason=reason)
     if status == "在保" and hh.status == "申请中":
-        return propose_grant(session, actor, household_id, day=day, reason=reason)
+        return propose_grant(session, actor, household_id, day=day, reason=reason, over_reason=over_reason)
     raise ValidationError("保障状态", status, "只有纳入保障（申请中→在保）和退出（→已退出）需要提交审核")
 
 
