@@ -76,7 +76,8 @@ def required_exit_steps(session: Session, category: str) -> list[str]:
 
 # ---------------------------------------------------------------- recording a step
 
-def _names(value: object) -> list[str]:
+def split_names(value: object) -> list[str]:
+    """Names typed with 、，, ; or spaces between them, blanks dropped."""
     if value is None:
         return []
     if isinstance(value, str):
@@ -113,7 +114,7 @@ def check_step(session: Session, hh: Household, *, kind: str, day: date, handler
             raise ValidationError("核对报告编号", report_number, RULE_REPORT)
         values["report_number"] = number[:60]
     if kind in ("入户调查", "县级入户核查"):
-        names = _names(signers) or [handler]
+        names = split_names(signers) or [handler]
         need = rulesettings.get(session, "home_visit_min_signers")
         if len(set(names)) < need:
             raise ValidationError("调查人员签字", "、".join(names), RULE_SIGNERS.format(n=need))

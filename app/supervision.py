@@ -62,14 +62,14 @@ class BoardInfo:
 
 
 def _names(value: object) -> str:
-    names = procedure._names(value)
+    names = procedure.split_names(value)
     if not names:
         raise ValidationError("检查人员", value, "必须填写（姓名，用顿号分隔）")
     return "、".join(dict.fromkeys(names))[:200]
 
 
 def _methods(value: object) -> str:
-    methods = procedure._names(value)
+    methods = procedure.split_names(value)
     bad = [m for m in methods if m not in METHODS]
     if not methods or bad:
         raise ValidationError("检查方式", "、".join(bad) or value, f"应为以下一种或几种：{'、'.join(METHODS)}")

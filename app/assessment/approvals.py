@@ -129,14 +129,11 @@ def _create(session: Session, actor: Actor, hh: Household, *, kind: str, day: da
     return _info(session, p)
 
 
-def _over_maximum(session: Session, actor: Actor, hh: Household, after: dict, derivation: dict | None,
-                  reason: str | None, stage: str) -> dict | None:
+def _over_maximum(session: Session, actor: Actor, hh: Household, *, category: str, amount: str,
+                  day: date, derivation: dict | None, reason: str | None, stage: str) -> dict | None:
     """不按标施保 at the source (:mod:`app.amountcheck`): above the maximum needs a written reason;
     the maximum and its derivation join the proposal's derivation lines."""
-    if "monthly_amount" not in after:
-        return derivation
-    record = amountcheck.check(session, actor, hh, category=after.get("category", hh.category),
-                               amount=Decimal(after["monthly_amount"]), day=after.get("_day"),
+    record = amountcheck.check(session, actor, hh, category=category, amount=Decimal(amount), day=day,
                                reason=reason, stage=stage)
     if record is None:
         return derivation
@@ -160,7 +157,8 @@ def propose_grant(session: Session, actor: Actor, household_id: str, *, day: dat
     after = {"status": "在保", "category": hs._choice("保障类别", category or hh.category, "categories"),
              "monthly_amount": f"{hs._amount(hh.monthly_amount if monthly_amount is None else monthly_amount):.2f}"}
     if isinstance(day, date):
-        derivation = _over_maximum(session, actor, hh, dict(after, _day=day), derivation, over_reason, "提议")
+        derivation = _over_maximum(session, actor, hh, category=after["category"], amount=after["monthly_amount"],
+                                   day=day, derivation=derivation, reason=over_reason, stage="提议")
     return _create(session, actor, hh, kind="纳入", day=day, reason=reason, after=after,
                    derivation=derivation, assessment_id=assessment_id, batch_id=None)
 
@@ -184,10 +182,10 @@ def propose_change(session: Session, actor: Actor, household_id: str, *, day: da
         raise ValidationError("审核提议", f"{hh.head_name}户", "提议的类别和金额与现在相同，没有需要审核的变更")
     kind = "类别变更" if "category" in after else "金额调整"
     if isinstance(day, date):
-        derivation = _over_maximum(session, actor, hh, dict(
-            after, _day=day, category=after.get("category", hh.category),
-            monthly_amount=after.get("monthly_amount", f"{Decimal(hh.monthly_amount):.2f}")),
-            derivation, over_reason, "提议")
+        derivation = _over_maximum(
+            session, actor, hh, category=after.get("category", hh.category),
+            amount=after.get("monthly_amount", f"{Decimal(hh.monthly_amount):.2f}"), day=day,
+            derivation=derivation, reason=over_reason, stage="提议")
     return _create(session, actor, hh, kind=kind, day=day, reason=reason, after=after,
                    derivation=derivation, assessment_id=assessment_id, batch_id=batch_id)
 
@@ -251,12 +249,12 @@ def approve(session: Session, actor: Actor, proposal_id: str, *, note: str | Non
                               "请退回后由经办人重新提出")
     procedure.gate(session, actor, hh, kind=p.kind, category=after.get("category", hh.category),
                    day=p.day, proposal_id=p.id, override_reason=override_reason)
-    if p.kind == "纳入" or (p.kind != "退出" and after.get("monthly_amount") != before.get("monthly_amount")):
+    if p.kind != "退出":
         # above the maximum: the proposer's written reason, which the reviewer reads, or the reviewer's own
         proposed = (json.loads(p.derivation) if p.derivation else {}).get("over_maximum", {}).get("reason")
-        _over_maximum(session, actor, hh, {"category": after["category"], "_day": p.day,
-                                           "monthly_amount": after["monthly_amount"]}, None,
-                      over_reason or note or (f"同意提议理由：{proposed}" if proposed else None), "批准")
+        _over_maximum(session, actor, hh, category=after["category"], amount=after["monthly_amount"],
+                      day=p.day, derivation=None, stage="批准",
+                      reason=over_reason or note or (f"同意提议理由：{proposed}" if proposed else None))
     who = f"（{p.proposed_by} 提出，{actor.username} 批准）"
     if p.kind == "纳入":
         hs.apply_status(session, actor, hh, status="在保", reason=p.reason, day=p.day,
