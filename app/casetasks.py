@@ -61,13 +61,15 @@ def due_for(session: Session, rule: str, start: date) -> workdays.Deadline:
 
 
 def open_task(session: Session, actor: Actor, hh: Household, *, kind: str, rule: str, start: date,
-              source_id: str | None = None, note: str | None = None) -> CaseTask:
-    """Open a task unless the same kind is already open for the household (then keep that one)."""
-    existing = session.execute(select(CaseTask).where(
-        CaseTask.household_id == hh.id, CaseTask.kind == kind, CaseTask.state == OPEN,
-        CaseTask.deleted_at.is_(None))).scalars().first()
-    if existing is not None:
-        return existing
+              source_id: str | None = None, note: str | None = None, known_new: bool = False) -> CaseTask:
+    """Open a task unless the same kind is already open for the household (then keep that one;
+    ``known_new``: the caller has checked that there is none)."""
+    if not known_new:
+        existing = session.execute(select(CaseTask).where(
+            CaseTask.household_id == hh.id, CaseTask.kind == kind, CaseTask.state == OPEN,
+            CaseTask.deleted_at.is_(None))).scalars().first()
+        if existing is not None:
+            return existing
     due = due_for(session, rule, start)
     task = CaseTask(owner_office=hh.owner_office, household_id=hh.id, kind=kind, rule=rule, start=start,
                     due=due.day, due_covered=due.covered, state=OPEN, source_id=source_id, note=note,

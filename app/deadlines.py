@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit, casetasks
@@ -102,20 +102,21 @@ def after_setting(session: Session, actor: Actor, key: str) -> Recomputed:
 
 def ensure_annual_checks(session: Session, actor: Actor, *, today: date) -> int:
     """Every household in force has its yearly 家庭经济状况核对 (在保必核) task, due a year
-    (setting ``annual_check_months``) after its last check, or after its approval."""
+    (setting ``annual_check_months``) after its last check, or after its approval. Reads in
+    bulk; writes one task and its audit entry per household that had none."""
     have = set(session.execute(select(CaseTask.household_id).where(
         CaseTask.kind == "在保核对", CaseTask.state == casetasks.OPEN, CaseTask.deleted_at.is_(None))).scalars())
+    last = dict(session.execute(select(Step.household_id, func.max(Step.day)).where(
+        Step.deleted_at.is_(None), Step.kind.in_(("家庭经济状况核对", "在保核对")))
+        .group_by(Step.household_id)).all())
     opened = 0
     for hh in session.execute(select(Household).where(
             Household.deleted_at.is_(None), Household.status.in_(("在保", "暂停")))).scalars().all():
         if hh.id in have:
             continue
-        last = session.execute(select(Step.day).where(
-            Step.household_id == hh.id, Step.deleted_at.is_(None),
-            Step.kind.in_(("家庭经济状况核对", "在保核对"))).order_by(Step.day.desc()).limit(1)).scalar()
-        start = max(d for d in (last, hh.approve_date, hh.apply_date) if d is not None) \
-            if (last or hh.approve_date or hh.apply_date) else today
-        casetasks.open_task(session, actor, hh, kind="在保核对", rule="annual_check_months", start=start)
+        days = [d for d in (last.get(hh.id), hh.approve_date, hh.apply_date) if d is not None]
+        casetasks.open_task(session, actor, hh, kind="在保核对", rule="annual_check_months",
+                            start=max(days) if days else today, known_new=True)
         opened += 1
     return opened
 
