@@ -151,6 +151,14 @@ def add_working_days(session: Session, start: date, n: int) -> Deadline:
     if n < 0:
         raise ValidationError("工作日数", n, "不能为负数")
     cache = _load(session)
+    memo = cache.setdefault("added", {})  # dropped with the cache when the calendar changes
+    if (start, n) in memo:
+        return memo[(start, n)]
+    memo[(start, n)] = result = _add_working_days(session, cache, start, n)
+    return result
+
+
+def _add_working_days(session: Session, cache: dict, start: date, n: int) -> Deadline:
     day, counted, missing = start, 0, set()
     while counted < n:
         day += timedelta(days=1)
