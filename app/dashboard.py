@@ -152,6 +152,35 @@ class MonthlyReport:
                 "请在“报表打印”中生成并报送。")
 
 
+@dataclass(frozen=True)
+class CaseLimitRow:
+    """A time limit of a case or a tracked case task (app.timelimits, app.casetasks), near or late."""
+
+    household_id: str
+    household: str  # "张三户（户编号）"
+    village: str
+    rule: str
+    due: date
+    days_left: int
+    warning: str | None = None
+
+
+CASE_SOON_DAYS = 5
+
+
+def case_limit_rows(session: Session, today: date) -> list[CaseLimitRow]:
+    """Case time limits and case tasks due within CASE_SOON_DAYS days or late, soonest first."""
+    from app import casetasks, timelimits
+
+    rows = [CaseLimitRow(c.household_id, f"{c.head_name}户（{c.number}）", c.village, c.limit.rule,
+                         c.limit.due, (c.limit.due - today).days, c.limit.warning)
+            for c in timelimits.near_or_late(session, today=today, near_days=CASE_SOON_DAYS)]
+    rows += [CaseLimitRow(t.household_id, t.household, t.village, t.kind, t.due, (t.due - today).days,
+                          t.warning)
+             for t in casetasks.list_tasks(session, due_by=today + timedelta(days=CASE_SOON_DAYS))]
+    return sorted(rows, key=lambda r: (r.due, r.household))[:LIST_LIMIT]
+
+
 @dataclass
 class HomeData:
     """Everything the 首页 shows, loaded in one background query."""
@@ -170,6 +199,7 @@ class HomeData:
     check_reminder: str | None = None  # 数据比对 monthly (app.findings.monthly_reminder)
     documents: list = field(default_factory=list)  # doc_reminders.DocReminder: 台账, 公示
     money_by_month: list[tuple[str, Decimal]] = field(default_factory=list)  # ("2026-05", total)
+    case_limits: list[CaseLimitRow] = field(default_factory=list)  # 办理时限 near or late
 
 
 def _month_start(day: date, back: int = 0) -> date:
@@ -276,4 +306,5 @@ def home_data(session: Session, office_code: str, *, today: date | None = None,
     from app import doc_reminders
     d.documents = doc_reminders.reminders(session, office_code, today)
     d.money_by_month = money_by_month(session, office_code, today=today)
+    d.case_limits = case_limit_rows(session, today)
     return d

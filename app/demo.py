@@ -15,7 +15,7 @@ import secrets
 
 from sqlalchemy import select
 
-from app import clock, households as hs
+from app import amountcheck, clock, codes, households as hs
 from app import offices, rulesettings, users
 from app.assessment import approvals, income
 from app.idcard import make_valid_id
@@ -168,8 +168,11 @@ def _history(session: Session, clerk: Actor, reviewer: Actor, rng: random.Random
     for kind, outcome, gap in (("受理", "受理", 2), ("家庭经济状况核对", "符合", 5),
                                ("入户调查", "两人入户，已签字", 3), ("民主评议", "同意，乡镇人员参加", 6)):
         day = min(today, day + timedelta(days=rng.randint(1, gap)))
+        extra = {"家庭经济状况核对": {"report_number": f"HD{day:%Y%m%d}{rng.randint(1000, 9999)}"},
+                 "入户调查": {"signers": [handler, rng.choice([h for h in HANDLERS if h != handler])]},
+                 "民主评议": {"attendee": rng.choice(HANDLERS)}}.get(kind, {})
         hs.record_step(session, clerk, hid, kind=kind, day=day, handler=handler, outcome=outcome,
-                       today=today)
+                       today=today, **extra)
     fate = rng.random()
     day = min(today, day + timedelta(days=rng.randint(2, 8)))
     if fate < 0.05:
@@ -179,9 +182,13 @@ def _history(session: Session, clerk: Actor, reviewer: Actor, rng: random.Random
         return
     hs.record_step(session, clerk, hid, kind="公示", day=day, handler=handler, outcome="无异议",
                    note="村务公开栏公示 7 天", today=today)
-    day = min(today, day + timedelta(days=8))
+    day = day + timedelta(days=8)
+    if day > today:
+        return  # still in its 公示
+    hh = session.get(Household, hid)
     _decide(session, reviewer, approvals.propose_grant(
-        session, clerk, hid, day=day, reason="经审核符合条件"))
+        session, clerk, hid, day=day, reason="经审核符合条件",
+        monthly_amount=_within_standard(session, hh, hh.monthly_amount, day)))
     while True:
         day = day + timedelta(days=rng.randint(150, 380))
         if day >= today:
@@ -189,15 +196,25 @@ def _history(session: Session, clerk: Actor, reviewer: Actor, rng: random.Random
         hs.record_step(session, clerk, hid, kind="复核", day=day, handler=rng.choice(HANDLERS),
                        outcome="情况无变化" if rng.random() < 0.8 else "收入有变化", today=today)
         if rng.random() < 0.15:
-            amount = Decimal(rng.randint(150, 1800))
-            if amount == session.get(Household, hid).monthly_amount:
-                amount += 10
+            hh = session.get(Household, hid)
+            amount = _within_standard(session, hh, Decimal(rng.randint(150, 1800)), day)
+            if amount == hh.monthly_amount:
+                amount -= 10
             _decide(session, reviewer, approvals.propose_change(
                 session, clerk, hid, day=day, reason="复核发现收入有变化", monthly_amount=amount))
         if rng.random() < 0.1:
+            if codes.is_tekun(session.get(Household, hid).category):
+                hs.record_step(session, clerk, hid, kind="终止公示", day=day - timedelta(days=8),
+                               handler=handler, outcome="无异议", today=today)
             _decide(session, reviewer, approvals.propose_exit(
                 session, clerk, hid, day=day, reason=rng.choice(EXIT_REASONS)))
             return
+
+
+def _within_standard(session: Session, hh: Household, amount: Decimal, day: date) -> Decimal:
+    """The demo pays by the standard: never above the maximum (app.amountcheck)."""
+    c = amountcheck.ceiling(session, hh, hh.category, day)
+    return min(Decimal(amount), c.maximum) if c is not None else Decimal(amount)
 
 
 def _decide(session: Session, reviewer: Actor, proposal: approvals.ProposalInfo) -> None:

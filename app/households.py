@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import audit, clock, codes, inputs, search
+from app import audit, casetasks, clock, codes, inputs, procedure, search
 from app.errors import ConflictError, NotFound, ValidationError
 from app.household_types import HouseholdInfo, MemberInfo, MemberInput, Saved, StepInfo  # noqa: F401 (re-exported)
 from app.idcard import IdNumberError, validate_id
@@ -411,8 +411,11 @@ def _add_step(session: Session, actor: Actor, hh: Household, *, kind: str, day: 
 
 def record_step(session: Session, actor: Actor, household_id: str, *, kind: str, day: date,
                 handler: str, outcome: str | None = None, note: str | None = None,
-                today: date | None = None) -> Saved:
-    """Record one dated step of the case (受理, 入户调查, 民主评议, 公示, 复核 …)."""
+                today: date | None = None, report_number: str | None = None,
+                signers: object = None, attendee: str | None = None,
+                period_days: int | None = None) -> Saved:
+    """Record one dated step of the case (受理, 入户调查, 民主评议, 公示, 复核 …) with its
+    structured fields (核对报告编号, 调查人员签字, 乡镇参加人员, 公示天数: app.procedure)."""
     require(actor, "household.step")
     hh = _get(session, Household, household_id, "家庭")
     day = inputs.day("办理日期", day, required=True, today=today)
@@ -421,8 +424,14 @@ def record_step(session: Session, actor: Actor, household_id: str, *, kind: str,
     note = inputs.text("说明", note, model=Step, column="note")
     if hh.apply_date and day < hh.apply_date and kind not in ("申请", "其他"):
         raise ValidationError("办理日期", day.isoformat(), f"不能早于申请日期 {hh.apply_date}")
+    _choice("环节", kind, "step_kinds")
+    detail = procedure.check_step(session, hh, kind=kind, day=day, handler=_name(handler, "经办人"),
+                                  report_number=report_number, signers=signers, attendee=attendee,
+                                  period_days=period_days, note=note)
     step = _add_step(session, actor, hh, kind=kind, day=day, handler=handler, outcome=outcome,
                      note=note)
+    procedure.save_detail(session, actor, step, detail)
+    procedure.after_step(session, actor, hh, step)
     if kind == "复核":
         before = audit.state(hh)
         hh.last_review_date = day
@@ -472,6 +481,7 @@ def apply_status(session: Session, actor: Actor, hh: Household, *, status: str, 
     kind, default_outcome = STATUS_STEP[status]
     _add_step(session, actor, hh, kind=kind, day=day, handler=actor.display_name,
               outcome=outcome or default_outcome, note=reason.strip())
+    casetasks.on_status(session, actor, hh, status=status, day=day)
     search.reindex_household(session, hh)
     return Saved(id=hh.id, version=hh.version)
 

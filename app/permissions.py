@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "calendar.edit": ("修改工作日历（法定节假日和调休）", frozenset({ADMIN})),
     "import.roster": ("导入救助对象花名册（直接记入已审批的保障状态）", frozenset({REVIEWER, ADMIN})),
     "import.source": ("导入外部比对数据、运行数据比对", frozenset({CLERK, REVIEWER, ADMIN})),
+    "ledger.extend": ("批准信访办理期限延期", frozenset({REVIEWER})),
+    "supervision.edit": ("登记督导检查和公示栏检查", frozenset({CLERK, REVIEWER, ADMIN})),
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, codes
 from app.errors import ValidationError
 from app.permissions import Actor, require
 from db.models import Setting, utcnow
@@ -72,6 +72,26 @@ RULES: dict[str, Rule] = {
                            "《特困人员认定办法》；区（县）公布的标准（示例值）"),
     "edge_multiple": Rule("低保边缘家庭：人均收入低于低保标准的倍数", 1.5,
                           "《最低生活保障边缘家庭认定办法》（一般不超过 1.5 倍）"),
+    # case procedure (app.procedure, app.timelimits)
+    "procedure_steps": Rule("审核确认前须完成的环节（按保障类别）", {
+        "城市低保": ["受理", "家庭经济状况核对", "入户调查", "民主评议", "公示"],
+        "农村低保": ["受理", "家庭经济状况核对", "入户调查", "民主评议", "公示"],
+        "特困人员(分散供养)": ["受理", "家庭经济状况核对", "入户调查", "民主评议", "公示"],
+        "特困人员(集中供养)": ["受理", "家庭经济状况核对", "入户调查", "民主评议", "公示"],
+        "临时救助": ["受理", "入户调查"], "*": ["受理", "入户调查"]},
+        "《最低生活保障审核确认办法》《特困人员认定办法》《临时救助办法》；“*”为其他类别"),
+    "exit_steps": Rule("停保/退出前须完成的环节（按保障类别）",
+                       {"特困人员(分散供养)": ["终止公示"], "特困人员(集中供养)": ["终止公示"]},
+                       "《特困人员认定办法》第二十条：终止供养须公示 7 天"),
+    "democratic_review_held": Rule("本单位开展民主评议（是 或 否）", "是", "《最低生活保障审核确认办法》：可组织民主评议"),
+    "home_visit_min_signers": Rule("入户调查最少签字人数", 2, "《最低生活保障审核确认办法》第十五条：调查人员不少于 2 人"),
+    "first_aid_completion_working_days": Rule("先行救助后补办程序时限（工作日）", 5, "《临时救助办法》：先行救助后补齐审核审批手续"),
+    "petition_accept_notice_working_days": Rule("实名举报受理情况告知时限（工作日）", 15,
+                                                "《纪检监察机关处理检举控告工作规则》第二十条"),
+    "annual_check_months": Rule("在保家庭经济状况核对间隔（月）", 12, "民政部：在保对象每年至少核对一次（在保必核）"),
+    "county_visit_working_days": Rule("近亲属备案对象县级入户核查时限（工作日，示例值）", 20,
+                                      "县级专项整治方案：近亲属享受救助的逐户复核、县级入户"),
+    "board_update_days": Rule("村公示栏更新间隔（日）", 31, "村级每月更新、乡镇每季度更新"),
 }
 
 
@@ -113,6 +133,17 @@ def _check_amount_map(label: str, value: dict) -> None:
 
 
 EXPENDITURE_KINDS = ("医疗", "教育", "康复", "住房")
+PROCEDURE_STEPS = ("受理", "家庭经济状况核对", "入户调查", "民主评议", "公示")
+EXIT_STEPS = ("终止公示", "入户调查", "家庭经济状况核对")
+
+
+def _check_step_map(label: str, value: dict, allowed: tuple[str, ...]) -> None:
+    """Per 保障类别 (or “*” for the others) a list of steps from ``allowed``, none twice."""
+    for category, steps in value.items():
+        if category != "*" and category not in codes.values("categories"):
+            raise ValidationError(label, category, "不是保障类别（其他类别用“*”）")
+        if not isinstance(steps, list) or any(s not in allowed for s in steps) or len(set(steps)) != len(steps):
+            raise ValidationError(label, f"{category}={steps}", f"应为不重复的环节列表，环节取自：{'、'.join(allowed)}")
 ASSESSMENT_CHECKS = {
     "amount_tiers": _check_tiers,
     "amount_method": _check_choice(("差额", "分档")),
@@ -120,6 +151,9 @@ ASSESSMENT_CHECKS = {
     "deductible_expenditures": _check_expenditures,
     "classified_surcharges": _check_surcharges,
     "care_standards": _check_amount_map,
+    "democratic_review_held": _check_choice(("是", "否")),
+    "procedure_steps": lambda label, value: _check_step_map(label, value, PROCEDURE_STEPS),
+    "exit_steps": lambda label, value: _check_step_map(label, value, EXIT_STEPS),
 }
 
 
@@ -171,6 +205,9 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
     row.updated_at, row.updated_by = utcnow(), actor.username
     session.info.pop("rulesettings", None)
     audit.record_change(session, actor, "setting.update", "setting", row, before)
+    from app import deadlines  # here: deadlines reads the settings (recompute what depends on it)
+
+    deadlines.after_setting(session, actor, key)
 
 
 def seed_defaults(session: Session, actor: Actor) -> None:

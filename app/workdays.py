@@ -149,6 +149,14 @@ def add_working_days(session: Session, start: date, n: int) -> Deadline:
     if n < 0:
         raise ValidationError("工作日数", n, "不能为负数")
     cache = _load(session)
+    memo = cache.setdefault("added", {})  # dropped with the cache when the calendar changes
+    if (start, n) in memo:
+        return memo[(start, n)]
+    memo[(start, n)] = result = _add_working_days(session, cache, start, n)
+    return result
+
+
+def _add_working_days(session: Session, cache: dict, start: date, n: int) -> Deadline:
     day, counted, missing = start, 0, set()
     while counted < n:
         day += timedelta(days=1)
@@ -234,7 +242,16 @@ def seed_calendar(session: Session, actor: Actor) -> CalendarImport:
     report = CalendarImport(years=todo)
     for y in todo:
         _write_year(session, actor, y, years[y], source, report)
+    if todo:
+        _recompute(session, actor)
     return report
+
+
+def _recompute(session: Session, actor: Actor) -> None:
+    """Stored working-day due dates follow the calendar (app.deadlines)."""
+    from app import deadlines  # here: deadlines counts working days with this module
+
+    deadlines.after_calendar(session, actor)
 
 
 def ensure_seeded(session: Session, actor: Actor) -> None:
@@ -274,6 +291,7 @@ def set_day(session: Session, actor: Actor, *, day: date, kind: str, name: str |
             session.delete(row)
             session.flush()
             audit.record(session, actor, "calendar.delete", "calendar_day", day.isoformat(), before, None)
+            _recompute(session, actor)
         return None
     if row is None:
         row = CalendarDay(id=day.isoformat(), day=day, kind=kind)
@@ -282,6 +300,8 @@ def set_day(session: Session, actor: Actor, *, day: date, kind: str, name: str |
     row.updated_at, row.updated_by = utcnow(), actor.username
     audit.record_change(session, actor, "calendar.update" if before else "calendar.add",
                         "calendar_day", row, before)
+    session.info.pop(_CACHE, None)
+    _recompute(session, actor)
     return DayInfo(row.day, row.kind, row.name, row.source)
 
 
@@ -323,4 +343,5 @@ def import_calendar_rows(session: Session, actor: Actor, rows: Iterable, *,
     report = CalendarImport(years=sorted(by_year))
     for y in sorted(by_year):
         _write_year(session, actor, y, by_year[y], source, report)
+    _recompute(session, actor)
     return report

@@ -114,6 +114,7 @@ class Petition(Synced, Base):
     id_number: Mapped[str | None] = mapped_column(String(18))
     phone: Mapped[str | None] = mapped_column(String(40))
     content: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(String(100))  # 反映事项 (same matter: same petitioner + subject)
     received_date: Mapped[date] = mapped_column(Date, index=True)
     village_id: Mapped[str | None] = mapped_column(ForeignKey("villages.id"), index=True)
     state: Mapped[str] = mapped_column(String(8), index=True)  # 办理中 | 已办结

@@ -14,6 +14,7 @@ from app.assessment.assess import save_assessment
 from app.errors import PermissionDenied, ValidationError
 from db.models import AuditEntry
 from test_assessment_support import granted, household
+from procedure_support import complete_steps
 
 
 def _detail(env, hid):
@@ -24,6 +25,7 @@ def _detail(env, hid):
 def test_grant_proposed_by_clerk_approved_by_reviewer_with_before_after(env):
     hid = household(env, [("张三", 11, "户主")], amount="500")
     with env.database.session() as s:
+        complete_steps(s, env.clerk, hid, date(2026, 11, 1))
         p = approvals.propose_grant(s, env.clerk, hid, day=date(2026, 11, 1), reason="经审核符合条件",
                                     monthly_amount="520")
     assert p.state == "待审核" and p.kind == "纳入"
@@ -143,7 +145,8 @@ def test_category_change_and_exit_through_approval(env):
 def test_stale_proposal_cannot_be_approved_and_proposer_may_withdraw(env):
     hid = granted(env, household(env, [("张三", 11, "户主")], amount="600"))
     with env.database.session() as s:
-        p = approvals.propose_change(s, env.clerk, hid, day=date(2026, 11, 1), reason="x", monthly_amount="650")
+        p = approvals.propose_change(s, env.clerk, hid, day=date(2026, 11, 1), reason="x", monthly_amount="650",
+                                     over_reason="测试：高于标准")
         hs.change_status(s, env.reviewer, hid, status="暂停", reason="暂停发放")
     with env.database.session() as s, pytest.raises(ValidationError, match="保障状态：在保 → 暂停"):
         approvals.approve(s, env.reviewer, p.id)

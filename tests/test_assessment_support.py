@@ -4,6 +4,7 @@ from datetime import date
 from app import households as hs
 from app.assessment import approvals
 from app.idcard import make_valid_id
+from procedure_support import complete_steps
 
 TODAY = date(2026, 11, 23)
 APPLIED = date(2026, 1, 2)
@@ -33,8 +34,9 @@ def household(env, members, *, category="农村低保", amount="0", village="香
 
 def granted(env, hid, *, day=date(2026, 1, 10), amount=None) -> str:
     with env.database.session() as s:
+        complete_steps(s, env.clerk, hid, day)
         p = approvals.propose_grant(s, env.clerk, hid, day=day, reason="经审核符合条件",
-                                    monthly_amount=amount)
+                                    monthly_amount=amount, over_reason="测试数据：金额高于标准（不按标施保）")
         approvals.approve(s, env.reviewer, p.id)
     return hid
 

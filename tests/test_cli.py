@@ -161,6 +161,9 @@ def test_grant_is_proposed_then_approved_by_another_user(cli_db):
     r = run(db, "approval", "refuse", proposal[:8], "--reason", " ", user="reviewer2", env=reviewer)
     assert r.returncode == 10 and "退回理由" in r.stderr
     r = run(db, "approval", "approve", proposal[:8], user="reviewer2", env=reviewer)
+    assert r.returncode == 10 and "家庭经济状况核对" in r.stderr and "入户调查" in r.stderr
+    r = run(db, "approval", "approve", proposal[:8], "--override-reason", "先行救助：突发重病，先批准后补办",
+            user="reviewer2", env=reviewer)
     assert r.returncode == 0 and "申请中  →  在保" in r.stdout, r.stderr
     assert json.loads(run(db, "household", "show", number, "--json").stdout)["status"] == "在保"
     r = run(db, "review", "due", "--within", "400", "--json")

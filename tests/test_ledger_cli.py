@@ -59,7 +59,7 @@ def test_petition_relative_calendar_export(cli, env, tmp_path):
         assert code == 0, err
     assert json.loads(out)["priority"] and json.loads(out)["repeat_count"] == 3
     code, _out, err = cli("ledger", "petition", "extend", json.loads(out)["number"], "--days", "45",
-                          "--reason", "需核查")
+                          "--reason", "需核查", user="reviewer")
     assert code == 10 and "1 到 30 日" in err
     assert cli("ledger", "relative", "add-official", "--name", "王村长", "--id", ident(101, date(1975, 3, 3)),
                "--type", "村(居)委会成员")[0] == 0

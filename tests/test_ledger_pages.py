@@ -164,7 +164,7 @@ def test_petitions_page_priority_filter_and_refused_extension(qtbot, env, shown)
                                received_date=TODAY - timedelta(days=3), households=[number])
         other = pt.create_petition(s, env.clerk, channel="来访", content="其他事项", petitioner="赵",
                                    received_date=TODAY - timedelta(days=1))
-    page = _page(qtbot, PetitionsPage, env, env.clerk)
+    page = _page(qtbot, PetitionsPage, env, env.reviewer)  # an extension needs a 审核人
     assert page.model.rowCount() == 4 and "重点 3 件" in page.count.text()
     _set(qtbot, page, lambda: page.priority.setChecked(True))
     assert page.model.rowCount() == 3

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from app import audit
-from app.errors import ValidationError
+from app.errors import PermissionDenied, ValidationError
 from app.ledgers import petitions as pt
 from test_ledger_support import TODAY, household, ident
 
@@ -22,33 +22,37 @@ def new(env, **kw):
 def test_deadlines_are_computed_from_the_settings(env):
     p = new(env)
     assert p.number == "XF2026-0001" and p.state == "办理中"
-    assert p.deadlines.sort_due == D(2026, 9, 16) and p.deadlines.conclude_due == D(2026, 10, 31)
+    # 60 days from the last day of 受理 (9-16): 11-15 is a Sunday → Monday 11-16 (民法典 第二百零三条)
+    assert p.deadlines.sort_due == D(2026, 9, 16) and p.deadlines.conclude_due == D(2026, 11, 16)
+    assert p.deadlines.accept_notice_due == D(2026, 9, 21)  # 实名: 15 working days (Sunday 9-20 is 调休 work)
     assert p.deadlines.review_request_due is None
     assert p.sort_late and p.conclude_late and p.overdue  # nothing done by 2026-11-23
     with env.database.session() as s:
         sorted_ = pt.sort_petition(s, env.clerk, p.number, day=D(2026, 9, 10), handler="王五", today=TODAY)
-        assert not sorted_.sort_late
+        assert not sorted_.sort_late and sorted_.deadlines.conclude_due == D(2026, 11, 9)  # from 受理
+        with pytest.raises(PermissionDenied, match="审核人"):
+            pt.extend_petition(s, env.clerk, p.number, days=30, reason="需入户核查", today=D(2026, 10, 20))
         with pytest.raises(ValidationError, match="延期理由.*必须填写"):
-            pt.extend_petition(s, env.clerk, p.number, days=30, reason="", today=D(2026, 10, 20))
+            pt.extend_petition(s, env.reviewer, p.number, days=30, reason="", today=D(2026, 10, 20))
         with pytest.raises(ValidationError, match="延期天数.*1 到 30 日"):
-            pt.extend_petition(s, env.clerk, p.number, days=31, reason="需入户核查", today=D(2026, 10, 20))
+            pt.extend_petition(s, env.reviewer, p.number, days=31, reason="需入户核查", today=D(2026, 10, 20))
         with pytest.raises(ValidationError, match="延期须在期限届满前决定"):
-            pt.extend_petition(s, env.clerk, p.number, days=30, reason="需入户核查", today=TODAY)
-        ext = pt.extend_petition(s, env.clerk, p.number, days=30, reason="需调取车辆登记信息",
+            pt.extend_petition(s, env.reviewer, p.number, days=30, reason="需入户核查", today=TODAY)
+        ext = pt.extend_petition(s, env.reviewer, p.number, days=30, reason="需调取车辆登记信息",
                                  today=D(2026, 10, 20))
-        assert ext.deadlines.conclude_due == D(2026, 11, 30) and not ext.conclude_late
+        assert ext.deadlines.conclude_due == D(2026, 12, 9) and not ext.conclude_late
         with pytest.raises(ValidationError, match="只能延长一次"):
-            pt.extend_petition(s, env.clerk, p.number, days=5, reason="再延", today=D(2026, 10, 21))
+            pt.extend_petition(s, env.reviewer, p.number, days=5, reason="再延", today=D(2026, 10, 21))
         with pytest.raises(ValidationError, match="答复日期.*不能早于收到日期"):
             pt.reply_petition(s, env.clerk, p.number, reply="经核实属实", outcome="属实",
                               day=D(2026, 8, 1), today=TODAY)
         done = pt.reply_petition(s, env.clerk, p.number, reply="经核实属实，已停保", outcome="属实",
                                  day=D(2026, 11, 20), today=TODAY)
     assert done.state == "已办结" and not done.conclude_late
-    assert done.deadlines.review_request_due == D(2026, 12, 20)
+    assert done.deadlines.review_request_due == D(2026, 12, 21)  # 12-20 is a Sunday
     with env.database.session() as s:
         with pytest.raises(ValidationError, match="超过申请期限"):
-            pt.record_feedback(s, env.clerk, p.number, stage="复查", requested=D(2026, 12, 21),
+            pt.record_feedback(s, env.clerk, p.number, stage="复查", requested=D(2026, 12, 22),
                                today=D(2026, 12, 31))
         with pytest.raises(ValidationError, match="复核须在复查答复之后申请"):
             pt.record_feedback(s, env.clerk, p.number, stage="复核", requested=D(2026, 11, 22), today=TODAY)
@@ -108,3 +112,34 @@ def test_petition_opens_a_problem_once(env):
         with pytest.raises(ValidationError, match="已转为问题 WT2026-0001"):
             pt.open_problem(s, env.clerk, p.number, category="错保", responsible="王主任", today=TODAY)
         assert pt.get_petition(s, p.number).problem_id == problem.id
+
+
+def test_calendar_limit_ending_on_a_holiday_moves_to_the_next_working_day(env):
+    p = new(env, received_date=D(2026, 9, 16))  # +15 days = 10-01, National Day
+    assert p.deadlines.sort_due == D(2026, 10, 8)
+    q = new(env, received_date=D(2026, 9, 15))  # +15 days = 09-30, a working day
+    assert q.deadlines.sort_due == D(2026, 9, 30)
+    r = new(env, received_date=D(2026, 9, 14), anonymous=True)  # no notice for an anonymous report
+    assert r.deadlines.accept_notice_due is None
+
+
+def test_same_petitioner_same_matter_three_times_is_priority_without_a_household(env):
+    number = household(env, "张三", ident(11))
+    me = ident(31, D(1970, 1, 1))
+    kw = dict(id_number=me, subject="村干部索要好处费")
+    a = new(env, content="第一次反映", **kw)
+    other_matter = new(env, households=[number], content="张三家有车", id_number=me,
+                       received_date=D(2026, 9, 3))  # same petitioner, different subject
+    b = new(env, content="第二次反映", channel="来信", received_date=D(2026, 9, 10), **kw)
+    by_other = new(env, content="x", petitioner="王五", id_number=ident(32, D(1970, 1, 1)),
+                   subject="村干部索要好处费", received_date=D(2026, 9, 11))
+    assert b.repeat_count == 2 and not b.priority and b.related == [a.number]
+    c = new(env, content="第三次", channel="来访", received_date=D(2026, 9, 20), **kw)
+    assert c.priority and c.repeat_count == 3
+    d = new(env, households=[number], content="张三户另有一事：低保金被克扣", anonymous=True,
+            received_date=D(2026, 9, 21))  # the same household, a different matter: not merged
+    assert d.repeat_count == 1 and not d.priority
+    with env.database.session(write=False) as s:
+        assert pt.get_petition(s, other_matter.number, today=TODAY).repeat_count == 1
+        assert not pt.get_petition(s, by_other.number, today=TODAY).priority
+        assert pt.get_petition(s, a.number, today=TODAY).priority

@@ -16,6 +16,7 @@ from app.assessment import approvals
 from app.errors import ConflictError, ValidationError
 from app.idcard import make_valid_id
 from db.engine import open_url
+from procedure_support import complete_steps
 
 BASE_URL = os.environ.get("QINGFENG_TEST_PG_URL")
 pytestmark = pytest.mark.skipif(not BASE_URL, reason="QINGFENG_TEST_PG_URL 未设置：没有 PostgreSQL 测试服务器")
@@ -52,6 +53,7 @@ def test_registry_flow_and_audit_on_postgres(pg):
         clerk, reviewer = (users.actor_for(s, users.create_user(
             s, actor, username=u, display_name=u, role=role, password="pg-pass-123").username)
             for u, role in (("clerk", "经办人"), ("reviewer", "审核人")))
+        complete_steps(s, clerk, saved.id, date(2026, 11, 1))
         p = approvals.propose_grant(s, clerk, saved.id, reason="符合条件", day=date(2026, 11, 1))
         approvals.approve(s, reviewer, p.id)
     with database.session(write=False) as s:

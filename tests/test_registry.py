@@ -10,6 +10,7 @@ from app.assessment import approvals
 from app.errors import ConflictError, PermissionDenied, ValidationError
 from app.idcard import make_valid_id
 from db.models import AuditEntry, Household, Member
+from procedure_support import complete_steps
 
 TODAY = date(2026, 11, 23)
 
@@ -21,6 +22,7 @@ def ident(n: int, birth=date(1960, 5, 1)) -> str:
 def grant(env, hid, *, reason, day):
     """申请中 → 在保 the only way there is: the clerk proposes, the reviewer approves."""
     with env.database.session() as s:
+        complete_steps(s, env.clerk, hid, day)
         p = approvals.propose_grant(s, env.clerk, hid, reason=reason, day=day)
         approvals.approve(s, env.reviewer, p.id)
 

@@ -12,6 +12,7 @@ from app import offices, reports
 from app.assessment import approvals
 from app.errors import PermissionDenied, ValidationError
 from app.idcard import make_valid_id
+from procedure_support import complete_steps
 
 TODAY = date(2026, 11, 23)
 
@@ -37,7 +38,9 @@ def data(env):
                 poverty_cause="因病", apply_date=date(2026, 9, 1), today=TODAY,
                 members=[hs.MemberInput(name=name, id_number=make_valid_id("640424", birth, 11 + i),
                                         health="尿毒症透析")])
+            complete_steps(s, env.clerk, saved.id, date(2026, 10, 10))
             _approved(s, env, approvals.propose_grant(s, env.clerk, saved.id, reason="符合条件",
+                                                      over_reason="测试数据：金额高于标准",
                                                       day=date(2026, 10, 10)))
             hs.edit_household(s, env.admin, saved.id, expected_version=None,
                               changes={"phone": "13912345678", "bank_account": "6228480012345678"})
@@ -84,7 +87,8 @@ def test_monthly_report_lists_new_households_and_zero_report(env, data, tmp_path
         _approved(s, env, approvals.propose_exit(s, env.clerk, data["赵六"], reason="死亡",
                                                  day=date(2026, 11, 5)))
         _approved(s, env, approvals.propose_change(s, env.clerk, data["张三"], reason="收入减少",
-                                                   day=date(2026, 11, 1), monthly_amount="700"))
+                                                   day=date(2026, 11, 1), monthly_amount="700",
+                                                   over_reason="测试数据：金额高于标准"))
         changes, stock = reports.monthly_changes(s, reports.parse_period("2026-11", today=TODAY))
     kinds = {(c.kind, c.name) for c in changes}
     assert ("死亡", "赵六") in kinds and ("调整", "张三") in kinds

@@ -7,6 +7,7 @@ from app import households as hs
 from app import clock, search
 from app.assessment import approvals
 from app.idcard import make_valid_id
+from procedure_support import complete_steps
 
 TODAY = date(2026, 11, 20)
 
@@ -55,6 +56,7 @@ def test_rare_characters_and_village(env, people):
 
 def _grant(s, env, hid):
     """申请中 → 在保: proposed by the clerk, approved by the reviewer."""
+    complete_steps(s, env.clerk, hid, date.today())
     approvals.approve(s, env.reviewer, approvals.propose_grant(
         s, env.clerk, hid, reason="符合条件", day=TODAY).id)
 

@@ -16,6 +16,7 @@ from app.assessment.assess import save_assessment
 from app.errors import ValidationError
 from app.history import household_history
 from test_ui_support import add_household, make_ctx, ui_dialogs  # noqa: F401 - fixture
+from procedure_support import complete_steps
 
 TODAY = date(2026, 11, 20)
 
@@ -57,6 +58,7 @@ def _proposals(env, hid, state=approvals.PENDING):  # noqa: ANN001, ANN202
 
 def _granted(env, hid):  # noqa: ANN001, ANN202
     with env.database.session() as s:
+        complete_steps(s, env.clerk, hid, TODAY)
         p = approvals.propose_grant(s, env.clerk, hid, day=TODAY, reason="经审核符合条件")
         approvals.approve(s, env.reviewer, p.id)
     return hid
@@ -86,6 +88,8 @@ def test_clerk_proposes_grant_and_reviewer_approves_side_by_side(qtbot, env, ui_
     assert banner.withdraw_button.isVisible() and not banner.approve_button.isVisible()
     _shot(win, "40-两人审核-经办人提交.png")
 
+    with env.database.session() as s:  # the steps a decision needs (app.procedure)
+        complete_steps(s, env.clerk, hid, date.today())
     rev = _open(qtbot, env, env.reviewer, hid)
     banner = rev.proposal_banner
     assert banner.isVisible() and banner.approve_button.isVisible() and banner.refuse_button.isVisible()
@@ -114,6 +118,7 @@ def test_clerk_proposes_grant_and_reviewer_approves_side_by_side(qtbot, env, ui_
 def test_refusal_needs_a_reason(qtbot, env, ui_dialogs):  # noqa: F811
     hid = add_household(env)
     with env.database.session() as s:
+        complete_steps(s, env.clerk, hid, TODAY)
         p = approvals.propose_grant(s, env.clerk, hid, day=TODAY, reason="符合条件")
     rev = _open(qtbot, env, env.reviewer, hid)
     ui_dialogs.answers["ask_text"] = "  "

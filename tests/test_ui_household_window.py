@@ -170,6 +170,11 @@ def test_record_step_on_the_timeline(qtbot, env, ui_dialogs):  # noqa: F811
     win.tabs.setCurrentWidget(win.steps)
     win.steps.kind.setCurrentIndex(win.steps.kind.findData("入户调查"))
     win.steps.outcome.setText("两人入户，已签字")
+    win.steps.signers.setText("马晓梅")
+    win.steps.record_button.click()
+    qtbot.waitUntil(lambda: "至少 2 名工作人员签字" in win.steps.errors["signers"].text(), timeout=5000)
+    assert win.steps.tree.topLevelItemCount() == 1  # nothing written
+    win.steps.signers.setText("马晓梅、李建军")
     win.steps.record_button.click()
     qtbot.waitUntil(lambda: win.steps.tree.topLevelItemCount() == 2, timeout=5000)
     assert win.steps.tree.topLevelItem(1).text(1) == "入户调查"

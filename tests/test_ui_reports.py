@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 from app import clock, demo, documents, offices
 from test_ui_support import make_ctx
 from ui import dialogs, ops
+from procedure_support import complete_steps
 
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 TODAY = date(2026, 11, 20)
@@ -90,6 +91,7 @@ def test_gongshi_for_a_village_shows_pages_and_warnings(qtbot, page, prompts, mo
             s, clerk, village=village, category="特困人员(分散供养)", monthly_amount="780",
             poverty_cause="缺劳力", apply_date=TODAY.replace(day=1), today=TODAY,
             members=[hs.MemberInput(name="王小", id_number=make_valid_id("640424", date(TODAY.year - 10, 6, 1), 91))])
+        complete_steps(s, clerk, saved.id, TODAY)
         proposal = approvals.propose_grant(s, clerk, saved.id, reason="符合条件", day=TODAY)
         approvals.approve(s, reviewer, proposal.id)
     _generate(qtbot, page)

@@ -34,21 +34,41 @@ class StepsTab(QWidget):
         self.outcome = QLineEdit()
         self.outcome.setPlaceholderText("如：两人入户，已签字")
         self.note = QLineEdit()
+        # the structured fields a step needs (app.procedure): shown for its kind only
+        self.report_number = QLineEdit()
+        self.report_number.setPlaceholderText("核对平台出具的报告编号")
+        self.signers = QLineEdit()
+        self.signers.setPlaceholderText("至少两名工作人员，用顿号分隔，如：马晓梅、李建军")
+        self.attendee = QLineEdit()
+        self.attendee.setPlaceholderText("参加评议的乡镇（街道）工作人员姓名")
         self.record_button = QPushButton("登记环节")
         self.record_button.clicked.connect(self._record)
         self.errors: dict[str, FieldError] = {}
         box = QGroupBox("登记新的办理环节")
         form = QFormLayout(box)
+        self.rows: dict[str, tuple[QLabel, QWidget]] = {}
         for key, label in (("kind", "环节"), ("day", "办理日期"), ("handler", "经办人"),
-                           ("outcome", "结果"), ("note", "说明")):
+                           ("report_number", "核对报告编号"), ("signers", "调查人员签字"),
+                           ("attendee", "乡镇参加人员"), ("outcome", "结果"), ("note", "说明")):
             w, err = with_error(getattr(self, key))
             self.errors[key] = err
-            form.addRow(label, w)
+            self.rows[key] = (QLabel(label), w)
+            form.addRow(*self.rows[key])
         form.addRow("", self.record_button)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
         box.setEnabled(can_record)
         lay = QHBoxLayout(self)
         lay.addWidget(self.tree, 3)
         lay.addWidget(box, 2)
+
+    def _kind_changed(self) -> None:
+        kind = value(self.kind)
+        shown = {"report_number": kind in ("家庭经济状况核对", "在保核对"),
+                 "signers": kind in ("入户调查", "县级入户核查"), "attendee": kind == "民主评议"}
+        for key, visible in shown.items():
+            for w in self.rows[key]:
+                w.setVisible(visible)
 
     def set_steps(self, steps: list[StepInfo]) -> None:
         self.tree.clear()
@@ -71,15 +91,27 @@ class StepsTab(QWidget):
         self.recordRequested.emit({"kind": value(self.kind), "day": day,
                                    "handler": self.handler.text().strip(),
                                    "outcome": self.outcome.text().strip() or None,
-                                   "note": self.note.text().strip() or None})
+                                   "note": self.note.text().strip() or None,
+                                   **self._details()})
+
+    def _details(self) -> dict:
+        kind = value(self.kind)
+        if kind in ("家庭经济状况核对", "在保核对"):
+            return {"report_number": self.report_number.text().strip() or None}
+        if kind in ("入户调查", "县级入户核查"):
+            return {"signers": self.signers.text().strip() or None}
+        if kind == "民主评议":
+            return {"attendee": self.attendee.text().strip() or None}
+        return {}
 
     def show_service_error(self, field: str, message: str) -> None:
-        key = {"办理日期": "day", "经办人": "handler", "环节": "kind"}.get(field, "note")
+        key = {"办理日期": "day", "经办人": "handler", "环节": "kind", "核对报告编号": "report_number",
+               "调查人员签字": "signers", "参加评议的乡镇工作人员": "attendee"}.get(field, "note")
         self.errors[key].show_message(message)
 
     def recorded(self) -> None:
-        self.outcome.clear()
-        self.note.clear()
+        for w in (self.outcome, self.note, self.report_number, self.signers, self.attendee):
+            w.clear()
 
 
 class AuditTab(QWidget):

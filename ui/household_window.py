@@ -16,13 +16,14 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from app import clock, history, household_save, households as hs, offices, queries, reviews
+from app import amountcheck, clock, history, household_save, households as hs, offices, procedure, queries, reviews
 from app.assessment import approvals
 from app.errors import ConflictError, PermissionDenied, QingfengError, ValidationError
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.household_form import HouseholdForm
 from ui.assessment_tab import AssessmentTab
+from ui.procedure_tab import ProcedureTab
 from ui.household_tabs import AuditTab, StatusDialog, StepsTab
 from ui.members_editor import MembersEditor
 from ui.proposal_dialog import ProposalBanner, ProposeDialog
@@ -89,6 +90,9 @@ class HouseholdWindow(QMainWindow):
         self.tabs.addTab(basic, "基本信息和成员")
         self.tabs.addTab(self.steps, "办理环节")
         self.tabs.addTab(self.assessment, "测算（家庭经济状况）")
+        self.procedure = ProcedureTab(ctx, household_id)
+        self.procedure.changed.connect(self.reload)
+        self.tabs.addTab(self.procedure, "程序和时限")
         self.tabs.addTab(self.audit, "修改记录（审计）")
 
         self.save_button = QPushButton("保存（Ctrl+S）")
@@ -160,6 +164,7 @@ class HouseholdWindow(QMainWindow):
         self.steps.set_steps(info.steps)
         self.audit.set_entries(entries)
         self.assessment.set_household(info)
+        self.procedure.reload()
         self.proposal_banner.set_proposal(proposal, username=self.ctx.actor.username,
                                           can_approve=self.ctx.can("household.approve"),
                                           can_propose=self.ctx.can("household.propose"))
@@ -414,13 +419,15 @@ class HouseholdWindow(QMainWindow):
         dlg.open()
         return dlg
 
-    def change_status(self, *, status: str, reason: str, day: date, proposal: bool = False) -> None:
+    def change_status(self, *, status: str, reason: str, day: date, proposal: bool = False,
+                      over_reason: str | None = None) -> None:
         ctx, hid, version = self.ctx, self.household_id, self.info.version
 
         def work(_p, _c) -> None:  # noqa: ANN001
             with ctx.database.session() as s:
                 if proposal:
-                    approvals.propose_status(s, ctx.actor, hid, status=status, reason=reason, day=day)
+                    approvals.propose_status(s, ctx.actor, hid, status=status, reason=reason, day=day,
+                                             over_reason=over_reason)
                 else:
                     hs.change_status(s, ctx.actor, hid, status=status, reason=reason, day=day,
                                      expected_version=version)
@@ -431,8 +438,18 @@ class HouseholdWindow(QMainWindow):
             ctx.changed.emit("households")
             self.reload()
 
-        ops.run_op(self, work, label="正在变更状态……", on_success=done,
-                   on_failure=self.show_service_error, cancellable=False)
+        def failed(exc: BaseException) -> bool:
+            if proposal and not over_reason and isinstance(exc, ValidationError) \
+                    and exc.rule.startswith(amountcheck.RULE):
+                text = dialogs.ask_text(self, "不按标施保", f"{exc.rule}\n\n如确需按此金额提交，请写明书面理由"
+                                        "（记入审计，审核人可见）：")
+                if (text or "").strip():
+                    self.change_status(status=status, reason=reason, day=day, proposal=True, over_reason=text)
+                    return True
+            return self.show_service_error(exc)
+
+        ops.run_op(self, work, label="正在变更状态……", on_success=done, on_failure=failed,
+                   cancellable=False)
 
     # -- two pairs of eyes: decide or withdraw the pending proposal
     def _decide(self, label: str, call, done_text: str) -> None:  # noqa: ANN001
@@ -467,10 +484,23 @@ class HouseholdWindow(QMainWindow):
         p = self.proposal
         if p is None or self._needs_clean("处理审核提议"):
             return
-        if not dialogs.confirm(self, f"批准{p.head_name}户的“{p.kind}”提议？批准后立即生效并记入审计。"):
+        with self.ctx.database.session(write=False) as s:
+            missing = procedure.missing_for_proposal(s, p.id)
+        override = None
+        if missing:
+            override = dialogs.ask_text(
+                self, "办理程序未完成", "以下环节未完成：\n" + "\n".join(m.text for m in missing)
+                + "\n\n紧急情况（先行救助）可由审核人填写书面理由后批准，批准将记为督导检查发现，"
+                "并须在规定工作日内补办；否则请取消并先补齐环节。书面理由：")
+            if not (override or "").strip():
+                self.proposal_banner.error.show_message(
+                    "办理程序未完成，提议未批准：" + "；".join(m.step for m in missing))
+                return
+        elif not dialogs.confirm(self, f"批准{p.head_name}户的“{p.kind}”提议？批准后立即生效并记入审计。"):
             return
-        self._decide("正在批准……", lambda s, a, p: approvals.approve(s, a, p.id, expected_version=p.version),
-                     f"已批准“{p.kind}”提议，已生效。")
+        self._decide("正在批准……", lambda s, a, p: approvals.approve(
+            s, a, p.id, expected_version=p.version, override_reason=override),
+            f"已批准“{p.kind}”提议，已生效。" + ("（先行救助：已记为督导检查发现，须补办程序）" if override else ""))
 
     def refuse_proposal(self) -> None:
         p = self.proposal

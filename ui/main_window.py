@@ -20,10 +20,12 @@ from ui.pages.ledger_relatives import RelativesPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.reports import ReportsPage
 from ui.pages.settings import SettingsPage
+from ui.pages.supervision import SupervisionPage
 
-PAGES = ["首页", "救助对象", "问题台账", "信访举报", "近亲属备案", "数据比对", "报表打印", "数据交换",
+PAGES = ["首页", "救助对象", "问题台账", "信访举报", "近亲属备案", "督导检查", "数据比对", "报表打印", "数据交换",
          "系统设置"]
-LEDGER_PAGES = {"问题台账": ProblemsPage, "信访举报": PetitionsPage, "近亲属备案": RelativesPage}
+LEDGER_PAGES = {"问题台账": ProblemsPage, "信访举报": PetitionsPage, "近亲属备案": RelativesPage,
+                "督导检查": SupervisionPage}
 NAV_STYLE = """
 QListWidget { background: #1f3b63; color: #e8eef6; border: none; font-size: 11pt; outline: 0; }
 QListWidget::item { padding: 9px 14px; }

@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, clock
+from app import amountcheck, audit, clock, procedure
 from app import households as hs
 from app.errors import NotFound, ValidationError
 from app.permissions import Actor, require
@@ -129,15 +129,36 @@ def _create(session: Session, actor: Actor, hh: Household, *, kind: str, day: da
     return _info(session, p)
 
 
+def _over_maximum(session: Session, actor: Actor, hh: Household, *, category: str, amount: str,
+                  day: date, derivation: dict | None, reason: str | None, stage: str) -> dict | None:
+    """不按标施保 at the source (:mod:`app.amountcheck`): above the maximum needs a written reason;
+    the maximum and its derivation join the proposal's derivation lines."""
+    record = amountcheck.check(session, actor, hh, category=category, amount=Decimal(amount), day=day,
+                               reason=reason, stage=stage)
+    if record is None:
+        return derivation
+    out = dict(derivation or {})
+    out["lines"] = list(out.get("lines", [])) + [
+        f"{amountcheck.RULE}：最多 {record['maximum']} 元（{'；'.join(record['derivation'])}）",
+        f"{stage}书面理由：{record['reason']}"]
+    out["over_maximum"] = record
+    return out
+
+
 def propose_grant(session: Session, actor: Actor, household_id: str, *, day: date, reason: str,
                   category: str | None = None, monthly_amount: object = None,
-                  derivation: dict | None = None, assessment_id: str | None = None) -> ProposalInfo:
-    """Propose a new grant (申请中→在保) with its category and monthly amount."""
+                  derivation: dict | None = None, assessment_id: str | None = None,
+                  over_reason: str | None = None) -> ProposalInfo:
+    """Propose a new grant (申请中→在保) with its category and monthly amount (above the
+    maximum for the category and family size only with ``over_reason``)."""
     hh = _household(session, household_id)
     if hh.status != "申请中":
         raise ValidationError("保障状态", hh.status, "只有“申请中”的家庭可以提议纳入保障")
     after = {"status": "在保", "category": hs._choice("保障类别", category or hh.category, "categories"),
              "monthly_amount": f"{hs._amount(hh.monthly_amount if monthly_amount is None else monthly_amount):.2f}"}
+    if isinstance(day, date):
+        derivation = _over_maximum(session, actor, hh, category=after["category"], amount=after["monthly_amount"],
+                                   day=day, derivation=derivation, reason=over_reason, stage="提议")
     return _create(session, actor, hh, kind="纳入", day=day, reason=reason, after=after,
                    derivation=derivation, assessment_id=assessment_id, batch_id=None)
 
@@ -145,8 +166,9 @@ def propose_grant(session: Session, actor: Actor, household_id: str, *, day: dat
 def propose_change(session: Session, actor: Actor, household_id: str, *, day: date, reason: str,
                    category: str | None = None, monthly_amount: object = None,
                    derivation: dict | None = None, assessment_id: str | None = None,
-                   batch_id: str | None = None) -> ProposalInfo:
-    """Propose a category change and/or an amount change (调整) of a household in force."""
+                   batch_id: str | None = None, over_reason: str | None = None) -> ProposalInfo:
+    """Propose a category change and/or an amount change (调整) of a household in force (above
+    the maximum for the category and family size only with ``over_reason``)."""
     hh = _household(session, household_id)
     if hh.status not in hs.IN_FORCE:
         raise ValidationError("保障状态", hh.status, f"只有“{'、'.join(hs.IN_FORCE)}”的家庭可以提议变更类别或金额"
@@ -159,6 +181,11 @@ def propose_change(session: Session, actor: Actor, household_id: str, *, day: da
     if not after:
         raise ValidationError("审核提议", f"{hh.head_name}户", "提议的类别和金额与现在相同，没有需要审核的变更")
     kind = "类别变更" if "category" in after else "金额调整"
+    if isinstance(day, date):
+        derivation = _over_maximum(
+            session, actor, hh, category=after.get("category", hh.category),
+            amount=after.get("monthly_amount", f"{Decimal(hh.monthly_amount):.2f}"), day=day,
+            derivation=derivation, reason=over_reason, stage="提议")
     return _create(session, actor, hh, kind=kind, day=day, reason=reason, after=after,
                    derivation=derivation, assessment_id=assessment_id, batch_id=batch_id)
 
@@ -174,14 +201,14 @@ def propose_exit(session: Session, actor: Actor, household_id: str, *, day: date
 
 
 def propose_status(session: Session, actor: Actor, household_id: str, *, status: str, reason: str,
-                   day: date | None = None) -> ProposalInfo:
+                   day: date | None = None, over_reason: str | None = None) -> ProposalInfo:
     """The gated status targets as proposals: 在保 (from 申请中) → grant, 已退出 → exit."""
     hh = _household(session, household_id)
     day = day or clock.today()
     if status == "已退出":
         return propose_exit(session, actor, household_id, day=day, reason=reason)
     if status == "在保" and hh.status == "申请中":
-        return propose_grant(session, actor, household_id, day=day, reason=reason)
+        return propose_grant(session, actor, household_id, day=day, reason=reason, over_reason=over_reason)
     raise ValidationError("保障状态", status, "只有纳入保障（申请中→在保）和退出（→已退出）需要提交审核")
 
 
@@ -202,8 +229,12 @@ def _decide(session: Session, actor: Actor, p: Proposal, state: str, note: str |
 
 
 def approve(session: Session, actor: Actor, proposal_id: str, *, note: str | None = None,
-            expected_version: int | None = None) -> ProposalInfo:
-    """Approve (审核人 only, never the proposer) and apply the change, all audited."""
+            expected_version: int | None = None, override_reason: str | None = None,
+            over_reason: str | None = None) -> ProposalInfo:
+    """Approve (审核人 only, never the proposer) and apply the change, all audited.
+
+    A grant or exit whose procedure steps are incomplete is refused naming the missing step
+    (:mod:`app.procedure`); ``override_reason`` (先行救助) lets it through as a finding."""
     require(actor, "household.approve")
     p = _pending(session, proposal_id)
     hs._check_version(p, expected_version, f"{p.kind}提议")
@@ -216,6 +247,14 @@ def approve(session: Session, actor: Actor, proposal_id: str, *, note: str | Non
     if stale:
         raise ValidationError("审核提议", f"{hh.head_name}户", f"提出后该户已有变化（{'；'.join(stale)}），"
                               "请退回后由经办人重新提出")
+    procedure.gate(session, actor, hh, kind=p.kind, category=after.get("category", hh.category),
+                   day=p.day, proposal_id=p.id, override_reason=override_reason)
+    if p.kind != "退出":
+        # above the maximum: the proposer's written reason, which the reviewer reads, or the reviewer's own
+        proposed = (json.loads(p.derivation) if p.derivation else {}).get("over_maximum", {}).get("reason")
+        _over_maximum(session, actor, hh, category=after["category"], amount=after["monthly_amount"],
+                      day=p.day, derivation=None, stage="批准",
+                      reason=over_reason or note or (f"同意提议理由：{proposed}" if proposed else None))
     who = f"（{p.proposed_by} 提出，{actor.username} 批准）"
     if p.kind == "纳入":
         hs.apply_status(session, actor, hh, status="在保", reason=p.reason, day=p.day,

@@ -12,12 +12,13 @@ import sys
 from sqlalchemy.exc import DBAPIError
 
 from app import logs
-from app.cli import admin, assessment, common, imports, ledger, registry, report, safety
+from app.cli import admin, assessment, common, imports, ledger, procedure, registry, report, safety
 from db.errors import QingfengError, translate
 
 log = logging.getLogger("qingfeng.cli")
 
-MODULES = [admin, registry, report, ledger, assessment, imports, safety]
+# procedure adds sub-commands under ledger: it stays after ledger
+MODULES = [admin, registry, report, ledger, assessment, procedure, imports, safety]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,6 +34,8 @@ def register(sub) -> None:  # noqa: ANN001
         c.add_argument("proposal", help="提议编号（可写前 8 位）")
         c.add_argument("--reason", required=name in ("refuse", "withdraw"))
         c.add_argument("--note")
+        if name == "approve":
+            c.add_argument("--override-reason", help="程序环节未完成仍批准（先行救助）的书面理由，审核人")
         add_json(c)
         c.set_defaults(handler=cmd_approval_decide, action=name)
     b = a.add_parser("approve-batch", help="批准一个批次（如标准调整重算）中全部待审核提议")
@@ -147,7 +149,7 @@ def cmd_approval_decide(ctx: Context) -> int:
         actor = ctx.actor(s)
         pid = approvals.find(s, a.proposal)
         if a.action == "approve":
-            p = approvals.approve(s, actor, pid, note=a.note)
+            p = approvals.approve(s, actor, pid, note=a.note, override_reason=a.override_reason)
         elif a.action == "refuse":
             p = approvals.refuse(s, actor, pid, reason=a.reason)
         elif a.action == "withdraw":

@@ -69,18 +69,19 @@ def register(sub) -> None:  # noqa: ANN001
          ("--content", R), ("--received", {**R, "help": "收到日期"}), ("--petitioner", {}),
          ("--anonymous", {"action": "store_true"}), ("--id", {"dest": "id_number"}), ("--phone", {}),
          ("--household", {"action": "append", "default": []}),
-         ("--related", {"help": "同一事项的信访件编号"}), ("--village", {}), ("--handler", {}),
-         ("--note", {}))
+         ("--related", {"help": "同一事项的信访件编号"}), ("--village", {}),
+         ("--handler", {"dest": "handler_name", "help": "承办人"}), ("--note", {}),
+         ("--subject", {"help": "反映事项（同一信访人同一事项累计 3 次标注重点）"}))
     _cmd(q, "list", cmd_petition_list, "列出信访件", ("--state", {"choices": pt.STATES}),
-         ("--channel", {}), ("--village", {}), ("--handler", {}),
+         ("--channel", {}), ("--village", {}), ("--handler", {"dest": "handler_name"}),
          ("--priority", {"action": "store_true"}), ("--overdue", {"action": "store_true"}))
     _cmd(q, "show", cmd_petition_show, "查看信访件", ("ref", {}))
-    _cmd(q, "sort", cmd_petition_sort, "登记转送承办人", ("ref", {}), ("--handler", R), ("--date", R))
+    _cmd(q, "sort", cmd_petition_sort, "登记转送承办人", ("ref", {}), ("--handler", {**R, "dest": "handler_name"}), ("--date", R))
     _cmd(q, "extend", cmd_petition_extend, "延长办理期限（一次，须说明理由）", ("ref", {}),
          ("--days", {**R, "type": int}), ("--reason", R))
     _cmd(q, "reply", cmd_petition_reply, "答复办结", ("ref", {}), ("--reply", R),
          ("--outcome", {**R, "choices": pt.OUTCOMES}), ("--date", {}),
-         ("--satisfaction", {"choices": pt.SATISFACTION}), ("--handler", {}))
+         ("--satisfaction", {"choices": pt.SATISFACTION}), ("--handler", {"dest": "handler_name"}))
     _cmd(q, "to-problem", cmd_petition_problem, "转入问题台账", ("ref", {}),
          ("--category", {**R, "choices": pr.CATEGORIES}), ("--responsible", R), ("--deadline", {}))
 
@@ -239,7 +240,7 @@ def cmd_petition_add(ctx: Context) -> int:
                                received_date=_date(a.received, "收到日期"), petitioner=a.petitioner,
                                anonymous=a.anonymous, id_number=a.id_number, phone=a.phone,
                                households=a.household, related_to=a.related, village=a.village,
-                               handler=a.handler, note=a.note)
+                               handler=a.handler_name, note=a.note, subject=a.subject)
     msg = f"已登记信访件 {p.number}。" + (f"同一事项已反映 {p.repeat_count} 次，已标注为重点。" if p.priority else "")
     return _show_petition(ctx, p, msg)
 
@@ -248,7 +249,7 @@ def cmd_petition_list(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session(write=False) as s:
         rows = pt.list_petitions(s, state=a.state, channel=a.channel, village=a.village,
-                                 handler=a.handler, priority_only=a.priority, overdue_only=a.overdue)
+                                 handler=a.handler_name, priority_only=a.priority, overdue_only=a.overdue)
     if ctx.json:
         dump_json(rows)
         return 0
@@ -266,7 +267,7 @@ def cmd_petition_show(ctx: Context) -> int:
 def cmd_petition_sort(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
-        p = pt.sort_petition(s, ctx.actor(s), a.ref, day=_date(a.date, "转送日期"), handler=a.handler)
+        p = pt.sort_petition(s, ctx.actor(s), a.ref, day=_date(a.date, "转送日期"), handler=a.handler_name)
     return _show_petition(ctx, p, f"信访件 {p.number} 已转送 {p.handler}。")
 
 
@@ -281,7 +282,7 @@ def cmd_petition_reply(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
         p = pt.reply_petition(s, ctx.actor(s), a.ref, reply=a.reply, outcome=a.outcome,
-                              day=_date(a.date, "答复日期"), satisfaction=a.satisfaction, handler=a.handler)
+                              day=_date(a.date, "答复日期"), satisfaction=a.satisfaction, handler=a.handler_name)
     return _show_petition(ctx, p, f"信访件 {p.number} 已答复办结。")
 
 

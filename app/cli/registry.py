@@ -80,9 +80,13 @@ def register(sub) -> None:  # noqa: ANN001
     sp.add_argument("ref")
     sp.add_argument("--kind", required=True)
     sp.add_argument("--date", required=True)
-    sp.add_argument("--handler")
+    sp.add_argument("--handler", dest="step_handler", help="经办人（默认：当前用户）")
     sp.add_argument("--outcome")
     sp.add_argument("--note")
+    sp.add_argument("--report-number", help="家庭经济状况核对：核对平台报告编号")
+    sp.add_argument("--signers", help="入户调查：签字的工作人员，顿号或逗号分隔（至少两人）")
+    sp.add_argument("--attendee", help="民主评议：参加的乡镇（街道）工作人员姓名")
+    sp.add_argument("--days", type=int, help="公示/终止公示：公示天数（默认按设置）")
     sp.set_defaults(handler=cmd_step)
 
     e = hsub.add_parser("edit", help="修改家庭信息：--set 字段=值")
@@ -216,7 +220,9 @@ def cmd_step(ctx: Context) -> int:
         actor = ctx.actor(s)
         hid = queries.find_household_id(s, a.ref)
         hs.record_step(s, actor, hid, kind=a.kind, day=parse_date(a.date),
-                       handler=a.handler or actor.display_name, outcome=a.outcome, note=a.note)
+                       handler=a.step_handler or actor.display_name, outcome=a.outcome, note=a.note,
+                       report_number=a.report_number, signers=a.signers, attendee=a.attendee,
+                       period_days=a.days)
     info(f"已登记环节“{a.kind}”。")
     return 0
 

@@ -1,20 +1,24 @@
 """信访举报台账: every petition and complaint, its time limits, handling, reply and repeats.
 
-Time limits (《信访工作条例》2022, settings ``petition_*``; calendar days): registered and sorted
-within 15 days of receipt; concluded within 60 days, extendable once by at most 30 days with a
-reason told to the petitioner; review (复查) may be asked within 30 days of the reply and is
-answered within 30 days; re-review (复核) likewise after the review. A matter raised
+Time limits (《信访工作条例》2022, settings ``petition_*``; calendar days): accepted (受理, 登记转送)
+and told within 15 days of receipt; concluded within 60 days of 受理 (not of receipt), extendable
+once by at most 30 days with a 审核人's approval and a reason told to the petitioner; review (复查)
+may be asked within 30 days of the reply and is answered within 30 days; re-review (复核)
+likewise. A calendar-day limit whose last day is a holiday ends on the next working day (民法典
+第二百零三条). A named (实名) report's acceptance is told within 15 working days. Petitions are the
+same matter when linked explicitly or from the same petitioner (ID number) on the same subject —
+never merely because they concern the same household; a matter raised
 ``petition_repeat_priority`` (3) or more times by any route is marked 重点.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app import audit, clock, inputs, rulesettings
+from app import audit, clock, inputs, rulesettings, timelimits, workdays
 from app.errors import ValidationError
 from app.idcard import IdNumberError, validate_id
 from app.ledgers import common as c
@@ -39,6 +43,7 @@ class PetitionDeadlines:
     review_answer_due: date | None
     rereview_request_due: date | None
     rereview_answer_due: date | None
+    accept_notice_due: date | None = None  # 实名举报: acceptance told within N working days
 
 
 @dataclass(frozen=True)
@@ -77,26 +82,33 @@ class PetitionInfo:
     version: int
     households: list[pr.LinkedHousehold] = field(default_factory=list)
     related: list[str] = field(default_factory=list)  # numbers of the other petitions of the matter
+    subject: str | None = None  # 反映事项
 
     @property
     def overdue(self) -> bool:
         return self.sort_late or self.conclude_late
 
 
-def _days(session: Session, key: str) -> timedelta:
-    return timedelta(days=rulesettings.get(session, key))
-
-
 def deadlines(session: Session, p: Petition) -> PetitionDeadlines:
-    """The time limits of 《信访工作条例》 for one petition (calendar days, from settings)."""
-    ask, answer = _days(session, "petition_review_request_days"), _days(session, "petition_review_answer_days")
+    """The time limits of 《信访工作条例》 for one petition (calendar days, from settings; a last
+    day on a holiday moves to the next working day). The 60 days run from 受理 (the sorting
+    date), or, before it, from the last day it may be accepted."""
+    def limit(start: date | None, key: str, extra: int = 0) -> date | None:
+        if start is None:
+            return None
+        return timelimits.calendar_limit(session, start, rulesettings.get(session, key) + extra).day
+
+    sort_due = limit(p.received_date, "petition_sort_days")
+    accepted = p.sorted_date or sort_due
     return PetitionDeadlines(
-        sort_due=p.received_date + _days(session, "petition_sort_days"),
-        conclude_due=p.received_date + _days(session, "petition_conclude_days") + timedelta(days=p.extension_days or 0),
-        review_request_due=p.reply_date + ask if p.reply_date else None,
-        review_answer_due=p.review_requested + answer if p.review_requested else None,
-        rereview_request_due=p.review_replied + ask if p.review_replied else None,
-        rereview_answer_due=p.rereview_requested + answer if p.rereview_requested else None)
+        sort_due=sort_due,
+        conclude_due=limit(accepted, "petition_conclude_days", p.extension_days or 0),
+        review_request_due=limit(p.reply_date, "petition_review_request_days"),
+        review_answer_due=limit(p.review_requested, "petition_review_answer_days"),
+        rereview_request_due=limit(p.review_replied, "petition_review_request_days"),
+        rereview_answer_due=limit(p.rereview_requested, "petition_review_answer_days"),
+        accept_notice_due=None if p.anonymous else workdays.add_working_days(
+            session, p.received_date, rulesettings.get(session, "petition_accept_notice_working_days")).day)
 
 
 def _infos(session: Session, petitions: list[Petition], today: date) -> list[PetitionInfo]:
@@ -130,7 +142,7 @@ def _infos(session: Session, petitions: list[Petition], today: date) -> list[Pet
             repeat_count=len(matter), priority=p.priority, matter_id=p.matter_id,
             problem_id=p.problem_id, note=p.note, version=p.version,
             households=[pr.LinkedHousehold(h, *labels.get(h, ("?", "?", "?"))) for h in links.get(p.id, [])],
-            related=[number for pid, number in matter if pid != p.id]))
+            related=[number for pid, number in matter if pid != p.id], subject=p.subject))
     return out
 
 
@@ -170,18 +182,43 @@ def list_petitions(session: Session, *, state: str | None = None, channel: str |
 
 # ---------------------------------------------------------------- repeats (重点标注)
 
+def _subject_key(subject: str | None, content: str | None) -> str:
+    """What a petition is about: its subject (反映事项), or else its content, spaces ignored."""
+    return "".join((subject or content or "").split())
+
+
+def is_same_matter(a_id: str | None, a_households: set[str], a_subject: str,
+                   b_id: str | None, b_households: set[str], b_subject: str) -> bool:
+    """Same matter (absent an explicit link): the same subject raised by the same petitioner
+    (ID number), or about the same households. A different matter about the same household is
+    not the same matter, and the same petitioner on another subject neither."""
+    if not a_subject or a_subject != b_subject:
+        return False
+    return bool(a_id and a_id == b_id) or bool(a_households and a_households == b_households)
+
+
 def _join_matter(session: Session, actor: Actor, p: Petition, household_ids: list[str],
                  related: Petition | None) -> None:
-    """Put ``p`` in the matter of any petition on the same household or explicitly related,
-    merging matters into the earliest; mark every petition of a matter raised N+ times 重点."""
+    """Put ``p`` in the matter of any petition explicitly related, or of the same subject from
+    the same petitioner or about the same households, merging matters into the earliest; mark
+    every petition of a matter raised N+ times 重点."""
     matters = set()
     if related is not None:
         matters.add(related.matter_id)
-    if household_ids:
-        matters.update(session.execute(select(Petition.matter_id).join(
-            PetitionLink, PetitionLink.petition_id == Petition.id).where(
-            PetitionLink.household_id.in_(household_ids), PetitionLink.deleted_at.is_(None),
-            Petition.deleted_at.is_(None), Petition.id != p.id)).scalars())
+    key, mine = _subject_key(p.subject, p.content), set(household_ids)
+    candidates = select(Petition).where(Petition.deleted_at.is_(None), Petition.id != p.id)
+    near = []
+    if p.id_number:
+        near.append(Petition.id_number == p.id_number)
+    if mine:
+        near.append(Petition.id.in_(select(PetitionLink.petition_id).where(
+            PetitionLink.household_id.in_(mine), PetitionLink.deleted_at.is_(None))))
+    for other in (session.execute(candidates.where(or_(*near))).scalars() if near else ()):
+        theirs = set(session.execute(select(PetitionLink.household_id).where(
+            PetitionLink.petition_id == other.id, PetitionLink.deleted_at.is_(None))).scalars())
+        if is_same_matter(p.id_number, mine, key, other.id_number, theirs,
+                          _subject_key(other.subject, other.content)):
+            matters.add(other.matter_id)
     members = session.execute(select(Petition).where(
         Petition.matter_id.in_(matters), Petition.deleted_at.is_(None))).scalars().all() if matters else []
     group = sorted([*members, p], key=lambda x: (x.received_date, x.number))
@@ -208,7 +245,8 @@ def create_petition(session: Session, actor: Actor, *, channel: str, content: st
                     id_number: str | None = None, phone: str | None = None,
                     households: list[str] = (), related_to: str | None = None,
                     village: str | None = None, handler: str | None = None,
-                    note: str | None = None, today: date | None = None) -> PetitionInfo:
+                    note: str | None = None, subject: str | None = None,
+                    today: date | None = None) -> PetitionInfo:
     require(actor, "ledger.edit")
     today = today or clock.today()
     channel = c.choice("来源渠道", channel, CHANNELS)
@@ -229,7 +267,8 @@ def create_petition(session: Session, actor: Actor, *, channel: str, content: st
                  phone=inputs.phone("联系电话", phone), content=content,
                  received_date=received_date, village_id=vid, state=OPEN,
                  handler=c.text("承办人", handler, required=False, max_len=60),
-                 extension_days=0, priority=False, note=c.text("备注", note, required=False))
+                 extension_days=0, priority=False, note=c.text("备注", note, required=False),
+                 subject=c.text("反映事项", subject, required=False, max_len=100))
     p.matter_id = p.id = new_id()
     _join_matter(session, actor, p, [h.id for h in linked], related)
     c.add(session, actor, p, "petition", "petition.create")
@@ -262,8 +301,9 @@ def sort_petition(session: Session, actor: Actor, ref: str, *, day: date, handle
 
 def extend_petition(session: Session, actor: Actor, ref: str, *, days: int, reason: str,
                     version: int | None = None, today: date | None = None) -> PetitionInfo:
-    """One extension of the conclusion limit, at most ``petition_extension_max_days``, with reason."""
-    require(actor, "ledger.edit")
+    """One extension of the conclusion limit, at most ``petition_extension_max_days``, with reason,
+    approved by the office's leader (a 审核人: 《信访工作条例》第三十五条)."""
+    require(actor, "ledger.extend")
     today = today or clock.today()
     p = _open(session, ref, version)
     limit = rulesettings.get(session, "petition_extension_max_days")

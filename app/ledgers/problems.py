@@ -22,8 +22,10 @@ from db.ledger_models import Problem, ProblemLink, ProblemTransfer, ProblemTrans
 from db.models import Member
 
 SOURCES = ("自查", "督导检查", "信访举报", "大数据比对", "媒体曝光", "上级交办", "第三方评估")
-CATEGORIES = ("人情保", "关系保", "错保", "漏保", "拆户保", "不按标施保", "死亡未及时停保", "虚报冒领",
-              "截留私分", "挤占挪用", "吃拿卡要/优亲厚友", "公示不规范", "近亲属未备案", "作风问题", "其他")
+CATEGORIES = ("人情保", "关系保", "错保", "漏保", "拆户保", "违规保", "不按标施保", "死亡未及时停保",
+              "死亡对象上报不及时", "虚报冒领", "截留私分", "挤占挪用", "吃拿卡要/优亲厚友", "吃拿卡要",
+              "优亲厚友", "索贿受贿", "作风问题", "公示不规范", "近亲属未备案", "民主评议无乡镇人员参加",
+              "未及时告知", "专项资金未专款专用", "照料护理资金未配套", "其他")
 TO_FIX, FIXING, FIXED, CLOSED = "待整改", "整改中", "已整改(待核验)", "已销号"
 STATES = (TO_FIX, FIXING, FIXED, CLOSED)
 OPEN_STATES = (TO_FIX, FIXING)

@@ -245,20 +245,40 @@ def _check(session: Session, household_ids: list[str] | None, actor: Actor | Non
                                     f"在{where}中：须逐户复核并由县级入户核查"))
     if actor is not None:
         findings = [_open_unfiled(session, actor, f, today) if f.kind == UNFILED else f for f in findings]
+        for f in findings:
+            if f.kind in (FILED, SELF):
+                _county_visit(session, actor, f, today)
     return findings
 
 
+def _county_visit(session: Session, actor: Actor, f: Finding, today: date) -> None:
+    """A filed near-relative case is visited by the county: a tracked 县级入户核查 task with its
+    due date (setting ``county_visit_working_days``), opened once per household."""
+    from app import casetasks
+    from db.procedure_models import CaseTask
+
+    if session.execute(select(CaseTask.id).where(CaseTask.household_id == f.household_id,
+                                                 CaseTask.kind == "县级入户核查",
+                                                 CaseTask.deleted_at.is_(None))).first() is None:
+        casetasks.open_task(session, actor, session.get(Household, f.household_id), kind="县级入户核查",
+                            rule=casetasks.KINDS["县级入户核查"], start=today,
+                            source_id=f.official_id, note=f.message)
+
+
 def _open_unfiled(session: Session, actor: Actor, f: Finding, today: date) -> Finding:
-    """Open one 近亲属未备案 problem per official and relative, never a second one."""
+    """Open one 近亲属未备案 problem per official and relative, never a second one while it is
+    not closed; a closed (销号) one while the relative is still unfiled opens a new one."""
     key = f"近亲属未备案:{f.official_id}:{f.id_number or f.member_id}"
-    existing = session.execute(select(Problem).where(
-        Problem.auto_key == key, Problem.deleted_at.is_(None))).scalars().first()
+    found = session.execute(select(Problem).where(
+        Problem.auto_key == key, Problem.deleted_at.is_(None)).order_by(Problem.created_at)).scalars().all()
+    existing = next((p for p in found if p.state != pr.CLOSED), None)
     if existing is not None:
         return replace(f, problem_id=existing.id, problem_number=existing.number)
     shown = mask_id(f.id_number) if f.id_number else "无身份证号"
+    again = f"（问题 {found[-1].number} 已销号但仍未备案，重新立项）" if found else ""
     info = pr.create_problem(
         session, actor, source="自查", category="近亲属未备案",
-        description=f"近亲属备案核查发现：{f.message}（身份证号 {shown}）。", found_date=today,
+        description=f"近亲属备案核查发现：{f.message}（身份证号 {shown}）。{again}", found_date=today,
         responsible=actor.display_name, households=[f.household_id], member_id=f.member_id,
         measures="补办近亲属备案，逐户复核该户保障资格，报县级民政部门入户核查。",
         auto_key=key, today=today)

@@ -165,6 +165,9 @@ class HomePage(QWidget):
              "两人审核：经办人提议、审核人批准。双击打开家庭。"),
             ("grace", "渐退到期", ["户编号", "户主", "村（居）", "渐退原因", "渐退期满", "保持金额（元）"], 3,
              "渐退期在本月或下月期满的家庭：期满退出（提议并审批）或决定不退出。双击打开家庭。"),
+            ("case", "办理时限", ["家庭", "村（居）", "时限", "到期日", "剩余", "提示"], 5,
+             "审核确认 30 个工作日、不予确认书面告知 3 个工作日、异议复查 15 个工作日、先行救助补办程序、"
+             "在保必核等：5 天内到期或已超期的。双击打开家庭。"),
         ]
         for key, title, headers, stretch, hint in specs:
             if key == "approval" and not self.approvals_visible:
@@ -363,10 +366,14 @@ class HomePage(QWidget):
         self.lists["grace"].fill([
             ((g.number, g.head_name, g.village, g.reason, g.end, f"{g.amount:.2f}"),
              RED if g.end < d.today else AMBER, ("household", g.household_id)) for g in d.grace_ending])
-        counts = {"rectify": len(d.rectifications), "transfer": len(d.transfers),
+        self.lists["case"].fill([
+            ((c.household, c.village, c.rule, c.due, days_text(c.days_left), c.warning or ""),
+             color(c.days_left), ("household", c.household_id)) for c in d.case_limits])
+        counts = {"case": len(d.case_limits), "rectify": len(d.rectifications), "transfer": len(d.transfers),
                   "petition": len(d.petitions), "reviews": d.counts.reviews_due + d.counts.reviews_overdue,
                   "approval": d.proposals_pending or 0, "grace": len(d.grace_ending)}
-        alarm = {"rectify": any(r.overdue for r in d.rectifications), "transfer": bool(d.transfers),
+        alarm = {"case": any(c.days_left < 0 for c in d.case_limits),
+                 "rectify": any(r.overdue for r in d.rectifications), "transfer": bool(d.transfers),
                  "petition": any(p.days_left < 0 for p in d.petitions),
                  "reviews": bool(d.counts.reviews_overdue)}
         for i in range(self.tabs.count()):

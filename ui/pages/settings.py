@@ -13,6 +13,7 @@ from ui.pages.settings_calendar import CalendarTab
 from ui.pages.settings_data import DataTab
 from ui.pages.settings_rules import RulesTab
 from ui.pages.settings_standards import StandardsTab
+from ui.pages.settings_procedure import ProcedureSettingsTab
 from ui.widgets import FieldError, page_title, with_error
 
 
@@ -75,6 +76,7 @@ class SettingsPage(QWidget):
         self.office_tab = OfficeTab(ctx)
         self.rules_tab = RulesTab(ctx)
         self.standards_tab = StandardsTab(ctx)
+        self.procedure_tab = ProcedureSettingsTab(ctx)
         self.calendar_tab = CalendarTab(ctx)
         self.data_tab = DataTab(ctx)
         self.account_tab = AccountTab(ctx)
@@ -83,6 +85,7 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self.office_tab, "单位和村（居）")
         self.tabs.addTab(self.rules_tab, "规则设置")
         self.tabs.addTab(self.standards_tab, "保障标准")
+        self.tabs.addTab(self.procedure_tab, "办理程序和时限")
         self.tabs.addTab(self.calendar_tab, "节假日日历")
         self.tabs.addTab(self.data_tab, "数据安全")
         self.backup_tab = BackupTab(ctx)
@@ -104,6 +107,7 @@ class SettingsPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        for tab in (self.users_tab, self.office_tab, self.rules_tab, self.standards_tab, self.calendar_tab):
+        for tab in (self.users_tab, self.office_tab, self.rules_tab, self.standards_tab, self.calendar_tab,
+                    self.procedure_tab):
             if tab is not None:
                 tab.refresh()
