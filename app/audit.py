@@ -25,7 +25,7 @@ ENTITY_LABELS = {"office": "单位", "village": "村（居）", "household": "�
                  "step": "办理环节", "user": "用户", "setting": "规则设置", "document": "文书"}
 
 
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
     if isinstance(value, datetime):
         return value.replace(microsecond=0).isoformat(sep=" ")
     if isinstance(value, date):
@@ -53,7 +53,7 @@ def _same_but_newer_columns(live: dict, audited: str) -> bool:
 def state(obj: object) -> dict:
     """The audited state of an ORM record: every column, as plain JSON values."""
     mapper = sa_inspect(obj).mapper
-    return {col.key: _plain(getattr(obj, col.key)) for col in mapper.column_attrs}
+    return {col.key: plain(getattr(obj, col.key)) for col in mapper.column_attrs}
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -68,8 +68,8 @@ def entry_hash(prev_hash: str, entry: dict) -> str:
     return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
 
 
-def _entry_dict(e: AuditEntry) -> dict:
-    return {"seq": e.seq, "ts": _plain(e.ts), "user": e.username, "office": e.office,
+def entry_dict(e: AuditEntry) -> dict:
+    return {"seq": e.seq, "ts": plain(e.ts), "user": e.username, "office": e.office,
             "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
             "before": e.before, "after": e.after}
 
@@ -92,7 +92,7 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
                    entity_id=str(entity_id),
                    before=None if before is None else canonical(before),
                    after=None if after is None else canonical(after), prev_hash=head.hash)
-    e.hash = entry_hash(head.hash, _entry_dict(e))
+    e.hash = entry_hash(head.hash, entry_dict(e))
     head.seq, head.hash = e.seq, e.hash
     session.add(e)
     return e
@@ -142,7 +142,7 @@ def verify(session: Session, *, progress=None) -> VerifyReport:  # noqa: ANN001 
         if e.prev_hash != prev:
             report.problems.append(Problem(e.seq, e.entity, e.entity_id,
                                            f"第 {e.seq} 条审计记录的前一哈希与链不符（记录被删改）"))
-        if entry_hash(e.prev_hash, _entry_dict(e)) != e.hash:
+        if entry_hash(e.prev_hash, entry_dict(e)) != e.hash:
             report.problems.append(Problem(e.seq, e.entity, e.entity_id,
                                            f"第 {e.seq} 条审计记录内容与哈希不符（记录被篡改）"))
         prev, expected_seq = e.hash, e.seq + 1
@@ -197,7 +197,7 @@ def verify_chain(session: Session) -> list[str]:
     problems: list[str] = []
     prev, expected = GENESIS, 1
     for e in session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
-        if e.seq != expected or e.prev_hash != prev or entry_hash(e.prev_hash, _entry_dict(e)) != e.hash:
+        if e.seq != expected or e.prev_hash != prev or entry_hash(e.prev_hash, entry_dict(e)) != e.hash:
             problems.append(f"第 {e.seq} 条审计记录与链不符（记录被删改）")
             if len(problems) >= 5:
                 break

@@ -21,7 +21,7 @@ from app import audit, clock, users
 from app.permissions import Actor, require
 from db import backup, backup_store, migrate
 from db.backup_store import Entry
-from db.engine import Database, _sqlcipher_engine, open_sqlcipher
+from db.engine import Database, sqlcipher_engine, open_sqlcipher
 from db.errors import (BackupError, DatabaseInUse, DiskFull, NotADatabase, QingfengError,
                        ReadOnlyLocation)
 
@@ -185,7 +185,7 @@ class RestoreResult:
 def _check_staged(stage: Path, key: bytes, *, office_code: str | None,
                   credentials: tuple[str, str] | None) -> tuple[str | None, Actor | None]:
     """Schema revision, office and audit chain of the staged copy; who restores (if asked)."""
-    engine = _sqlcipher_engine(stage, key)
+    engine = sqlcipher_engine(stage, key)
     probe = Database(engine=engine, path=stage, key=key)
     try:
         revision = migrate.current_revision(probe)
@@ -224,7 +224,7 @@ def restore(db_path: Path | str, source: Path | str, *, key: bytes, actor: Actor
     the backup instead. Nothing is touched until the backup has passed every check."""
     db_path, source = Path(db_path).resolve(), Path(source).resolve()
     backup.check_format(source)
-    backup._check_keyfile(source, key)
+    backup.check_keyfile(source, key)
     stage = db_path.with_name(db_path.name + ".restoring")
     try:
         backup.stage_copy(source, stage)

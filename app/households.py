@@ -57,7 +57,7 @@ def is_gated_transition(current: str, target: str) -> bool:
 
 # ---------------------------------------------------------------- validation helpers
 
-def _choice(field_name: str, value: str | None, name: str, *, required: bool = True) -> str | None:
+def choice(field_name: str, value: str | None, name: str, *, required: bool = True) -> str | None:
     if value in (None, ""):
         if required:
             raise ValidationError(field_name, value, "必须填写")
@@ -124,9 +124,9 @@ def one_person_one_household(session: Session, id_number: str, *, household_id: 
 def _member_fields(session: Session, m: MemberInput, *, household_id: str | None,
                    notices: list[str], today: date) -> dict:
     name = _name(m.name)
-    values = {"name": name, "relation": _choice("与户主关系", m.relation, "relations"),
+    values = {"name": name, "relation": choice("与户主关系", m.relation, "relations"),
               "lives_together": bool(m.lives_together), "covered": bool(m.covered),
-              "work_ability": _choice("劳动能力", m.work_ability, "work_abilities", required=False),
+              "work_ability": choice("劳动能力", m.work_ability, "work_abilities", required=False),
               "health": inputs.text(f"{name}的健康状况", m.health, model=Member, column="health"),
               "disability": inputs.text(f"{name}的残疾情况", m.disability, model=Member, column="disability"),
               "phone": inputs.phone(f"{name}的联系电话", m.phone),
@@ -150,23 +150,17 @@ def _get(session: Session, model, ident: str, what: str):  # noqa: ANN001, ANN20
     return obj
 
 
-def _check_version(obj, expected: int | None, what: str) -> None:  # noqa: ANN001
+def check_version(obj, expected: int | None, what: str) -> None:  # noqa: ANN001
     if expected is not None and obj.version != expected:
         raise ConflictError(f"{what}已被 {obj.updated_by or '其他用户'} 于 {obj.updated_at:%Y-%m-%d %H:%M} "
                             f"修改（当前版本 {obj.version}，你打开的是版本 {expected}）。"
                             "你的修改未保存，请重新打开后再改。")
 
 
-def add_step(session: Session, actor: Actor, hh: Household, *, kind: str, day: date,
-             handler: str, outcome: str | None, note: str | None) -> Step:
-    """Record a step of the case within a larger use case (approvals, 渐退)."""
-    return _add_step(session, actor, hh, kind=kind, day=day, handler=handler, outcome=outcome, note=note)
-
-
 def expect_version(session: Session, household_id: str, expected_version: int | None) -> None:
     """Refuse (ConflictError) when the household was saved by someone else since it was read."""
     hh = _get(session, Household, household_id, "家庭")
-    _check_version(hh, expected_version, f"{hh.head_name}户")
+    check_version(hh, expected_version, f"{hh.head_name}户")
 
 
 def _stamp(obj, actor: Actor) -> None:  # noqa: ANN001
@@ -216,11 +210,11 @@ def create_household(session: Session, actor: Actor, *, village: str, category: 
                    village_id=v.id, head_name=_name(heads[0].name, "户主姓名"),
                    address=_free_field("address", address), phone=_free_field("phone", phone),
                    bank_account=_free_field("bank_account", bank_account),
-                   urban_rural=_choice("城乡", urban_rural, "urban_rural"),
-                   category=_choice("保障类别", category, "categories"), status="申请中",
-                   classification=_choice("分类", classification, "classifications", required=False),
+                   urban_rural=choice("城乡", urban_rural, "urban_rural"),
+                   category=choice("保障类别", category, "categories"), status="申请中",
+                   classification=choice("分类", classification, "classifications", required=False),
                    monthly_amount=_amount(monthly_amount),
-                   poverty_cause=_choice("致贫原因", poverty_cause, "poverty_causes", required=False),
+                   poverty_cause=choice("致贫原因", poverty_cause, "poverty_causes", required=False),
                    apply_date=inputs.day("申请日期", apply_date, today=today) or today,
                    note=_free_field("note", note), updated_by=actor.username)
     session.add(hh)
@@ -230,7 +224,7 @@ def create_household(session: Session, actor: Actor, *, village: str, category: 
                         updated_by=actor.username, **values)
         session.add(member)
         audit.record_change(session, actor, "member.create", "member", member, None)
-    _add_step(session, actor, hh, kind="申请", day=hh.apply_date, handler=actor.display_name,
+    add_step(session, actor, hh, kind="申请", day=hh.apply_date, handler=actor.display_name,
               outcome="已登记", note=None)
     search.reindex_household(session, hh)
     notices += _near_relatives(session, actor, hh.id)
@@ -242,7 +236,7 @@ def edit_household(session: Session, actor: Actor, household_id: str, *, expecte
     """Change household fields (not the status: see :func:`change_status`)."""
     require(actor, "household.edit")
     hh = _get(session, Household, household_id, "家庭")
-    _check_version(hh, expected_version, f"{hh.head_name}户")
+    check_version(hh, expected_version, f"{hh.head_name}户")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError("字段", "、".join(sorted(unknown)), "不能在此修改")
@@ -266,13 +260,13 @@ def apply_changes(session: Session, actor: Actor, hh: Household, changes: dict) 
         if key == "village":
             hh.village_id = _village(session, actor, value).id
         elif key == "category":
-            hh.category = _choice("保障类别", value, "categories")
+            hh.category = choice("保障类别", value, "categories")
         elif key == "classification":
-            hh.classification = _choice("分类", value, "classifications", required=False)
+            hh.classification = choice("分类", value, "classifications", required=False)
         elif key == "poverty_cause":
-            hh.poverty_cause = _choice("致贫原因", value, "poverty_causes", required=False)
+            hh.poverty_cause = choice("致贫原因", value, "poverty_causes", required=False)
         elif key == "urban_rural":
-            hh.urban_rural = _choice("城乡", value, "urban_rural")
+            hh.urban_rural = choice("城乡", value, "urban_rural")
         elif key == "monthly_amount":
             hh.monthly_amount = _amount(value)
         elif key == "head_name":
@@ -314,7 +308,7 @@ def edit_member(session: Session, actor: Actor, member_id: str, *, expected_vers
                 changes: dict, today: date | None = None) -> Saved:
     require(actor, "household.edit")
     m = _get(session, Member, member_id, "成员")
-    _check_version(m, expected_version, f"成员 {m.name}")
+    check_version(m, expected_version, f"成员 {m.name}")
     unknown = set(changes) - set(MEMBER_EDITABLE)
     if unknown:
         raise ValidationError("字段", "、".join(sorted(unknown)), "不能在此修改")
@@ -346,7 +340,7 @@ def move_member(session: Session, actor: Actor, member_id: str, *, to_household_
         raise ValidationError("目标家庭", target.number, "与原家庭相同")
     if m.relation == "户主":
         raise ValidationError("成员", m.name, "户主不能迁出；请先指定新户主")
-    if _choice("与户主关系", relation, "relations") == "户主":
+    if choice("与户主关系", relation, "relations") == "户主":
         raise ValidationError("与户主关系", relation, "目标家庭已有户主")
     if m.id_number:
         one_person_one_household(session, m.id_number, household_id=m.household_id)
@@ -399,10 +393,11 @@ def remove_member(session: Session, actor: Actor, member_id: str, *, reason: str
     return Saved(id=m.id, version=m.version)
 
 
-def _add_step(session: Session, actor: Actor, hh: Household, *, kind: str, day: date,
-              handler: str, outcome: str | None, note: str | None) -> Step:
+def add_step(session: Session, actor: Actor, hh: Household, *, kind: str, day: date,
+             handler: str, outcome: str | None, note: str | None) -> Step:
+    """Record a step of the case, also within a larger use case (approvals, 渐退)."""
     step = Step(owner_office=hh.owner_office, household_id=hh.id,
-                kind=_choice("环节", kind, "step_kinds"), day=day, handler=_name(handler, "经办人"),
+                kind=choice("环节", kind, "step_kinds"), day=day, handler=_name(handler, "经办人"),
                 outcome=outcome or None, note=note or None, updated_by=actor.username)
     session.add(step)
     audit.record_change(session, actor, "step.create", "step", step, None)
@@ -424,11 +419,11 @@ def record_step(session: Session, actor: Actor, household_id: str, *, kind: str,
     note = inputs.text("说明", note, model=Step, column="note")
     if hh.apply_date and day < hh.apply_date and kind not in ("申请", "其他"):
         raise ValidationError("办理日期", day.isoformat(), f"不能早于申请日期 {hh.apply_date}")
-    _choice("环节", kind, "step_kinds")
+    choice("环节", kind, "step_kinds")
     detail = procedure.check_step(session, hh, kind=kind, day=day, handler=_name(handler, "经办人"),
                                   report_number=report_number, signers=signers, attendee=attendee,
                                   period_days=period_days, note=note)
-    step = _add_step(session, actor, hh, kind=kind, day=day, handler=handler, outcome=outcome,
+    step = add_step(session, actor, hh, kind=kind, day=day, handler=handler, outcome=outcome,
                      note=note)
     procedure.save_detail(session, actor, step, detail)
     procedure.after_step(session, actor, hh, step)
@@ -446,8 +441,8 @@ def change_status(session: Session, actor: Actor, household_id: str, *, status: 
     """Move a household along its lifecycle; the reason is required and recorded as a step."""
     require(actor, "household.status")
     hh = _get(session, Household, household_id, "家庭")
-    _check_version(hh, expected_version, f"{hh.head_name}户")
-    _choice("保障状态", status, "statuses")
+    check_version(hh, expected_version, f"{hh.head_name}户")
+    choice("保障状态", status, "statuses")
     if status not in TRANSITIONS.get(hh.status, ()):
         allowed = "、".join(TRANSITIONS.get(hh.status, ())) or "无"
         raise ValidationError("保障状态", status, f"当前状态“{hh.status}”只能变更为：{allowed}")
@@ -479,7 +474,7 @@ def apply_status(session: Session, actor: Actor, hh: Household, *, status: str, 
     _stamp(hh, actor)
     audit.record_change(session, actor, "household.status", "household", hh, before)
     kind, default_outcome = STATUS_STEP[status]
-    _add_step(session, actor, hh, kind=kind, day=day, handler=actor.display_name,
+    add_step(session, actor, hh, kind=kind, day=day, handler=actor.display_name,
               outcome=outcome or default_outcome, note=reason.strip())
     casetasks.on_status(session, actor, hh, status=status, day=day)
     search.reindex_household(session, hh)

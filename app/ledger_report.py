@@ -39,7 +39,7 @@ def sheet_for(session: Session, start: date, end: date, *, today: date) -> Ledge
 
 def make_ledger(session: Session, actor: Actor, out: Path, *, period, today: date) -> DocumentResult:  # noqa: ANN001
     """The month's 台账 as PDF (``.pdf``) or Excel (``.xlsx``)."""
-    from app.reports import _record, office_info
+    from app.reports import record_document, office_info
 
     require(actor, "export.personal")
     if period.start.day != 1 or period.end.month != period.start.month or period.start.year != period.end.year:
@@ -53,5 +53,5 @@ def make_ledger(session: Session, actor: Actor, out: Path, *, period, today: dat
     sheet = sheet_for(session, period.start, end, today=today)
     build = build_ledger_pdf if suffix == ".pdf" else build_ledger_xlsx
     result = build(out, office=office_info(session), sheet=sheet, today=today)
-    _record(session, actor, "print" if suffix == ".pdf" else "export", WHAT, out, result, period=period.label)
+    record_document(session, actor, "print" if suffix == ".pdf" else "export", WHAT, out, result, period=period.label)
     return result

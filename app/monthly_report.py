@@ -79,11 +79,11 @@ def _decided(session: Session, kinds: tuple[str, ...], ids: list[str]) -> dict[t
 
 def candidates(session: Session, start: date, end: date) -> list[Candidate]:
     """Every change taking effect from ``start`` to ``end``, with when it was entered."""
-    from app.reports import Period, _in, household_rows
+    from app.reports import Period, in_period, household_rows
 
     period = Period(start, end, "")
     out: list[Candidate] = []
-    new = list(household_rows(session, _in(Household.approve_date, period),
+    new = list(household_rows(session, in_period(Household.approve_date, period),
                               Household.status.in_(("在保", "已退出", "暂停"))))
     entered = _decided(session, ("纳入",), [r.uuid for r in new])
     for r in new:
@@ -91,7 +91,7 @@ def candidates(session: Session, start: date, end: date) -> list[Candidate]:
             "新增", r.head_name, r.village, r.household_size, None, r.monthly_amount,
             r.poverty_cause or "", r.approve_date, r.category), r.approve_date,
             entered.get((r.uuid, r.approve_date))))
-    gone = list(household_rows(session, _in(Household.exit_date, period), Household.status == "已退出"))
+    gone = list(household_rows(session, in_period(Household.exit_date, period), Household.status == "已退出"))
     entered = _decided(session, ("退出",), [r.uuid for r in gone])
     for r in gone:
         died = "死亡" in (r.exit_reason or "")
@@ -128,9 +128,9 @@ def _adjustments(session: Session, start: date, end: date) -> list[Candidate]:
 def _member_deaths(session: Session, start: date, end: date) -> list[Candidate]:
     """Members who died in a household that stays 在保 (or 暂停): the household goes on, the
     person is reported under the date of death."""
-    from app.reports import _sizes
+    from app.reports import household_sizes
 
-    sizes = _sizes(session)
+    sizes = household_sizes(session)
     stmt = (select(MemberExit, Member.name, Household, Village.name)
             .join(Member, Member.id == MemberExit.member_id)
             .join(Household, Household.id == MemberExit.household_id)

@@ -60,7 +60,7 @@ def make_case_gongshi(session: Session, actor: Actor, out: Path, *, household: s
                       today: date, paper: str = "A4") -> documents.DocumentResult:
     """Case 公示 (拟新增 / 拟调整 / 拟终止) of one household's pending proposal; the reason goes
     through the same masking as the 致贫原因 (``publicity.public_cause``)."""
-    from app.reports import _record, household_rows, office_info
+    from app.reports import record_document, household_rows, office_info
 
     require(actor, "export.personal")
     require_office_details(session, "公示")
@@ -73,5 +73,5 @@ def make_case_gongshi(session: Session, actor: Actor, out: Path, *, household: s
         out, office=office_info(session), cases=[documents.CaseNotice(kind, row, reason)],
         start=start, days=rulesettings.get(session, "gongshi_days"), today=today,
         village=row.village, paper=paper)
-    _record(session, actor, "print", "个案公示", out, result, household=row.uuid, kind=kind)
+    record_document(session, actor, "print", "个案公示", out, result, household=row.uuid, kind=kind)
     return result

@@ -62,7 +62,7 @@ def office_info(session: Session) -> documents.OfficeInfo:
                                 address=o.address or o.name, doc_prefix=o.doc_prefix or "")
 
 
-def _sizes(session: Session) -> dict[str, int]:
+def household_sizes(session: Session) -> dict[str, int]:
     stmt = (select(Member.household_id, func.count()).where(Member.deleted_at.is_(None),
                                                             Member.lives_together.is_(True))
             .group_by(Member.household_id))
@@ -84,7 +84,7 @@ def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]
     """Households (with head member's ID and birth date, and the covered persons) as document
     rows, by village and number."""
     head = aliased(Member)
-    sizes = _sizes(session)
+    sizes = household_sizes(session)
     covered = _covered(session)
     stmt = (select(Household, Village.name, head.id_number, head.birth_date, head.health,
                    head.disability)
@@ -105,14 +105,14 @@ def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]
             covered=covered.get(hh.id, ()))
 
 
-def _record(session: Session, actor: Actor, action: str, what: str, out: Path,
+def record_document(session: Session, actor: Actor, action: str, what: str, out: Path,
             result: documents.DocumentResult, **extra: object) -> None:
     audit.record(session, actor, action, "document", what,
                  None, {"what": what, "file": str(out.resolve()), "rows": result.rows,
                         "pages": result.pages, **extra})
 
 
-def _in(col, period: Period):  # noqa: ANN001, ANN202
+def in_period(col, period: Period):  # noqa: ANN001, ANN202
     return col.between(period.start, period.end)
 
 
@@ -134,7 +134,7 @@ def make_gongshi(session: Session, actor: Actor, out: Path, *, period: Period,
         out, office=office_info(session), households=rows, period_label=period.label,
         scope="village" if village else "township", village=village, start=start,
         days=rulesettings.get(session, "gongshi_days"), paper=paper, today=today)
-    _record(session, actor, "print", "公示", out, result, village=village, period=period.label)
+    record_document(session, actor, "print", "公示", out, result, village=village, period=period.label)
     return result
 
 
@@ -147,7 +147,7 @@ def _amount_changes(session: Session, period: Period) -> list[tuple[str, Decimal
 
     stmt = (select(Proposal.household_id, Proposal.before, Proposal.after, Proposal.day)
             .where(Proposal.state == "已批准", Proposal.kind.in_(("金额调整", "类别变更")),
-                   Proposal.deleted_at.is_(None), _in(Proposal.day, period))
+                   Proposal.deleted_at.is_(None), in_period(Proposal.day, period))
             .order_by(Proposal.day, Proposal.decided_at))
     first: dict[str, tuple[Decimal, Decimal, date]] = {}
     for hid, before, after, day in session.execute(stmt):
@@ -189,7 +189,7 @@ def make_monthly(session: Session, actor: Actor, out: Path, *, period: Period,
     result = build(out, office=office_info(session), year=period.start.year,
                    month=period.start.month, changes=changes, today=today, stock=stock,
                    due_date=period.start.replace(day=day))
-    _record(session, actor, "export" if out.suffix.lower() == ".xlsx" else "print", "动态管理月报",
+    record_document(session, actor, "export" if out.suffix.lower() == ".xlsx" else "print", "动态管理月报",
             out, result, period=period.label)
     return result
 
@@ -201,10 +201,10 @@ def make_screening(session: Session, actor: Actor, out: Path, *, period: Period)
     result = documents.build_screening_xlsx(
         out, office=office_info(session),
         current_rows=household_rows(session, Household.status == "在保"),
-        exited_rows=household_rows(session, Household.status == "已退出", _in(Household.exit_date, period)),
-        refused_rows=household_rows(session, Household.status == "未通过", _in(Household.exit_date, period)),
+        exited_rows=household_rows(session, Household.status == "已退出", in_period(Household.exit_date, period)),
+        refused_rows=household_rows(session, Household.status == "未通过", in_period(Household.exit_date, period)),
         period_label=period.label)
-    _record(session, actor, "export", "排查统计表", out, result, period=period.label)
+    record_document(session, actor, "export", "排查统计表", out, result, period=period.label)
     return result
 
 
@@ -215,18 +215,18 @@ def selfcheck_figures(session: Session, period: Period, *,
     from db.models import Step
 
     reviewed = session.execute(select(func.count(func.distinct(Step.household_id))).where(
-        Step.kind == "复核", _in(Step.day, period), Step.deleted_at.is_(None))).scalar_one()
+        Step.kind == "复核", in_period(Step.day, period), Step.deleted_at.is_(None))).scalar_one()
     in_force = session.execute(select(func.count()).where(
         Household.status == "在保", Household.deleted_at.is_(None))).scalar_one()
-    sizes = _sizes(session)
+    sizes = household_sizes(session)
 
     def hp(*where) -> tuple[int, int]:  # noqa: ANN002
         ids = session.execute(select(Household.id).where(Household.deleted_at.is_(None), *where)).scalars().all()
         return len(ids), sum(sizes.get(i, 0) for i in ids)
 
     households_all, persons_all = hp(Household.status.in_(("在保", "暂停")))
-    new_h, new_p = hp(_in(Household.approve_date, period))
-    exit_h, exit_p = hp(Household.status == "已退出", _in(Household.exit_date, period))
+    new_h, new_p = hp(in_period(Household.approve_date, period))
+    exit_h, exit_p = hp(Household.status == "已退出", in_period(Household.exit_date, period))
     adjusted = len(_amount_changes(session, period))
     figures = documents.SelfCheckFigures(
         households_reviewed=max(reviewed, households_all) if in_force else reviewed,
@@ -286,6 +286,6 @@ def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period,
         title=title or selfcheck_default_title(period), figures=figures,
         paragraphs=body, problems=reporting.problem_rows(session, period.start, period.end, today=today), signature=office.name, date=today,
         signer=(signer or "").strip() or None, copy_to=copy_to)
-    _record(session, actor, "print", "自查自纠报告", out, result, period=period.label,
+    record_document(session, actor, "print", "自查自纠报告", out, result, period=period.label,
             number=documents.doc_number(office.doc_prefix, today.year, number))
     return result

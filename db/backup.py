@@ -67,7 +67,7 @@ def check_format(path: Path) -> None:
         raise BackupError(f"{path} 不是完整的清风台账备份（长度 {size} 字节，可能在复制时被截断）。")
 
 
-def _check_keyfile(path: Path, key: bytes) -> None:
+def check_keyfile(path: Path, key: bytes) -> None:
     """A backup's own key file (copied beside it) tells "another database" from "damaged"."""
     kf = keys.keyfile_path(path)
     if not kf.exists():
@@ -90,7 +90,7 @@ def verify_file(path: Path, key: bytes, *, quick: bool = False) -> dict[str, int
 
     path = Path(path)
     check_format(path)
-    _check_keyfile(path, key)
+    check_keyfile(path, key)
     conn = _open_raw(path, key)
     try:
         conn.execute(f"PRAGMA cache_size = {-VERIFY_CACHE_KB}")

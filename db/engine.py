@@ -68,7 +68,7 @@ class Database:
         self.engine.dispose()
 
 
-def _sqlcipher_engine(path: Path, key: bytes) -> Engine:
+def sqlcipher_engine(path: Path, key: bytes) -> Engine:
     from sqlcipher3 import dbapi2
 
     engine = create_engine(f"sqlite:///{path}", module=dbapi2)
@@ -150,7 +150,7 @@ def probe_key(path: Path | str, key: bytes) -> None:
     """Refuse (in Chinese) unless ``key`` opens the database file at ``path`` (full check)."""
     path = Path(path)
     _check_file(path)
-    engine = _sqlcipher_engine(path, key)
+    engine = sqlcipher_engine(path, key)
     try:
         _probe(engine, path, quick_check=False)
     finally:
@@ -171,7 +171,7 @@ def open_sqlcipher(path: Path | str, *, passphrase: str | None = None, recovery:
     _check_file(path)
     _make_private(path)
     key = keys.load_key(path, passphrase=passphrase, recovery=recovery)
-    engine = _sqlcipher_engine(path, key)
+    engine = sqlcipher_engine(path, key)
     _probe(engine, path, quick_check)
     database = Database(engine=engine, path=path, key=key)
     migrate.check_and_upgrade(database, upgrade=upgrade)
@@ -191,7 +191,7 @@ def create_sqlcipher(path: Path | str, *, passphrase: str | None = None) -> tupl
     private_file(path)  # 0600; SQLite gives the -wal and -shm files the same mode
     key = keys.new_key()
     keys.store_key(key, path, passphrase=passphrase)
-    engine = _sqlcipher_engine(path, key)
+    engine = sqlcipher_engine(path, key)
     database = Database(engine=engine, path=path, key=key)
     migrate.upgrade_to_head(database)
     return database, key

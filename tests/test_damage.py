@@ -104,7 +104,7 @@ def test_unfinished_last_transaction_in_wal_is_not_damage(cli_db, tmp_path):
 
 
 def limit_pages(monkeypatch, pragma: str) -> None:
-    real = db_engine._sqlcipher_engine
+    real = db_engine.sqlcipher_engine
 
     def engine(path, key):  # noqa: ANN001, ANN202
         eng = real(path, key)
@@ -118,7 +118,7 @@ def limit_pages(monkeypatch, pragma: str) -> None:
                 dbapi_conn.execute("PRAGMA query_only = ON")
         return eng
 
-    monkeypatch.setattr(db_engine, "_sqlcipher_engine", engine)
+    monkeypatch.setattr(db_engine, "sqlcipher_engine", engine)
 
 
 def test_full_disk_is_a_message(env, monkeypatch, capsys, tmp_path):

@@ -57,10 +57,6 @@ def _private_uses(path: Path) -> list[str]:
     return found
 
 
-# Known offenders left for the lead's merge (another branch reworks this file at the same time):
-# approvals uses the household service's private checks; public names exist (hs.expect_version,
-# hs.add_step). Only these uses are tolerated; any new one fails.
-KNOWN = {"app/assessment/approvals.py": {"hs._check_version", "hs._choice", "hs._amount", "hs._add_step"}}
 
 
 @pytest.mark.parametrize("package", ["app", "db", "ui"])
@@ -68,7 +64,7 @@ def test_no_private_names_of_other_modules(package):
     offenders = {}
     for p in (ROOT / package).rglob("*.py"):
         name = str(p.relative_to(ROOT))
-        uses = [u for u in _private_uses(p) if u.split(" ")[0] not in KNOWN.get(name, set())]
+        uses = _private_uses(p)
         if uses:
             offenders[name] = uses
     assert offenders == {}

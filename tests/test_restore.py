@@ -150,8 +150,8 @@ def test_restore_refused_while_another_process_holds_the_database(env, tmp_path)
         import sys
         sys.path.insert(0, {str(ROOT)!r})
         from pathlib import Path
-        from db.engine import _sqlcipher_engine
-        eng = _sqlcipher_engine(Path({str(env.path)!r}), bytes.fromhex({key.hex()!r}))
+        from db.engine import sqlcipher_engine
+        eng = sqlcipher_engine(Path({str(env.path)!r}), bytes.fromhex({key.hex()!r}))
         conn = eng.connect()
         conn.exec_driver_sql("INSERT INTO settings (key, value, version, updated_at) "
                              "VALUES ('unsaved.test', '1', 1, '2026-01-01')")
@@ -189,8 +189,8 @@ def test_restore_keeps_changes_left_in_the_wal_by_a_crashed_program(env, tmp_pat
         import os, sys
         sys.path.insert(0, {str(ROOT)!r})
         from pathlib import Path
-        from db.engine import _sqlcipher_engine
-        eng = _sqlcipher_engine(Path({str(env.path)!r}), bytes.fromhex({key.hex()!r}))
+        from db.engine import sqlcipher_engine
+        eng = sqlcipher_engine(Path({str(env.path)!r}), bytes.fromhex({key.hex()!r}))
         conn = eng.connect()
         conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
         conn.exec_driver_sql("INSERT INTO settings (key, value, version, updated_at) "

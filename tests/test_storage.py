@@ -185,9 +185,9 @@ def test_killed_process_during_bulk_write_leaves_consistent_database(env):
     script = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        from db.engine import _sqlcipher_engine
+        from db.engine import sqlcipher_engine
         from pathlib import Path
-        eng = _sqlcipher_engine(Path({str(env.path)!r}), bytes.fromhex({key_hex!r}))
+        eng = sqlcipher_engine(Path({str(env.path)!r}), bytes.fromhex({key_hex!r}))
         with eng.execution_options(qf_immediate=True).begin() as conn:
             for i in range(10**7):
                 conn.exec_driver_sql(

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QT
 
 from app import casestatus, clock, procedure, timelimits
 from app.refusal import make_refusal_notice
-from db.errors import QingfengError
+from app.errors import QingfengError
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.widgets import FieldError

@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import amountcheck, audit, clock, procedure
+from app import amountcheck, audit, clock, inputs, procedure
 from app import households as hs
 from app.errors import NotFound, ValidationError
 from app.permissions import Actor, require
@@ -154,8 +154,8 @@ def propose_grant(session: Session, actor: Actor, household_id: str, *, day: dat
     hh = _household(session, household_id)
     if hh.status != "申请中":
         raise ValidationError("保障状态", hh.status, "只有“申请中”的家庭可以提议纳入保障")
-    after = {"status": "在保", "category": hs._choice("保障类别", category or hh.category, "categories"),
-             "monthly_amount": f"{hs._amount(hh.monthly_amount if monthly_amount is None else monthly_amount):.2f}"}
+    after = {"status": "在保", "category": hs.choice("保障类别", category or hh.category, "categories"),
+             "monthly_amount": f"{inputs.amount('月保障金额', hh.monthly_amount if monthly_amount is None else monthly_amount):.2f}"}
     if isinstance(day, date):
         derivation = _over_maximum(session, actor, hh, category=after["category"], amount=after["monthly_amount"],
                                    day=day, derivation=derivation, reason=over_reason, stage="提议")
@@ -175,9 +175,9 @@ def propose_change(session: Session, actor: Actor, household_id: str, *, day: da
                               "（申请中的家庭直接修改申请内容）")
     after = {}
     if category is not None and category != hh.category:
-        after["category"] = hs._choice("保障类别", category, "categories")
-    if monthly_amount is not None and hs._amount(monthly_amount) != Decimal(hh.monthly_amount):
-        after["monthly_amount"] = f"{hs._amount(monthly_amount):.2f}"
+        after["category"] = hs.choice("保障类别", category, "categories")
+    if monthly_amount is not None and inputs.amount('月保障金额', monthly_amount) != Decimal(hh.monthly_amount):
+        after["monthly_amount"] = f"{inputs.amount('月保障金额', monthly_amount):.2f}"
     if not after:
         raise ValidationError("审核提议", f"{hh.head_name}户", "提议的类别和金额与现在相同，没有需要审核的变更")
     kind = "类别变更" if "category" in after else "金额调整"
@@ -237,7 +237,7 @@ def approve(session: Session, actor: Actor, proposal_id: str, *, note: str | Non
     (:mod:`app.procedure`); ``override_reason`` (先行救助) lets it through as a finding."""
     require(actor, "household.approve")
     p = _pending(session, proposal_id)
-    hs._check_version(p, expected_version, f"{p.kind}提议")
+    hs.check_version(p, expected_version, f"{p.kind}提议")
     if p.proposed_by == actor.username:
         raise ValidationError("审核人", actor.username, "提出人不能审核批准自己提出的变更（两人审核），"
                               "请由另一名审核人审核")
@@ -269,7 +269,7 @@ def approve(session: Session, actor: Actor, proposal_id: str, *, note: str | Non
         hs.apply_changes(session, actor, hh, changes)
         outcome = "；".join(("调整为 " + v + " 元") if k == "monthly_amount" else f"类别改为{v}"
                            for k, v in changes.items())
-        hs._add_step(session, actor, hh, kind="调整", day=p.day, handler=actor.display_name,
+        hs.add_step(session, actor, hh, kind="调整", day=p.day, handler=actor.display_name,
                      outcome=(outcome + who)[:60], note=p.reason)
     state_before = _decide(session, actor, p, APPROVED, (note or "").strip() or None)
     audit.record_change(session, actor, "proposal.approve", "proposal", p, state_before)

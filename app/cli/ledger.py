@@ -14,7 +14,7 @@ from app.ledgers import problems as pr
 from app.ledgers import relatives as rl
 
 
-def _date(value: str | None, what: str = "日期") -> date | None:
+def option_date(value: str | None, what: str = "日期") -> date | None:
     if not value:
         return None
     try:
@@ -23,7 +23,7 @@ def _date(value: str | None, what: str = "日期") -> date | None:
         raise ValidationError(what, value, "应为 YYYY-MM-DD，如 2026-11-23") from None
 
 
-def _cmd(parent, name: str, handler, help_text: str, *args: tuple) -> object:  # noqa: ANN001
+def subcommand(parent, name: str, handler, help_text: str, *args: tuple) -> object:  # noqa: ANN001
     p = parent.add_parser(name, help=help_text)
     for flags, kw in args:
         p.add_argument(*((flags,) if isinstance(flags, str) else flags), **kw)
@@ -41,7 +41,7 @@ def register(sub) -> None:  # noqa: ANN001
 
     p = lsub.add_parser("problem", help="问题清单及整改台账").add_subparsers(
         dest="problem_command", metavar="子命令", required=True)
-    _cmd(p, "add", cmd_problem_add, "登记问题",
+    subcommand(p, "add", cmd_problem_add, "登记问题",
          ("--source", {**R, "choices": pr.SOURCES}), ("--category", {**R, "choices": pr.CATEGORIES}),
          ("--description", R), ("--found", {**R, "help": "发现日期 YYYY-MM-DD"}),
          ("--responsible", {**R, "help": "责任人"}), ("--deadline", {"help": "整改时限"}),
@@ -49,67 +49,67 @@ def register(sub) -> None:  # noqa: ANN001
                                                "help": "关联家庭：户编号或身份证号（可重复）"}),
          ("--village", {}), ("--clue", {"action": "store_true", "help": "属违纪违法问题线索，须移交"}),
          ("--note", {}))
-    _cmd(p, "list", cmd_problem_list, "列出问题", ("--state", {"choices": pr.STATES}),
+    subcommand(p, "list", cmd_problem_list, "列出问题", ("--state", {"choices": pr.STATES}),
          ("--category", {}), ("--source", {}), ("--village", {}), ("--responsible", {}),
          ("--overdue", {"action": "store_true", "help": "只列逾期未整改的"}))
-    _cmd(p, "show", cmd_problem_show, "查看一个问题", ("ref", {"help": "问题编号或 ID"}))
-    _cmd(p, "move", cmd_problem_move, "变更整改状态", ("ref", {}),
+    subcommand(p, "show", cmd_problem_show, "查看一个问题", ("ref", {"help": "问题编号或 ID"}))
+    subcommand(p, "move", cmd_problem_move, "变更整改状态", ("ref", {}),
          ("--to", {**R, "choices": pr.STATES[:3]}), ("--date", {}), ("--note", {}), ("--measures", {}))
-    _cmd(p, "close", cmd_problem_close, "核验销号（审核人）", ("ref", {}),
+    subcommand(p, "close", cmd_problem_close, "核验销号（审核人）", ("ref", {}),
          ("--note", {**R, "help": "核验意见"}), ("--date", {}))
-    _cmd(p, "transfer", cmd_problem_transfer, "移交纪检监察机关（审核人）", ("ref", {}),
+    subcommand(p, "transfer", cmd_problem_transfer, "移交纪检监察机关（审核人）", ("ref", {}),
          ("--organ", {**R, "help": "接收机关"}), ("--date", R), ("--doc", {"help": "移交文号"}),
          ("--note", {}))
-    _cmd(p, "typical", cmd_problem_typical, "标注为典型问题（列入专项整治工作台账）", ("ref", {}),
+    subcommand(p, "typical", cmd_problem_typical, "标注为典型问题（列入专项整治工作台账）", ("ref", {}),
          ("--summary", {"help": "典型问题说明"}), ("--off", {"action": "store_true", "help": "取消标注"}))
 
     q = lsub.add_parser("petition", help="信访举报台账").add_subparsers(
         dest="petition_command", metavar="子命令", required=True)
-    _cmd(q, "add", cmd_petition_add, "登记信访举报", ("--channel", {**R, "choices": pt.CHANNELS}),
+    subcommand(q, "add", cmd_petition_add, "登记信访举报", ("--channel", {**R, "choices": pt.CHANNELS}),
          ("--content", R), ("--received", {**R, "help": "收到日期"}), ("--petitioner", {}),
          ("--anonymous", {"action": "store_true"}), ("--id", {"dest": "id_number"}), ("--phone", {}),
          ("--household", {"action": "append", "default": []}),
          ("--related", {"help": "同一事项的信访件编号"}), ("--village", {}),
          ("--handler", {"dest": "handler_name", "help": "承办人"}), ("--note", {}),
          ("--subject", {"help": "反映事项（同一信访人同一事项累计 3 次标注重点）"}))
-    _cmd(q, "list", cmd_petition_list, "列出信访件", ("--state", {"choices": pt.STATES}),
+    subcommand(q, "list", cmd_petition_list, "列出信访件", ("--state", {"choices": pt.STATES}),
          ("--channel", {}), ("--village", {}), ("--handler", {"dest": "handler_name"}),
          ("--priority", {"action": "store_true"}), ("--overdue", {"action": "store_true"}))
-    _cmd(q, "show", cmd_petition_show, "查看信访件", ("ref", {}))
-    _cmd(q, "sort", cmd_petition_sort, "登记转送承办人", ("ref", {}), ("--handler", {**R, "dest": "handler_name"}), ("--date", R))
-    _cmd(q, "extend", cmd_petition_extend, "延长办理期限（一次，须说明理由）", ("ref", {}),
+    subcommand(q, "show", cmd_petition_show, "查看信访件", ("ref", {}))
+    subcommand(q, "sort", cmd_petition_sort, "登记转送承办人", ("ref", {}), ("--handler", {**R, "dest": "handler_name"}), ("--date", R))
+    subcommand(q, "extend", cmd_petition_extend, "延长办理期限（一次，须说明理由）", ("ref", {}),
          ("--days", {**R, "type": int}), ("--reason", R))
-    _cmd(q, "reply", cmd_petition_reply, "答复办结", ("ref", {}), ("--reply", R),
+    subcommand(q, "reply", cmd_petition_reply, "答复办结", ("ref", {}), ("--reply", R),
          ("--outcome", {**R, "choices": pt.OUTCOMES}), ("--date", {}),
          ("--satisfaction", {"choices": pt.SATISFACTION}), ("--handler", {"dest": "handler_name"}))
-    _cmd(q, "to-problem", cmd_petition_problem, "转入问题台账", ("ref", {}),
+    subcommand(q, "to-problem", cmd_petition_problem, "转入问题台账", ("ref", {}),
          ("--category", {**R, "choices": pr.CATEGORIES}), ("--responsible", R), ("--deadline", {}))
 
     r = lsub.add_parser("relative", help="近亲属备案").add_subparsers(
         dest="relative_command", metavar="子命令", required=True)
-    _cmd(r, "add-official", cmd_add_official, "登记须备案近亲属的人员", ("--name", R),
+    subcommand(r, "add-official", cmd_add_official, "登记须备案近亲属的人员", ("--name", R),
          ("--id", {**R, "dest": "id_number"}), ("--type", {**R, "dest": "post_type", "choices": rl.POST_TYPES}),
          ("--unit", {"help": "单位及职务"}), ("--village", {}))
-    _cmd(r, "add-relative", cmd_add_relative, "备案近亲属",
+    subcommand(r, "add-relative", cmd_add_relative, "备案近亲属",
          ("--official", {**R, "help": "备案人员身份证号"}), ("--name", R), ("--id", {**R, "dest": "id_number"}),
          ("--relation", R), ("--date", {}))
-    _cmd(r, "list", cmd_relative_list, "列出备案人员和近亲属")
-    _cmd(r, "check", cmd_relative_check, "核查近亲属享受救助情况",
+    subcommand(r, "list", cmd_relative_list, "列出备案人员和近亲属")
+    subcommand(r, "check", cmd_relative_check, "核查近亲属享受救助情况",
          ("--household", {"help": "只查一户（户编号或身份证号）"}),
          ("--no-open", {"action": "store_true", "help": "只报告，不自动登记“近亲属未备案”问题"}))
 
     c = lsub.add_parser("calendar", help="工作日历（法定节假日和调休）").add_subparsers(
         dest="calendar_command", metavar="子命令", required=True)
-    _cmd(c, "seed", cmd_calendar_seed, "从内置数据写入 2004 年以来的节假日安排")
-    _cmd(c, "set", cmd_calendar_set, "修改一天（管理员）", ("day", {}),
+    subcommand(c, "seed", cmd_calendar_seed, "从内置数据写入 2004 年以来的节假日安排")
+    subcommand(c, "set", cmd_calendar_set, "修改一天（管理员）", ("day", {}),
          ("--kind", {**R, "choices": ["holiday", "workday", "normal"]}), ("--name", {}))
-    _cmd(c, "show", cmd_calendar_show, "查看某年的节假日和调休", ("year", {"type": int}))
-    _cmd(c, "deadline", cmd_calendar_deadline, "计算若干工作日后的日期", ("start", {}),
+    subcommand(c, "show", cmd_calendar_show, "查看某年的节假日和调休", ("year", {"type": int}))
+    subcommand(c, "deadline", cmd_calendar_deadline, "计算若干工作日后的日期", ("start", {}),
          ("days", {"type": int}))
 
-    _cmd(lsub, "export", cmd_export, "导出台账到 Excel",
+    subcommand(lsub, "export", cmd_export, "导出台账到 Excel",
          ("--kind", {**R, "choices": list(ex.KINDS)}), ("--out", R))
-    _cmd(lsub, "overview", cmd_overview, "台账概况（到期、超时、各状态数量）",
+    subcommand(lsub, "overview", cmd_overview, "台账概况（到期、超时、各状态数量）",
          ("--within", {"type": int, "default": 7, "help": "临近期限的天数"}))
 
 
@@ -147,9 +147,9 @@ def cmd_problem_add(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
         p = pr.create_problem(s, ctx.actor(s), source=a.source, category=a.category,
-                              description=a.description, found_date=_date(a.found, "发现日期"),
+                              description=a.description, found_date=option_date(a.found, "发现日期"),
                               responsible=a.responsible, measures=a.measures,
-                              deadline=_date(a.deadline, "整改时限"), households=a.household,
+                              deadline=option_date(a.deadline, "整改时限"), households=a.household,
                               village=a.village, is_clue=a.clue, note=a.note)
     return _show_problem(ctx, p, f"已登记问题 {p.number}。")
 
@@ -176,7 +176,7 @@ def cmd_problem_show(ctx: Context) -> int:
 def cmd_problem_move(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
-        p = pr.move_problem(s, ctx.actor(s), a.ref, to=a.to, day=_date(a.date), note=a.note,
+        p = pr.move_problem(s, ctx.actor(s), a.ref, to=a.to, day=option_date(a.date), note=a.note,
                             measures=a.measures)
     return _show_problem(ctx, p, f"问题 {p.number} 已转为“{p.state}”。")
 
@@ -184,14 +184,14 @@ def cmd_problem_move(ctx: Context) -> int:
 def cmd_problem_close(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
-        p = pr.close_problem(s, ctx.actor(s), a.ref, verification_note=a.note, day=_date(a.date))
+        p = pr.close_problem(s, ctx.actor(s), a.ref, verification_note=a.note, day=option_date(a.date))
     return _show_problem(ctx, p, f"问题 {p.number} 已核验销号。")
 
 
 def cmd_problem_transfer(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
-        p = pr.transfer_problem(s, ctx.actor(s), a.ref, day=_date(a.date, "移交日期"), organ=a.organ,
+        p = pr.transfer_problem(s, ctx.actor(s), a.ref, day=option_date(a.date, "移交日期"), organ=a.organ,
                                 doc_number=a.doc, note=a.note)
     return _show_problem(ctx, p, f"问题 {p.number} 已登记移交{a.organ}。")
 
@@ -237,7 +237,7 @@ def cmd_petition_add(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
         p = pt.create_petition(s, ctx.actor(s), channel=a.channel, content=a.content,
-                               received_date=_date(a.received, "收到日期"), petitioner=a.petitioner,
+                               received_date=option_date(a.received, "收到日期"), petitioner=a.petitioner,
                                anonymous=a.anonymous, id_number=a.id_number, phone=a.phone,
                                households=a.household, related_to=a.related, village=a.village,
                                handler=a.handler_name, note=a.note, subject=a.subject)
@@ -267,7 +267,7 @@ def cmd_petition_show(ctx: Context) -> int:
 def cmd_petition_sort(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
-        p = pt.sort_petition(s, ctx.actor(s), a.ref, day=_date(a.date, "转送日期"), handler=a.handler_name)
+        p = pt.sort_petition(s, ctx.actor(s), a.ref, day=option_date(a.date, "转送日期"), handler=a.handler_name)
     return _show_petition(ctx, p, f"信访件 {p.number} 已转送 {p.handler}。")
 
 
@@ -282,7 +282,7 @@ def cmd_petition_reply(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
         p = pt.reply_petition(s, ctx.actor(s), a.ref, reply=a.reply, outcome=a.outcome,
-                              day=_date(a.date, "答复日期"), satisfaction=a.satisfaction, handler=a.handler_name)
+                              day=option_date(a.date, "答复日期"), satisfaction=a.satisfaction, handler=a.handler_name)
     return _show_petition(ctx, p, f"信访件 {p.number} 已答复办结。")
 
 
@@ -290,7 +290,7 @@ def cmd_petition_problem(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
         p = pt.open_problem(s, ctx.actor(s), a.ref, category=a.category, responsible=a.responsible,
-                            deadline=_date(a.deadline, "整改时限"))
+                            deadline=option_date(a.deadline, "整改时限"))
     return _show_problem(ctx, p, f"已转入问题台账：{p.number}。")
 
 
@@ -312,7 +312,7 @@ def cmd_add_relative(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
         r = rl.add_relative(s, ctx.actor(s), official=a.official, name=a.name, id_number=a.id_number,
-                            relation=a.relation, filed_date=_date(a.date, "备案日期"))
+                            relation=a.relation, filed_date=option_date(a.date, "备案日期"))
     if ctx.json:
         dump_json(r)
     else:
@@ -371,7 +371,7 @@ def cmd_calendar_seed(ctx: Context) -> int:
 def cmd_calendar_set(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
-        day = workdays.set_day(s, ctx.actor(s), day=_date(a.day), kind=a.kind, name=a.name)
+        day = workdays.set_day(s, ctx.actor(s), day=option_date(a.day), kind=a.kind, name=a.name)
     if ctx.json:
         dump_json(day or {"day": a.day, "kind": "normal"})
     else:
@@ -395,7 +395,7 @@ def cmd_calendar_show(ctx: Context) -> int:
 
 def cmd_calendar_deadline(ctx: Context) -> int:
     with ctx.database().session(write=False) as s:
-        d = workdays.add_working_days(s, _date(ctx.args.start), ctx.args.days)
+        d = workdays.add_working_days(s, option_date(ctx.args.start), ctx.args.days)
     if ctx.json:
         dump_json(d)
         return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 from app import casestatus, clock, deadlines, procedure, queries, supervision
 from app.assessment import approvals
 from app.cli.common import Context, add_json, dump_json, info
-from app.cli.ledger import _cmd, _date
+from app.cli.ledger import subcommand, option_date
 from app.errors import ValidationError
 from app.permissions import require
 from app.refusal import make_refusal_notice
@@ -20,20 +20,20 @@ R = {"required": True}
 def register(sub) -> None:  # noqa: ANN001
     top = sub.add_parser("procedure", help="办理程序和时限：环节、时限、任务、先行救助、告知书")
     psub = top.add_subparsers(dest="procedure_command", metavar="子命令", required=True)
-    _cmd(psub, "show", cmd_show, "查看一户的办理环节、时限和任务", ("ref", {"help": "户编号或身份证号"}),
+    subcommand(psub, "show", cmd_show, "查看一户的办理环节、时限和任务", ("ref", {"help": "户编号或身份证号"}),
          ("--date", {"help": "按哪一天判断（默认今天）"}))
-    _cmd(psub, "tasks", cmd_tasks, "列出待办的时限任务", ("--within", {"type": int, "default": None,
+    subcommand(psub, "tasks", cmd_tasks, "列出待办的时限任务", ("--within", {"type": int, "default": None,
                                                                    "help": "只列 N 天内到期或已逾期的"}))
-    _cmd(psub, "recompute", cmd_recompute, "重新计算全部时限（工作日历或设置变更后）；补建在保必核任务")
-    _cmd(psub, "override", cmd_override, "环节未完成仍批准（先行救助，审核人，须书面理由）",
+    subcommand(psub, "recompute", cmd_recompute, "重新计算全部时限（工作日历或设置变更后）；补建在保必核任务")
+    subcommand(psub, "override", cmd_override, "环节未完成仍批准（先行救助，审核人，须书面理由）",
          ("proposal", {"help": "提议编号（可写前 8 位）"}), ("--reason", {**R, "help": "书面理由"}),
          ("--note", {}))
-    _cmd(psub, "findings", cmd_findings, "先行救助等程序未完成即批准的记录（供督导检查）",
+    subcommand(psub, "findings", cmd_findings, "先行救助等程序未完成即批准的记录（供督导检查）",
          ("--since", {}))
-    _cmd(psub, "objection", cmd_objection, "登记公示期间的异议（最近一次公示）", ("ref", {}),
+    subcommand(psub, "objection", cmd_objection, "登记公示期间的异议（最近一次公示）", ("ref", {}),
          ("--date", R), ("--text", R))
-    _cmd(psub, "resolve", cmd_resolve, "登记异议复查结论", ("ref", {}), ("--date", R), ("--text", R))
-    _cmd(psub, "notice", cmd_notice, "出具不予确认告知书（PDF）并登记告知环节", ("ref", {}),
+    subcommand(psub, "resolve", cmd_resolve, "登记异议复查结论", ("ref", {}), ("--date", R), ("--text", R))
+    subcommand(psub, "notice", cmd_notice, "出具不予确认告知书（PDF）并登记告知环节", ("ref", {}),
          ("--out", R), ("--no-step", {"action": "store_true", "help": "不登记告知环节"}))
     _register_ledger(sub)
 
@@ -44,24 +44,24 @@ def _register_ledger(sub) -> None:  # noqa: ANN001
     lsub = next(a for a in ledger._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
     v = lsub.add_parser("supervision", help="督导检查记录").add_subparsers(
         dest="supervision_command", metavar="子命令", required=True)
-    _cmd(v, "add", cmd_visit_add, "登记一次督导检查", ("--date", R), ("--inspectors", {**R, "help": "检查人员，顿号分隔"}),
+    subcommand(v, "add", cmd_visit_add, "登记一次督导检查", ("--date", R), ("--inspectors", {**R, "help": "检查人员，顿号分隔"}),
          ("--method", {"action": "append", "default": [], "choices": supervision.METHODS, "help": "检查方式（可重复）"}),
          ("--unit", {}), ("--household", {"action": "append", "default": [], "help": "检查的家庭（可重复）"}),
          ("--summary", {}),
          ("--finding", {"action": "append", "default": [],
                         "help": "发现的问题：类别|描述|责任人[|户编号]（可重复；转入问题台账，来源 督导检查）"}))
-    _cmd(v, "list", cmd_visit_list, "列出督导检查", ("--since", {}))
+    subcommand(v, "list", cmd_visit_list, "列出督导检查", ("--since", {}))
     b = lsub.add_parser("board", help="村（居）公示栏").add_subparsers(dest="board_command", metavar="子命令",
                                                                   required=True)
-    _cmd(b, "set", cmd_board_set, "登记公示栏及其责任人", ("--village", R), ("--responsible", R),
+    subcommand(b, "set", cmd_board_set, "登记公示栏及其责任人", ("--village", R), ("--responsible", R),
          ("--location", {}), ("--phone", {}))
-    _cmd(b, "inspect", cmd_board_inspect, "登记一次公示栏检查（不规范的自动列入问题台账）",
+    subcommand(b, "inspect", cmd_board_inspect, "登记一次公示栏检查（不规范的自动列入问题台账）",
          ("--village", R), ("--date", R), ("--inspector", R), ("--absent", {"action": "store_true"}),
          ("--damaged", {"action": "store_true"}), ("--incomplete", {"action": "store_true"}),
          ("--last-update", {"help": "公示内容最近更新日期"}), ("--visit", {"help": "所属督导检查编号"}),
          ("--note", {}))
-    _cmd(b, "list", cmd_board_list, "各村（居）公示栏状态")
-    _cmd(b, "check", cmd_board_check, "核查：未登记或未按时更新的公示栏列入问题台账（公示不规范）")
+    subcommand(b, "list", cmd_board_list, "各村（居）公示栏状态")
+    subcommand(b, "check", cmd_board_check, "核查：未登记或未按时更新的公示栏列入问题台账（公示不规范）")
 
 
 def _hid(s, ref: str) -> str:  # noqa: ANN001
@@ -69,7 +69,7 @@ def _hid(s, ref: str) -> str:  # noqa: ANN001
 
 
 def _today(ctx: Context):  # noqa: ANN202
-    return _date(getattr(ctx.args, "date", None)) or clock.today()
+    return option_date(getattr(ctx.args, "date", None)) or clock.today()
 
 
 def cmd_show(ctx: Context) -> int:
@@ -137,7 +137,7 @@ def cmd_override(ctx: Context) -> int:
 def cmd_findings(ctx: Context) -> int:
     with ctx.database().session(write=False) as s:
         ctx.actor(s)
-        rows = procedure.overrides(s, since=_date(ctx.args.since))
+        rows = procedure.overrides(s, since=option_date(ctx.args.since))
     if ctx.json:
         dump_json(rows)
         return 0
@@ -159,7 +159,7 @@ def cmd_objection(ctx: Context) -> int:
     with ctx.database().session() as s:
         actor = ctx.actor(s)
         hid = _hid(s, a.ref)
-        procedure.record_objection(s, actor, _last_gongshi(s, hid), day=_date(a.date, "异议日期"),
+        procedure.record_objection(s, actor, _last_gongshi(s, hid), day=option_date(a.date, "异议日期"),
                                    objection=a.text, today=clock.today())
     info("已登记异议：审核确认须待异议复查处理完毕。")
     return 0
@@ -170,7 +170,7 @@ def cmd_resolve(ctx: Context) -> int:
     with ctx.database().session() as s:
         actor = ctx.actor(s)
         hid = _hid(s, a.ref)
-        procedure.resolve_objection(s, actor, _last_gongshi(s, hid), day=_date(a.date, "复查日期"),
+        procedure.resolve_objection(s, actor, _last_gongshi(s, hid), day=option_date(a.date, "复查日期"),
                                     resolution=a.text, today=clock.today())
     info("已登记异议复查结论。")
     return 0
@@ -197,7 +197,7 @@ def _finding(text: str) -> supervision.Finding:
 def cmd_visit_add(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
-        v = supervision.record_visit(s, ctx.actor(s), day=_date(a.date, "检查日期"), inspectors=a.inspectors,
+        v = supervision.record_visit(s, ctx.actor(s), day=option_date(a.date, "检查日期"), inspectors=a.inspectors,
                                      methods=a.method, unit=a.unit, households=a.household,
                                      summary=a.summary, findings=[_finding(f) for f in a.finding])
     if ctx.json:
@@ -209,7 +209,7 @@ def cmd_visit_add(ctx: Context) -> int:
 def cmd_visit_list(ctx: Context) -> int:
     with ctx.database().session(write=False) as s:
         ctx.actor(s)
-        rows = supervision.list_visits(s, since=_date(ctx.args.since))
+        rows = supervision.list_visits(s, since=option_date(ctx.args.since))
     if ctx.json:
         dump_json(rows)
         return 0
@@ -232,10 +232,10 @@ def cmd_board_set(ctx: Context) -> int:
 def cmd_board_inspect(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
-        b = supervision.inspect_board(s, ctx.actor(s), village=a.village, day=_date(a.date, "检查日期"),
+        b = supervision.inspect_board(s, ctx.actor(s), village=a.village, day=option_date(a.date, "检查日期"),
                                       inspector=a.inspector, present=not a.absent, damaged=a.damaged,
                                       items_complete=not a.incomplete,
-                                      last_update=_date(a.last_update, "最近更新日期"), visit=a.visit,
+                                      last_update=option_date(a.last_update, "最近更新日期"), visit=a.visit,
                                       note=a.note)
     if ctx.json:
         dump_json(b)

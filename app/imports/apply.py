@@ -159,11 +159,11 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
     for model, rows in ((Household, households), (Member, members), (Step, steps), (SearchTerm, terms)):
         for j in range(0, len(rows), 5000):
             session.execute(insert(model.__table__), rows[j:j + 5000])
-    now_plain = audit._plain(now)  # noqa: SLF001 - the same form as app.audit.state
+    now_plain = audit.plain(now)  # the same form as app.audit.state
 
     def plain(row: dict) -> dict:
         return {k: now_plain if v is now else v if v is None or type(v) in (str, int, bool)
-                else audit._plain(v) for k, v in row.items()}  # noqa: SLF001
+                else audit.plain(v) for k, v in row.items()}
 
     _audit_many(session, actor, [(a, e, plain(row)) for a, e, row in audited])
 
@@ -197,7 +197,7 @@ def _audit_many(session: Session, actor: Actor, objects: list[tuple[str, str, di
         e = SimpleNamespace(seq=seq, ts=ts, username=actor.username, office=actor.office_code,
                             action=action, entity=entity, entity_id=str(after["id"]), before=None,
                             after=audit.canonical(after), prev_hash=prev)
-        e.hash = prev = audit.entry_hash(prev, audit._entry_dict(e))  # noqa: SLF001 - same form
+        e.hash = prev = audit.entry_hash(prev, audit.entry_dict(e))  # the same form as app.audit.record
         rows.append({"seq": e.seq, "ts": ts, "username": e.username, "office": e.office,
                      "action": action, "entity": entity, "entity_id": e.entity_id, "before": None,
                      "after": e.after, "prev_hash": e.prev_hash, "hash": e.hash})

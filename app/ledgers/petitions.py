@@ -111,7 +111,7 @@ def deadlines(session: Session, p: Petition) -> PetitionDeadlines:
             session, p.received_date, rulesettings.get(session, "petition_accept_notice_working_days")).day)
 
 
-def _infos(session: Session, petitions: list[Petition], today: date) -> list[PetitionInfo]:
+def petition_infos(session: Session, petitions: list[Petition], today: date) -> list[PetitionInfo]:
     """Plain rows for many petitions with a fixed number of queries."""
     if not petitions:
         return []
@@ -148,7 +148,7 @@ def _infos(session: Session, petitions: list[Petition], today: date) -> list[Pet
 
 def _info(session: Session, p: Petition, today: date) -> PetitionInfo:
     session.flush()
-    return _infos(session, [p], today)[0]
+    return petition_infos(session, [p], today)[0]
 
 
 def get_petition(session: Session, ref: str, *, today: date | None = None) -> PetitionInfo:
@@ -171,7 +171,7 @@ def list_petitions(session: Session, *, state: str | None = None, channel: str |
         stmt = stmt.where(Petition.priority.is_(True))
     if text:
         stmt = stmt.where(Petition.content.contains(text.strip()) | (Petition.number == text.strip()))
-    rows = _infos(session, list(session.execute(
+    rows = petition_infos(session, list(session.execute(
         stmt.order_by(Petition.received_date.desc(), Petition.number.desc())).scalars()), today)
     if village:
         rows = [r for r in rows if r.village == village or any(h.village == village for h in r.households)]

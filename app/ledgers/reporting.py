@@ -77,7 +77,7 @@ def ledger_figures(session: Session, start: date, end: date, *, today: date) -> 
     late = [t for t in transfers if pr.transfer_is_late(t.due_date, done(t), day)]
     received = list(session.execute(select(Petition).where(
         Petition.deleted_at.is_(None), Petition.received_date.between(start, end))).scalars())
-    infos = pt._infos(session, received, day) if received else []  # noqa: SLF001 - same package
+    infos = pt.petition_infos(session, received, day) if received else []
     return LedgerFigures(
         problems_by_category=by_category, problems_by_source=by_source,
         rectified=sum(_rectified_by(p, day) for p in found),

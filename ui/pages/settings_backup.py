@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLis
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from app import backups, clock, logs, selfcheck
-from db.backup_store import Entry
-from db.errors import BackupError
+from app.backups import Entry
+from app.errors import BackupError
 from ui import dialogs, ops
 from ui.context import AppContext
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGridLayout, QGroupBox, Q
                                QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from app import codes, rulesettings
-from db.errors import QingfengError
+from app.errors import QingfengError
 from ui import ops
 from ui.context import AppContext
 from ui.widgets import FieldError

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 
 from app import clock, procedure, supervision
 from app.ledgers import problems as pr
-from db.errors import QingfengError
+from app.errors import QingfengError
 from ui import ops
 from ui.widgets import FieldError, combo, date_edit, page_title, value
 
