@@ -17,7 +17,7 @@ from db import keys, migrate
 from db.engine import Database, integrity_check, open_sqlcipher
 from db.errors import KeyMissing, NewerDatabase, QingfengError, WrongKey
 
-EXIT_CODE = 20
+EXIT_CODE = 21
 OK, WARN, FAIL = "ok", "warn", "fail"
 MARK = {OK: "✓ 正常", WARN: "! 注意", FAIL: "✗ 失败"}
 MIN_FREE = 500 * 1024 * 1024

@@ -46,7 +46,7 @@ class BackupError(QingfengError):
 class DatabaseDamaged(NotADatabase):
     """A page fails its HMAC (a flipped bit, a bad sector) or the file is malformed."""
 
-    exit_code = 15
+    exit_code = 9
 
 
 class WalDamaged(NotADatabase):
@@ -61,6 +61,12 @@ class DiskFull(QingfengError):
 
 class ReadOnlyLocation(QingfengError):
     exit_code = 18
+
+
+class DatabaseBusy(QingfengError):
+    """Another operation or another PC kept the database locked past the busy timeout."""
+
+    exit_code = 22
 
 
 class DatabaseInUse(BackupError):
@@ -97,6 +103,8 @@ def translate(exc: BaseException, where: object = None) -> QingfengError | None:
     if "readonly database" in text or "read-only" in text or "unable to open database file" in text:
         return ReadOnlyLocation(f"数据库所在的文件夹是只读的或没有写入权限{place}。刚才的操作没有保存。"
                                 "请检查文件夹权限（或 U 盘写保护），或把数据库放到可写的位置。")
+    if "database is locked" in text or "database is busy" in text or "database table is locked" in text:
+        return DatabaseBusy(f"数据库正忙{place}：另一项操作或另一台电脑正在写入，这次没有保存。请稍候几秒再试。")
     if "file is not a database" in text or "malformed" in text or "hmac" in text:
         return DatabaseDamaged(f"数据库文件已损坏{place}：某一页数据校验失败（可能是磁盘坏道或文件被改动）。"
                                + RESTORE_HINT)

@@ -48,7 +48,7 @@ def test_damaged_page_is_a_message(cli_db, tmp_path):
         data[page * 4096 + 2000] ^= 0x01
     db.write_bytes(bytes(data))
     r = run_cli(db, "audit", "verify")
-    assert r.returncode == DatabaseDamaged.exit_code == 15, r.stderr
+    assert r.returncode == DatabaseDamaged.exit_code == 9, r.stderr
     assert "已损坏" in r.stderr and "restore --latest" in r.stderr
     assert "Traceback" not in r.stderr
 
