@@ -56,7 +56,7 @@ def test_rare_characters_and_village(env, people):
 
 def _grant(s, env, hid):
     """申请中 → 在保: proposed by the clerk, approved by the reviewer."""
-    complete_steps(s, env.clerk, hid, date.today())
+    complete_steps(s, env.clerk, hid, TODAY)
     approvals.approve(s, env.reviewer, approvals.propose_grant(
         s, env.clerk, hid, reason="符合条件", day=TODAY).id)
 

@@ -89,7 +89,7 @@ def test_clerk_proposes_grant_and_reviewer_approves_side_by_side(qtbot, env, ui_
     _shot(win, "40-两人审核-经办人提交.png")
 
     with env.database.session() as s:  # the steps a decision needs (app.procedure)
-        complete_steps(s, env.clerk, hid, date.today())
+        complete_steps(s, env.clerk, hid, TODAY)
     rev = _open(qtbot, env, env.reviewer, hid)
     banner = rev.proposal_banner
     assert banner.isVisible() and banner.approve_button.isVisible() and banner.refuse_button.isVisible()
