@@ -179,3 +179,6 @@ def _diff(before: dict, after: dict) -> str:
     changed = [f"{k}: {before.get(k)!r} → {after.get(k)!r}" for k in sorted(set(before) | set(after))
                if before.get(k) != after.get(k)]
     return "；".join(changed[:6])
+
+
+from app.sync import lock as _period_lock  # noqa: E402,F401  (period-lock check on every session)

@@ -26,6 +26,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "ledger.close": ("核验销号问题", frozenset({REVIEWER, ADMIN})),
     "ledger.transfer": ("将问题线索移交纪检监察机关", frozenset({REVIEWER, ADMIN})),
     "calendar.edit": ("修改工作日历（法定节假日和调休）", frozenset({ADMIN})),
+    "sync.exchange": ("导出和导入数据交换包", frozenset({CLERK, REVIEWER, ADMIN})),
+    "sync.assign": ("向乡镇交办问题和答复交办问题", frozenset({CLERK, REVIEWER, ADMIN})),
 }
 
 

@@ -188,3 +188,4 @@ AUDITED = {"office": Office, "village": Village, "household": Household, "member
            "step": Step, "user": User}
 from db import ledger_models  # noqa: E402,F401  (registers the ledger tables)
 from db import assessment_models  # noqa: E402,F401  (registers the assessment tables)
+from db import sync_models  # noqa: E402,F401  (registers the sync tables)

@@ -9,9 +9,10 @@ import argparse
 import sys
 
 from app.cli import admin, assessment, common, ledger, registry, report
+from app.cli import sync as sync_cli
 from db.errors import QingfengError
 
-MODULES = [admin, registry, report, ledger, assessment]
+MODULES = [admin, registry, report, ledger, assessment, sync_cli]
 
 
 def build_parser() -> argparse.ArgumentParser:
