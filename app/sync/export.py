@@ -168,7 +168,7 @@ def export_package(session: Session, actor: Actor, to_code: str, out_dir: Path |
               period=period, package_hash=package_hash, audit_seq=head_seq, file_name=name,
               summary=counts)
     lock.lock_period(session, actor, period, package_hash)
-    audit.record(session, actor, "sync.export", "package", package_hash,
+    audit.record(session, actor, "sync.export", "package", package_hash[:40],
                  None, {"recipient": to_code, "kind": manifest["kind"], "seq": seq, "period": period,
                         "counts": counts})
     paths = fmt.write_file(Path(out_dir), name, data, volume_size)

@@ -302,7 +302,7 @@ def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool
     log.write(session, actor, direction="in", kind=m["kind"], peer=opened.sender, seq=m["seq"],
               period=m["period"], package_hash=opened.hash, audit_seq=m["audit"]["seq"],
               file_name=file_name, summary=summary)
-    audit.record(session, actor, "sync.import", "package", opened.hash, None,
+    audit.record(session, actor, "sync.import", "package", opened.hash[:40], None,
                  {"sender": opened.sender, "kind": m["kind"], "seq": m["seq"], "period": m["period"],
                   "records": written, "refused": refused})
     result.status = "imported"
@@ -321,7 +321,7 @@ def record_alarm(session: Session, actor: Actor, exc: ChainBroken, period: str, 
     peer.chain_alarm = exc.message
     log.write(session, actor, direction="in", kind="alarm", peer=exc.sender, seq=seq, period=period,
               package_hash=exc.package_hash, status="alarm", summary=exc.message)
-    audit.record(session, actor, "sync.alarm", "package", exc.package_hash, None,
+    audit.record(session, actor, "sync.alarm", "package", exc.package_hash[:40], None,
                  {"sender": exc.sender, "message": exc.message})
 
 
