@@ -115,3 +115,62 @@ def file_digest(path: Path) -> str:
         if p.exists():
             h.update(p.read_bytes())
     return h.hexdigest()
+
+
+KILL_SCRIPT = """
+import sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from db.engine import Database, _sqlcipher_engine
+from app import users
+from app.sync import importer
+db = Database(engine=_sqlcipher_engine(Path({db!r}), bytes.fromhex({key!r})))
+with db.session(write=False) as s:
+    actor = users.actor_for(s, "admin")
+print("ready", flush=True)
+t = time.perf_counter()
+importer.run_import(db, actor, Path({package!r}), ack_dir=Path({acks!r}))
+print("done", time.perf_counter() - t, flush=True)
+"""
+
+
+def kill_import_trial(base: Path, key: bytes, package: Path, work: Path, delay: float | None) -> dict:
+    """Copy ``base`` (the district before the import), import ``package`` in a subprocess and
+    kill it ``delay`` seconds after it is ready (None: let it finish). Returns what is left:
+    integrity check, households and exchange-log rows of the import."""
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import text as sql
+    from db.engine import Database, _sqlcipher_engine, integrity_check
+
+    root = str(Path(__file__).resolve().parent.parent)
+    work.mkdir(parents=True, exist_ok=True)
+    target = work / "trial.qfdb"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(base, target)
+    script = KILL_SCRIPT.format(root=root, db=str(target), key=key.hex(), package=str(package),
+                                acks=str(work / "acks"))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    finished = None
+    if delay is None:
+        finished = float(proc.stdout.readline().split()[1])
+    else:
+        time.sleep(delay)
+        proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    database = Database(engine=_sqlcipher_engine(target, key))
+    try:
+        check = integrity_check(database)
+        with database.engine.connect() as conn:
+            households = conn.execute(sql("SELECT count(*) FROM households")).scalar()
+            logged = conn.execute(sql("SELECT count(*) FROM exchange_log WHERE direction = 'in'")).scalar()
+            audited = conn.execute(sql("SELECT count(*) FROM audit_log WHERE action = 'sync.import'")).scalar()
+    finally:
+        database.dispose()
+    return {"integrity": check, "households": households, "logged": logged, "audited": audited,
+            "seconds": finished, "killed": proc.returncode != 0}
