@@ -12,6 +12,7 @@ from ui.context import AppContext
 from ui.household_window import HouseholdWindow
 from ui.new_household import NewHouseholdDialog
 from ui.pages.home import HomePage
+from ui.pages.exchange import ExchangePage
 from ui.pages.households import HouseholdsPage
 from ui.pages.ledger_petitions import PetitionsPage
 from ui.pages.ledger_problems import ProblemsPage
@@ -62,6 +63,8 @@ class MainWindow(QMainWindow):
                 page.data_tab.restoreRequested.connect(self.restoreRequested.emit)
             elif name == "报表打印":
                 page = ReportsPage(ctx)
+            elif name == "数据交换":
+                page = ExchangePage(ctx)
             elif name in LEDGER_PAGES:
                 page = LEDGER_PAGES[name](ctx.database, ctx.actor)
             else:

@@ -220,8 +220,8 @@ def read_zip(data: bytes) -> RawPackage:
             if sum(i.file_size for i in infos) > len(data):
                 raise PackageRefused("数据包成员大小与文件长度不符。")
             parts = [z.read(n) for n in MEMBERS]
-    except zipfile.BadZipFile as exc:
-        raise PackageRefused(f"数据包已损坏或被截断（{exc}）。") from None
+    except zipfile.BadZipFile:
+        raise PackageRefused("数据包已损坏或被截断（不是完整的 ZIP 文件）。") from None
     except (zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
         raise PackageRefused(f"数据包已损坏（{type(exc).__name__}）。") from None
     except zlib.error:
