@@ -118,3 +118,16 @@ def test_status_and_person_in_two_townships(env, district_db, template_db, tmp_p
     assert status[TOWN_B].missing_months == [] and not status[TOWN_B].monthly_on_time  # arrived late
     assert len(dupes) == 1 and sorted(dupes[0].offices) == [TOWN, TOWN_B]
     other.database.dispose()
+
+
+def test_imported_households_are_found_by_search_at_the_district(env, district_db, tmp_path):
+    from app import search
+
+    town = Office(env.database, env.admin, TOWN, env.path)
+    dist = Office(district_db, actor_of(district_db), DISTRICT)
+    exchange_cards(town, dist)
+    add_households(town, 2)
+    import_into(dist, export_to(town, DISTRICT, tmp_path).paths[0])
+    with dist.database.session(write=False) as s:
+        assert [h.head_name for h in search.search(s, "z1")] == ["张1"]
+        assert [h.head_name for h in search.search(s, "张0")] == ["张0"]

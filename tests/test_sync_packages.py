@@ -214,3 +214,18 @@ def test_period_lock_needs_a_reason_and_travels_as_correction(pair, tmp_path):
     r = import_into(dist, p2)
     assert [c["reason"] for c in r.corrections] == ["入户调查日期登记有误"]
     assert r.tables["step"].updated == 1
+
+
+def test_demo_township_travels_whole(pair, tmp_path):
+    """Households with income, assessments, proposals and ledgers: nothing refused, all equal."""
+    from app import demo
+
+    town, dist = pair
+    with town.database.session() as s:
+        demo.generate(s, town.actor, households=15, seed=4)
+    r = import_into(dist, export_to(town, DISTRICT, tmp_path).paths[0])
+    assert sum(len(t.refused) for t in r.tables.values()) == 0
+    assert r.tables["proposal"].new > 0 and r.tables["income"].new > 0
+    assert canonical_dump(town.database, {TOWN}) == canonical_dump(dist.database, {TOWN})
+    with dist.database.session(write=False) as s:
+        assert audit.verify(s).ok

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, clock
 from app.permissions import Actor, require
-from app.sync import checks, format as fmt, log, tables
+from app.sync import checks, format as fmt, log, searchindex, tables
 from app.sync.ack import write_ack
 from app.sync.checks import ChainBroken, Opened
 from app.sync.format import PackageRefused
@@ -243,6 +243,10 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
             session.connection().execute(stmt, values)
             items += [("sync.import", entity, after["id"], before, after) for before, after in changed]
     _audit_bulk(session, actor, items)
+    touched = {r["id"] for r in p.new.get("household", [])} | {a["id"] for _b, a in p.updated.get("household", [])}
+    touched |= {r["household_id"] for r in p.new.get("member", [])}
+    touched |= {x["household_id"] for pair in p.updated.get("member", []) for x in pair}
+    searchindex.reindex(session, touched)
     return len(items)
 
 
