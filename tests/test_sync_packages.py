@@ -229,3 +229,23 @@ def test_demo_township_travels_whole(pair, tmp_path):
     assert canonical_dump(town.database, {TOWN}) == canonical_dump(dist.database, {TOWN})
     with dist.database.session(write=False) as s:
         assert audit.verify(s).ok
+
+
+def test_the_months_report_pdf_travels_with_the_package(pair, tmp_path):
+    from pypdf import PdfReader
+
+    town, dist = pair
+    add_households(town, 2)
+    with town.database.session() as s:
+        from app.sync import export as sync_export
+
+        r = sync_export.export_package(s, town.actor, DISTRICT, tmp_path / "out", period="2026-11",
+                                       reports=True)
+    assert r.counts["documents"] == 1
+    preview = import_into(dist, r.paths[0], dry_run=True)
+    assert preview.documents == ["动态管理月报-2026-11.pdf"]
+    done = import_into(dist, r.paths[0], ack_dir=tmp_path / "acks")
+    [saved] = done.documents
+    assert saved.endswith(f"{TOWN}-2026-11-动态管理月报-2026-11.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(saved).pages)
+    assert "动态管理" in text and "香水镇" in text

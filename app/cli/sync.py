@@ -38,6 +38,7 @@ def register(sub) -> None:  # noqa: ANN001
     c.add_argument("--out", required=True, help="保存到的文件夹")
     c.add_argument("--full", action="store_true", help="完整数据包（而不是上次确认以来的变更）")
     c.add_argument("--period", help="报送月份 YYYY-MM（默认本月）")
+    c.add_argument("--reports", action="store_true", help="附上该月的动态管理月报 PDF")
     add_json(c)
     c.set_defaults(handler=cmd_package_export)
     c = psub.add_parser("import", help="导入数据包（先检查，再在一个事务中导入，并生成回执）")
@@ -121,7 +122,8 @@ def cmd_card_list(ctx: Context) -> int:
 def cmd_package_export(ctx: Context) -> int:
     a = ctx.args
     with ctx.database().session() as s:
-        r = export.export_package(s, ctx.actor(s), a.to, Path(a.out), full=a.full, period=a.period)
+        r = export.export_package(s, ctx.actor(s), a.to, Path(a.out), full=a.full, period=a.period,
+                                   reports=a.reports)
     if ctx.json:
         dump_json({"paths": [str(p) for p in r.paths], "size": r.size, "kind": r.kind, "seq": r.seq,
                    "period": r.period, "recipient": r.recipient, "counts": r.counts, "hash": r.hash,
@@ -155,6 +157,8 @@ def cmd_package_import(ctx: Context) -> int:
         print(f"更正（{c['period']}）：{c['entity']} {c['entity_id']}：{c['reason']}")
     if result.status == "preview":
         info("以上为预览，未导入。确认后去掉 --dry-run 再运行。")
+    for p in result.documents:
+        info(f"报表：{p}")
     for p in result.ack_paths:
         info(f"回执：{p}（请送回发送单位导入）")
     return 0

@@ -70,7 +70,7 @@ def check_manifest(m: dict) -> None:
     if not isinstance(head.get("seq"), int) or not isinstance(head.get("hash"), str):
         raise PackageRefused("数据包清单中的审计链头写法不对。")
     sections = _need(m, "sections", list)
-    allowed = set(tables.tables_for(m["sender_level"])) | {"calendar", "audit_log"}
+    allowed = set(tables.tables_for(m["sender_level"])) | {"calendar", "audit_log", "documents"}
     names = []
     for s in sections:
         if not isinstance(s, dict) or not isinstance(s.get("name"), str) or \

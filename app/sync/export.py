@@ -110,8 +110,24 @@ def calendar_rows(session: Session) -> list[dict]:
     return rows
 
 
+def report_documents(session: Session, actor: Actor, period: str) -> list[dict]:
+    """The period's 动态管理月报 as a PDF, carried in the package (base64 in its JSON line)."""
+    import base64
+    import tempfile
+
+    from app import reports
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"动态管理月报-{period}.pdf"
+        reports.make_monthly(session, actor, out, period=reports.parse_period(period, today=clock.today()),
+                             today=clock.today())
+        data = out.read_bytes()
+    return [{"name": out.name, "sha256": fmt.sha256(data), "size": len(data),
+             "data": base64.b64encode(data).decode("ascii")}]
+
+
 def export_package(session: Session, actor: Actor, to_code: str, out_dir: Path | str, *,
-                   full: bool = False, period: str | None = None,
+                   full: bool = False, period: str | None = None, reports: bool = False,
                    volume_size: int = fmt.VOLUME_SIZE) -> ExportResult:
     """Write the next package for ``to_code`` into ``out_dir``; log it and lock its month."""
     require(actor, "sync.exchange")
@@ -137,6 +153,8 @@ def export_package(session: Session, actor: Actor, to_code: str, out_dir: Path |
         sections.append((entity, collect_rows(session, entity, own.code, ids)))
     if own.level == "district":
         sections.append(("calendar", calendar_rows(session)))
+    if reports:
+        sections.append(("documents", report_documents(session, actor, period)))
     head = session.get(AuditHead, 1)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, audit.GENESIS)
     # the audit entries since the acknowledged position; before any acknowledgement, since the

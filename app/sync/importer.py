@@ -20,6 +20,7 @@ from app.sync import checks, format as fmt, log, searchindex, tables
 from app.sync.ack import write_ack
 from app.sync.checks import ChainBroken, Opened
 from app.sync.format import PackageRefused
+from app.sync import incoming
 from app.sync.incoming import apply_calendar, plan_calendar
 from db.models import AuditEntry, AuditHead
 from db.sync_models import SyncPeer
@@ -49,6 +50,7 @@ class ImportResult:
     tables: dict[str, TableSummary] = field(default_factory=dict)
     corrections: list[dict] = field(default_factory=list)
     audit_entries: int = 0
+    documents: list[str] = field(default_factory=list)  # report PDFs carried (names; paths once saved)
     ack_paths: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -62,6 +64,7 @@ class _Plan:
     updated: dict[str, list[tuple[dict, dict]]]  # (before, after)
     superseded: dict[str, list[dict]]  # local rows replaced by the owner's copy (natural key)
     calendar: dict | None = None
+    values: dict[str, dict] = field(default_factory=dict)  # id -> converted column values
 
 
 def _existing(session: Session, entity: str, ids: list[str]) -> dict[str, dict]:
@@ -129,16 +132,16 @@ def plan(session: Session, opened: Opened) -> _Plan:
                 _refuse(summary, row, f"冲突：本地版本 {local['version']} 与数据包中的版本 {row['version']} "
                                       "内容不同（同一单位的数据在两处被修改，可能恢复过备份），未覆盖")
                 continue
-            candidates.append((row, local))
+            candidates.append((row, local, values))
         missing_fk: dict[str, set[str]] = {}
-        for row, _local in candidates:
+        for row, _local, _values in candidates:
             for col, target in fks:
                 value = row.get(col)
                 if value is not None and value not in accepted.get(_entity_of(target), set()):
                     missing_fk.setdefault(target.name, set()).add(value)
         present = {name: _present(session, tables.model(_entity_of_name(name)).__table__, ids)
                    for name, ids in missing_fk.items()}
-        for row, local in candidates:
+        for row, local, values in candidates:
             bad = [col for col, target in fks if row.get(col) is not None
                    and row[col] not in accepted.get(_entity_of(target), set())
                    and row[col] not in present.get(target.name, set())]
@@ -152,6 +155,7 @@ def plan(session: Session, opened: Opened) -> _Plan:
             else:
                 summary.updated += 1
                 p.updated.setdefault(entity, []).append((local, row))
+            p.values[row["id"]] = values
         if entity == "standard":
             p.superseded["standard"] = _superseded_standards(session, p.new.get("standard", []))
     if "calendar" in opened.sections:
@@ -201,7 +205,8 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
             head = AuditHead(id=1, seq=0, hash=audit.GENESIS)
             session.add(head)
         session.info["audit_head"] = head
-    ts = audit._plain(clock.utcnow())
+    now = clock.utcnow()
+    ts = audit._plain(now)
     seq, prev, rows = head.seq, head.hash, []
     for action, entity, entity_id, before, after in items:
         seq += 1
@@ -210,12 +215,13 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
                  "before": None if before is None else audit.canonical(before),
                  "after": None if after is None else audit.canonical(after)}
         h = audit.entry_hash(prev, entry)
-        rows.append({"seq": seq, "ts": clock.utcnow(), "username": entry["user"], "office": entry["office"],
+        rows.append({"seq": seq, "ts": now, "username": entry["user"], "office": entry["office"],
                      "action": action, "entity": entity, "entity_id": entity_id,
                      "before": entry["before"], "after": entry["after"], "prev_hash": prev, "hash": h})
         prev = h
+    conn = session.connection()
     for i in range(0, len(rows), 5000):
-        session.execute(insert(AuditEntry.__table__), rows[i:i + 5000])
+        conn.execute(insert(AuditEntry.__table__), rows[i:i + 5000])
     head.seq, head.hash = seq, prev
     session.flush()
 
@@ -231,13 +237,14 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
         table = tables.model(entity).__table__
         new = p.new.get(entity, [])
         if new:
-            values = [tables.from_plain(entity, r) for r in new]
-            for i in range(0, len(values), 2000):
-                session.execute(insert(table), values[i:i + 2000])
+            values = [p.values[r["id"]] for r in new]
+            conn = session.connection()
+            for i in range(0, len(values), 5000):
+                conn.execute(insert(table), values[i:i + 5000])
             items += [("sync.import", entity, r["id"], None, r) for r in new]
         changed = p.updated.get(entity, [])
         if changed:
-            values = [dict(tables.from_plain(entity, after), _id=after["id"]) for _b, after in changed]
+            values = [dict(p.values[after["id"]], _id=after["id"]) for _b, after in changed]
             cols = {k: bindparam(k) for k, _c in tables.columns(entity) if k != "id"}
             stmt = update(table).where(table.c.id == bindparam("_id")).values(**cols)
             session.connection().execute(stmt, values)
@@ -284,6 +291,8 @@ def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool
     result.corrections = [{"entity": r["entity"], "entity_id": r["entity_id"], "period": r["period"],
                            "reason": r["reason"]} for r in opened.sections.get("correction", [])]
     result.audit_entries = len(opened.sections.get("audit_log", []))
+    docs = incoming.check_documents(opened.sections.get("documents", []))
+    result.documents = [name for name, _data in docs]
     refused = sum(len(s.refused) for s in p.summary.values())
     totals = {k: sum(getattr(s, k) for s in p.summary.values()) for k in ("new", "updated", "unchanged")}
     result.message = (f"{opened.sender_name}第 {m['seq']} 号{'完整' if m['kind'] == 'full' else '增量'}数据包"
@@ -311,6 +320,9 @@ def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool
                   "records": written, "refused": refused})
     result.status = "imported"
     result.message = "已导入：" + result.message
+    if ack_dir is not None and docs:
+        result.documents = [str(x) for x in incoming.save_documents(
+            Path(ack_dir) / "收到的报表", opened.sender, m["period"], docs)]
     if ack_dir is not None:
         result.ack_paths = [str(x) for x in write_ack(session, actor, opened, Path(ack_dir))]
     return result

@@ -5,7 +5,11 @@ at the township, audited, exactly as a calendar import typed in settings would.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -42,3 +46,30 @@ def apply_calendar(session: Session, actor: Actor, plan: dict, sender: str) -> N
     report = workdays.CalendarImport(years=sorted(plan["years"]))
     for year, days in sorted(plan["years"].items()):
         workdays._write_year(session, actor, year, days, f"区县下发（{sender}）", report)
+
+
+def check_documents(rows: list[dict]) -> list[tuple[str, bytes]]:
+    """The report PDFs a package carries: safe file names, intact content."""
+    out = []
+    for r in rows:
+        try:
+            name, data = r["name"], base64.b64decode(r["data"], validate=True)
+        except (KeyError, TypeError, binascii.Error):
+            raise PackageRefused("数据包中的报表文件格式不对。") from None
+        if not isinstance(name, str) or not name.endswith(".pdf") or "/" in name or "\\" in name \
+                or name.startswith(".") or len(name) > 100:
+            raise PackageRefused(f"数据包中的报表文件名不合规：{name!r}")
+        if hashlib.sha256(data).hexdigest() != r.get("sha256") or not data.startswith(b"%PDF"):
+            raise PackageRefused(f"数据包中的报表 {name} 已损坏。")
+        out.append((name, data))
+    return out
+
+
+def save_documents(folder: Path, sender: str, period: str, docs: list[tuple[str, bytes]]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, data in docs:
+        path = folder / f"{sender}-{period}-{name}"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths

@@ -39,6 +39,6 @@ def reindex(session: Session, household_ids: set[str]) -> int:
                 SimpleNamespace(head_name=h.head_name, number=h.number), members.get(h.id, []),
                 villages.get(h.village_id, ""))]
         if rows:
-            session.execute(insert(SearchTerm), rows)
+            session.connection().execute(insert(SearchTerm.__table__), rows)
         written += len(rows)
     return written

@@ -6,6 +6,7 @@ amounts with two decimals), so the receiver can store exactly what was sent and 
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text
@@ -37,6 +38,7 @@ def model(entity: str):  # noqa: ANN201 - a mapped class
     return AUDITED[entity]
 
 
+@lru_cache(maxsize=None)
 def columns(entity: str) -> list[tuple[str, object]]:
     """(attribute key, Column) of every mapped column, in mapper order."""
     mapper = sa_inspect(AUDITED[entity])
@@ -49,25 +51,38 @@ def plain_row(entity: str, row) -> dict:  # noqa: ANN001 - a Row with the column
 
 def from_plain(entity: str, data: dict) -> dict:
     """Check one incoming row and convert it to column values; raises ValueError with a reason."""
-    cols = columns(entity)
-    keys = {k for k, _ in cols}
-    if set(data) != keys:
+    keys, checks = _checks(entity)
+    if data.keys() != keys:
         extra, missing = sorted(set(data) - keys), sorted(keys - set(data))
         raise ValueError(f"字段不符（多出 {extra}，缺少 {missing}）")
     out = {}
-    for key, col in cols:
+    for key, nullable, typ in checks:
         value = data[key]
         if value is None:
-            if not col.nullable:
+            if not nullable:
                 raise ValueError(f"{key} 不能为空")
             out[key] = None
-            continue
-        out[key] = _convert(key, col.type, value)
+        elif typ is None:
+            if not isinstance(value, str):
+                raise ValueError(f"{key} 应为文字")
+            out[key] = value
+        else:
+            out[key] = _convert(key, typ, value)
     if not isinstance(out.get("id"), str) or len(out["id"]) != 36:
         raise ValueError("id 应为 UUID")
     if not isinstance(out.get("version"), int) or out["version"] < 1:
         raise ValueError("version 应为正整数")
     return out
+
+
+@lru_cache(maxsize=None)
+def _checks(entity: str) -> tuple[set, list[tuple[str, bool, object]]]:
+    """Per column: key, nullable, and its type (None for unlimited text: no conversion)."""
+    checks = []
+    for key, col in columns(entity):
+        plain_text = isinstance(col.type, Text) or (isinstance(col.type, String) and not col.type.length)
+        checks.append((key, col.nullable, None if plain_text else col.type))
+    return {k for k, _n, _t in checks}, checks
 
 
 def _convert(key: str, typ: object, value: object) -> object:

@@ -91,6 +91,9 @@ class ExchangePage(QWidget):
         self.recipient = QComboBox()
         self.full_box = QCheckBox("完整数据包（而不是上次确认以来的变更）")
         self.period_edit = QLineEdit(clock.today().strftime("%Y-%m"))
+        self.reports_box = QCheckBox("附上该月的动态管理月报（PDF）")
+        self.reports_box.setChecked(self.ctx.office.level == "township")
+        self.reports_box.setVisible(self.ctx.office.level == "township")
         self.export_button = QPushButton("导出到文件夹……")
         self.export_button.setEnabled(self.ctx.can("sync.exchange"))
         self.export_button.clicked.connect(lambda: self.export_package())
@@ -100,6 +103,7 @@ class ExchangePage(QWidget):
         form.addRow("接收单位", self.recipient)
         form.addRow("报送月份", self.period_edit)
         form.addRow("", self.full_box)
+        form.addRow("", self.reports_box)
         form.addRow("", self.export_button)
         form.addRow(self.export_result)
         return w
@@ -221,11 +225,13 @@ class ExchangePage(QWidget):
         if not folder:
             return
         full, period = self.full_box.isChecked(), self.period_edit.text().strip()
+        reports = self.reports_box.isChecked()
 
         def work(progress, _c) -> export.ExportResult:  # noqa: ANN001
             progress.update(0, 0, "正在汇总、签名和加密……")
             with ctx.database.session() as s:
-                return export.export_package(s, ctx.actor, to, Path(folder), full=full, period=period)
+                return export.export_package(s, ctx.actor, to, Path(folder), full=full, period=period,
+                                             reports=reports)
 
         def done(r: export.ExportResult) -> None:
             self.last_export = r
@@ -296,7 +302,8 @@ class ExchangePage(QWidget):
             self._show_result(r)
             if r.ack_paths:
                 self.import_summary.setText(r.message + "\n回执已保存：" + "、".join(r.ack_paths) +
-                                            "（请送回发送单位导入）")
+                                            "（请送回发送单位导入）" +
+                                            "".join(f"\n收到报表：{d}" for d in r.documents))
             self.preview_path = None
             self.refresh()
             ctx.changed.emit("all")
