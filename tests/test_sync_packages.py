@@ -249,3 +249,48 @@ def test_the_months_report_pdf_travels_with_the_package(pair, tmp_path):
     assert saved.endswith(f"{TOWN}-2026-11-动态管理月报-2026-11.pdf")
     text = "".join(p.extract_text() for p in PdfReader(saved).pages)
     assert "动态管理" in text and "香水镇" in text
+
+
+def test_large_packages_split_into_numbered_volumes(pair, tmp_path):
+    town, dist = pair
+    add_households(town, 3)
+    with town.database.session() as s:
+        from app.sync import export as sync_export
+
+        r = sync_export.export_package(s, town.actor, DISTRICT, tmp_path / "out", period="2026-11",
+                                       volume_size=2000)
+    assert len(r.paths) > 1 and [p.suffix for p in r.paths][:2] == [".001", ".002"]
+    assert all(p.stat().st_size <= 2000 for p in r.paths)
+    last = r.paths[-1].read_bytes()
+    r.paths[-1].unlink()  # a missing last volume: refused, nothing imported
+    with pytest.raises(PackageRefused):
+        import_into(dist, r.paths[0].with_name(r.paths[0].name.replace(".001", "")))
+    r.paths[-1].write_bytes(last)
+    assert import_into(dist, r.paths[0]).tables["household"].new == 3
+
+
+def test_two_imports_never_run_at_once(pair, tmp_path):
+    import threading
+
+    town, dist = pair
+    add_households(town, 20)
+    path = export_to(town, DISTRICT, tmp_path).paths[0]
+    results, errors = [], []
+
+    def run() -> None:
+        from db.engine import open_sqlcipher
+
+        database = open_sqlcipher(dist.path)  # a second program on the same database
+        try:
+            results.append(import_into(Office(database, dist.actor, DISTRICT), path).status)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(results) == ["duplicate", "imported"]
