@@ -1,6 +1,9 @@
 """qingfeng-cli card / package / district as a clerk's script uses them; a refused package exits
 20 with the Chinese reason on stderr."""
 import json
+from datetime import date
+
+from app.idcard import make_valid_id
 
 from tests.test_cli import run
 
@@ -46,6 +49,22 @@ def test_cards_packages_and_refusal_exit_codes(tmp_path):
     r = run(dist, "package", "log", "--json")
     kinds = [(e["direction"], e["kind"]) for e in json.loads(r.stdout)]
     assert ("in", "full") in kinds and ("out", "ack") in kinds
+    # the exported month is locked: a change dated in it needs a reason and travels as a correction
+    r = run(town, "household", "add", "--village", "香水村", "--category", "农村低保", "--head", "张三",
+            "--id", make_valid_id("640424", date(1931, 5, 6), 13), "--date", "2026-11-02", "--json")
+    assert r.returncode == 0, r.stderr
+    number = json.loads(r.stdout)["number"]
+    r = run(town, "package", "export", "--to", "640424", "--out", str(tmp_path / "out"), "--period", "2026-11")
+    assert r.returncode == 0, r.stderr
+    problem = ("ledger", "problem", "add", "--source", "自查", "--category", "错保", "--description",
+               "收入核算有误", "--found", "2026-11-20", "--responsible", "马晓梅", "--household", number)
+    r = run(town, *problem)
+    assert r.returncode == 10 and "已报送并锁定" in r.stderr
+    r = run(town, "--correction-reason", "11月自查发现，漏登", *problem)
+    assert r.returncode == 0, r.stderr
+    r = run(town, "package", "export", "--to", "640424", "--out", str(tmp_path / "out"), "--full", "--json")
+    assert json.loads(r.stdout)["counts"]["correction"] == 2  # the problem and its first state change
+
     r = run(dist, "district", "status", "--json")
     [status] = json.loads(r.stdout)
     assert status["code"] == "640424100" and status["last_seq"] == 1 and status["chain_ok"]

@@ -205,7 +205,6 @@ def test_period_lock_needs_a_reason_and_travels_as_correction(pair, tmp_path):
         before = audit.state(step)
         with lock.correction(s, town.actor, "入户调查日期登记有误"):
             step.note = "补记"
-            step.version  # noqa: B018
             audit.record_change(s, town.actor, "step.update", "step", step, before)
     with town.database.session(write=False) as s:
         assert s.execute(select(PeriodCorrection.reason)).scalar() == "入户调查日期登记有误"

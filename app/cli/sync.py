@@ -12,6 +12,7 @@ from pathlib import Path
 from app.cli.common import Context, add_json, dump_json, info
 from app.errors import ValidationError
 from app.sync import cards, district, export, importer, log
+from app.sync.lock import allow_corrections  # noqa: F401  (used by app.cli.main)
 
 
 def register(sub) -> None:  # noqa: ANN001

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app import audit, clock
 from app.permissions import Actor
 from app.sync import cards, format as fmt, log
+from app.sync.format import APP_VERSION
 from db.migrate import head_revision
 
 
@@ -22,7 +23,7 @@ def write_ack(session: Session, actor: Actor, opened, out_dir: Path) -> list[Pat
         "format": fmt.FORMAT_VERSION, "kind": "ack", "sender": opened.own_code,
         "sender_level": opened.own_level, "recipient": opened.sender, "seq": m["seq"],
         "prev_hash": opened.hash, "period": m["period"], "created": clock.utcnow().isoformat(sep=" "),
-        "app_version": "0.1.0", "schema": head_revision(), "sections": index, "plain_size": len(plain),
+        "app_version": APP_VERSION, "schema": head_revision(), "sections": index, "plain_size": len(plain),
         "compression": "zlib", "audit": {"seq": 0, "hash": audit.GENESIS, "since": 0},
         "ack": {"hash": opened.hash, "seq": m["seq"]},
         "payload_sha256": fmt.sha256(cipher), "payload_size": len(cipher), "key": key}

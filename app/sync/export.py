@@ -25,7 +25,6 @@ from db.migrate import head_revision
 from db.models import AuditEntry, AuditHead
 from db.sync_models import SyncPeer
 
-APP_VERSION = "0.1.0"
 IN_CHUNK = 500
 
 
@@ -172,7 +171,7 @@ def export_package(session: Session, actor: Actor, to_code: str, out_dir: Path |
         "format": fmt.FORMAT_VERSION, "kind": "full" if full else "delta", "sender": own.code,
         "sender_level": own.level, "recipient": to_code, "seq": seq,
         "prev_hash": peer.out_hash or audit.GENESIS, "period": period,
-        "created": clock.utcnow().isoformat(sep=" "), "app_version": APP_VERSION,
+        "created": clock.utcnow().isoformat(sep=" "), "app_version": fmt.APP_VERSION,
         "schema": head_revision(), "sections": index, "plain_size": len(plain),
         "compression": method, "audit": {"seq": head_seq, "hash": head_hash, "since": since},
         "payload_sha256": fmt.sha256(cipher), "payload_size": len(cipher), "key": key}

@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from db.errors import QingfengError
 
 FORMAT_VERSION = 1
+APP_VERSION = "0.1.0"  # pyproject.toml
 MEMBERS = ("manifest.json", "payload.bin", "signature")
 MAX_FILE = 512 * 1024 * 1024
 MAX_MANIFEST = 1024 * 1024
@@ -160,8 +161,8 @@ def decrypt(cipher: bytes, key: dict, box_private: X25519PrivateKey) -> bytes:
                    own_public)
         cek = AESGCM(kek).decrypt(bytes.fromhex(key["nonce"]), bytes.fromhex(key["wrapped"]), b"qfp-key")
         chunk, count = int(key["chunk"]), int(key["chunks"])
-        if chunk != CHUNK or count < 1 or len(cipher) != (count - 1) * (CHUNK + 16) + \
-                len(cipher[(count - 1) * (CHUNK + 16):]) or len(cipher) <= (count - 1) * (CHUNK + 16):
+        full_chunks = (count - 1) * (CHUNK + 16)
+        if chunk != CHUNK or count < 1 or not full_chunks + 16 <= len(cipher) <= full_chunks + CHUNK + 16:
             raise PackageRefused("数据包加密分块与清单不符。")
         aes, out = AESGCM(cek), io.BytesIO()
         for i in range(count):
