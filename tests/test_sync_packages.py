@@ -293,3 +293,29 @@ def test_two_imports_never_run_at_once(pair, tmp_path):
     for t in threads:
         t.join()
     assert errors == [] and sorted(results) == ["duplicate", "imported"]
+
+
+def test_a_replaced_card_starts_the_exchange_afresh(pair, template_db, tmp_path):
+    """A township reinstalled (new keys): after the confirmed replacement its first full package
+    imports, its new audit chain is anchored again, and the old keys are no longer accepted."""
+    town, dist = pair
+    add_households(town, 2)
+    old = export_to(town, DISTRICT, tmp_path / "old").paths[0]
+    import_into(dist, old)
+    add_households(town, 1, start=50)
+    late_old = export_to(town, DISTRICT, tmp_path / "old2").paths[0]
+    other = Office(open_copy(template_db, tmp_path / "new.qfdb"), None, TOWN)
+    other.actor = actor_of(other.database)
+    with other.database.session() as s:
+        new_card = cards.export_card(s, other.actor)
+    with dist.database.session() as s:
+        cards.import_card(s, dist.actor, new_card, replace=True)
+        dist_card = cards.export_card(s, dist.actor)
+    with other.database.session() as s:
+        cards.import_card(s, other.actor, dist_card)
+    add_households(other, 1, start=70)
+    r = import_into(dist, export_to(other, DISTRICT, tmp_path / "new").paths[0])
+    assert r.status == "imported" and r.tables["household"].new == 1
+    with pytest.raises(PackageRefused, match="签名无效"):
+        import_into(dist, late_old)
+    other.database.dispose()

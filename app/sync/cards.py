@@ -22,7 +22,7 @@ from app import audit, offices
 from app.errors import ConflictError, ValidationError
 from app.permissions import Actor, require
 from db.models import Office
-from db.sync_models import OfficeCard, OfficeKey
+from db.sync_models import OfficeCard, OfficeKey, SyncPeer
 
 CARD_FORMAT = "qingfeng-office-card/1"
 MAX_CARD_BYTES = 64 * 1024
@@ -167,6 +167,14 @@ def import_card(session: Session, actor: Actor, data: bytes, *, replace: bool = 
         before = {"sign_public": existing.sign_public, "box_public": existing.box_public,
                   "fingerprint": existing.fingerprint}
         session.delete(existing)
+        # a new install of the counterpart: the exchange starts afresh (a full package each way,
+        # and its audit chain is anchored again at the head its first package carries)
+        peer = session.get(SyncPeer, card.code)
+        if peer is not None:
+            before["sync_state"] = {"out_seq": peer.out_seq, "acked_seq": peer.acked_seq,
+                                    "in_seq": peer.in_seq, "audit_seq": peer.audit_seq}
+            peer.acked_seq = peer.acked_audit_seq = peer.in_seq = peer.in_hash = None
+            peer.in_created = peer.audit_seq = peer.audit_hash = peer.chain_alarm = None
         session.flush()
     session.add(OfficeCard(code=card.code, name=card.name, level=card.level,
                            parent_code=card.parent_code, sign_public=card.sign_public,
