@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app import offices
+from datetime import date
+
+from app import clock, offices
 from test_ui_support import make_ctx
 from tests.sync_support import actor_of, add_households, build_district_template, open_copy, Office
 from ui import dialogs, ops
@@ -86,6 +88,30 @@ def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompt
     _idle(qtbot)
     assert "未导入" in dist_page.import_summary.text() and not dist_page.apply_button.isEnabled()
     assert prompts["errors"] and "数据包" in prompts["errors"][-1]
+    # the district assigns a problem; it travels down; the township answers it
+    with clock.frozen(date(2026, 12, 1)):
+        dist_page.new_assignment(("640424100", "核查低保金额", "请核查三户的保障金额", "2027-01-15"))
+        _idle(qtbot)
+        dist_page.refresh()
+        _idle(qtbot)
+        assert dist_page.assignments_table.item(0, 4).text() == "整改中"
+        dist_page.export_package(str(tmp_path / "down"))
+        _idle(qtbot)
+        town_page.preview_package(str(dist_page.last_export.paths[0]))
+        _idle(qtbot)
+        town_page.apply_package()
+        _idle(qtbot)
+        town_page.refresh()
+        _idle(qtbot)
+        town_page.assignments_table.selectRow(0)
+        town_page.answer_assignment("已逐户核查并调整", True)
+        _idle(qtbot)
+        town_page.refresh()
+        _idle(qtbot)
+    assert town_page.assignments_table.item(0, 4).text() == "已整改"
+    assert town_page.assignments_table.item(0, 5).text() == "已逐户核查并调整"
+    town_page.tabs.setCurrentIndex(town_page.tabs.count() - 1)
+    town_page.grab().save(str(Path("/tmp") / "qf-exchange-assignments.png"))
     dist_page.tabs.setCurrentIndex(2)
     dist_page.grab().save(str(Path("/tmp") / "qf-exchange-import.png"))
     dist_page.tabs.setCurrentIndex(4)

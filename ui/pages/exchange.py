@@ -3,6 +3,7 @@ counterpart, import with the dry-run summary before confirming, the exchange log
 mode, every township's status. All database work runs through ``ui.ops``."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from app import clock
-from app.errors import ConflictError
+from app.errors import ConflictError, ValidationError
 from app.errors import QingfengError
 from app.sync import cards, district, export, importer, log
 from ui import dialogs, ops
@@ -58,6 +59,7 @@ class ExchangePage(QWidget):
         if ctx.office.level == "district":
             self.status_table = _table(["乡镇代码", "名称", "最近序号", "最近月份", "缺报月份", "审计链", "月报（25日前）"])
             self.tabs.addTab(self.status_table, "乡镇报送情况")
+        self.tabs.addTab(self._assignments_tab(), "交办问题")
         lay = QVBoxLayout(self)
         lay.addWidget(page_title("数据交换"))
         lay.addWidget(self.tabs, 1)
@@ -133,6 +135,67 @@ class ExchangePage(QWidget):
         lay.addWidget(self.refused_list, 1)
         return w
 
+    def _assignments_tab(self) -> QWidget:
+        w = QWidget()
+        district_mode = self.ctx.office.level == "district"
+        self.assignment_button = QPushButton("交办新问题……" if district_mode else "填写整改反馈……")
+        self.assignment_button.setEnabled(self.ctx.can("sync.assign"))
+        self.assignment_button.clicked.connect(
+            lambda: self.new_assignment() if district_mode else self.answer_assignment())
+        self.assignments_table = _table(["乡镇", "问题", "交办日期", "整改期限", "状态", "最新反馈"])
+        self.assignment_ids: list[str] = []
+        row = QHBoxLayout()
+        row.addWidget(self.assignment_button)
+        row.addWidget(QLabel("交办问题和整改反馈随下一个数据包送达对方。"))
+        row.addStretch(1)
+        lay = QVBoxLayout(w)
+        lay.addLayout(row)
+        lay.addWidget(self.assignments_table, 1)
+        return w
+
+    def new_assignment(self, answers: tuple[str, str, str, str] | None = None) -> None:
+        """District: to (code), title, text, deadline (YYYY-MM-DD), asked one after the other."""
+        if answers is None:
+            labels = ("交办给（乡镇代码）", "问题标题", "问题内容和要求", "整改期限（YYYY-MM-DD）")
+            values = []
+            for label in labels:
+                v = dialogs.ask_text(self, "交办问题", label)
+                if v is None:
+                    return
+                values.append(v)
+            answers = tuple(values)
+        to, title, text, deadline = answers
+        ctx = self.ctx
+
+        def work(_p, _c) -> str:  # noqa: ANN001
+            try:
+                day = date.fromisoformat(deadline.strip())
+            except ValueError:
+                raise ValidationError("整改期限", deadline, "应为 YYYY-MM-DD") from None
+            with ctx.database.session() as s:
+                return district.assign(s, ctx.actor, to_office=to.strip(), title=title, description=text,
+                                       deadline=day)
+
+        ops.run_op(self, work, label="正在交办……", cancellable=False, on_success=lambda _id: self.refresh())
+
+    def answer_assignment(self, text: str | None = None, done: bool | None = None) -> None:
+        """Township: 整改反馈 on the selected assigned problem."""
+        row = self.assignments_table.currentRow()
+        if row < 0 or row >= len(self.assignment_ids):
+            dialogs.error(self, "请先在表格中选中一个交办问题。")
+            return
+        text = text if text is not None else dialogs.ask_text(self, "整改反馈", "整改情况：")
+        if not text:
+            return
+        done = done if done is not None else dialogs.confirm(self, "该问题是否已整改完成？")
+        ctx, aid = self.ctx, self.assignment_ids[row]
+
+        def work(_p, _c) -> str:  # noqa: ANN001
+            with ctx.database.session() as s:
+                return district.answer(s, ctx.actor, aid, content=text, done=done)
+
+        ops.run_op(self, work, label="正在保存……", cancellable=False, on_success=lambda _id: self.refresh())
+
     # ---------------------------------------------------------------- loading
     def refresh(self) -> None:
         database, level = self.ctx.database, self.ctx.office.level
@@ -140,11 +203,17 @@ class ExchangePage(QWidget):
         def load() -> dict:
             with database.session(write=False) as s:
                 return {"cards": cards.list_cards(s), "log": log.entries(s),
-                        "status": district.township_status(s) if level == "district" else []}
+                        "status": district.township_status(s) if level == "district" else [],
+                        "assignments": district.assignments(s)}
 
         ops.run_query(self, load, on_success=self._show)
 
     def _show(self, data: dict) -> None:
+        self.assignment_ids = [a.id for a in data["assignments"]]
+        _fill(self.assignments_table, [
+            [a.target_office, a.title, a.assigned_date, a.deadline,
+             "已整改" if any(d for _day, _c, d in a.answers) else "逾期" if a.overdue else "整改中",
+             a.answers[-1][1] if a.answers else "—"] for a in data["assignments"]])
         _fill(self.cards_table, [[c.code, c.name, {"township": "乡镇", "district": "区县"}.get(c.level, c.level),
                                   c.fingerprint] for c in data["cards"]])
         current = self.recipient.currentData()
