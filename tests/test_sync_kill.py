@@ -22,11 +22,13 @@ def test_killed_import_is_all_or_nothing(env, tmp_path):
     dist_db.dispose()  # checkpoint: the copied file is the whole database
     full = kill_import_trial(tmp_path / "district.qfdb", key, package, tmp_path / "w", None)
     assert full["integrity"] == "ok" and full["households"] == 60 and full["logged"] == 1
+    assert full["audited"] > 60  # every record imported is audited (and so is the package)
+    everything = (60, 1, full["audited"])
     rng = random.Random(11)
     outcomes = set()
     for delay in [0.0, full["seconds"] * 0.5] + [rng.uniform(0, full["seconds"] * 1.2) for _ in range(2)]:
         r = kill_import_trial(tmp_path / "district.qfdb", key, package, tmp_path / "w", delay)
         assert r["integrity"] == "ok"
-        assert (r["households"], r["logged"], r["audited"]) in ((0, 0, 0), (60, 1, 1)), r
+        assert (r["households"], r["logged"], r["audited"]) in ((0, 0, 0), everything), r
         outcomes.add(r["households"])
     assert 0 in outcomes

@@ -80,7 +80,7 @@ def test_full_then_delta_with_ack_and_dry_run(pair, tmp_path):
     assert import_into(dist, first.paths[0]).status == "duplicate"
     # a change at the township travels as a delta after the acknowledgement
     with town.database.session() as s:
-        hs.edit_household(s, town.actor, hh[0], expected_version=None, changes={"note": "已复核"})
+        hs.edit_household(s, town.actor, hh[0], expected_version=None, changes={"note": "已复核 \"重点\" \\ 户"})
     ack = [p for p in (tmp_path / "acks").iterdir()][0]
     assert "回执" in ack.name
     assert import_into(town, ack).status == "ack"
@@ -90,7 +90,7 @@ def test_full_then_delta_with_ack_and_dry_run(pair, tmp_path):
     r = import_into(dist, second.paths[0])
     assert r.tables["household"].updated == 1 and r.tables["household"].new == 0
     with dist.database.session(write=False) as s:
-        assert s.get(Household, hh[0]).note == "已复核"
+        assert s.get(Household, hh[0]).note == "已复核 \"重点\" \\ 户"
         assert audit.verify(s).ok
     assert canonical_dump(town.database, {TOWN}) == canonical_dump(dist.database, {TOWN})
 
