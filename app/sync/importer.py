@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from app import audit, clock
@@ -229,9 +229,7 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
                      "action": action, "entity": entity, "entity_id": entity_id,
                      "before": before_text, "after": after_text, "prev_hash": prev, "hash": h})
         prev = h
-    conn = session.connection()
-    for i in range(0, len(rows), 5000):
-        conn.execute(insert(AuditEntry.__table__), rows[i:i + 5000])
+    tables.insert_many(session.connection(), AuditEntry.__table__, rows)
     head.seq, head.hash = seq, prev
     session.flush()
 
@@ -247,10 +245,7 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
         table = tables.model(entity).__table__
         new = p.new.get(entity, [])
         if new:
-            values = [p.values[r["id"]] for r in new]
-            conn = session.connection()
-            for i in range(0, len(values), 5000):
-                conn.execute(insert(table), values[i:i + 5000])
+            tables.insert_many(session.connection(), table, [p.values[r["id"]] for r in new])
             items += [("sync.import", entity, r["id"], None, r) for r in new]
         changed = p.updated.get(entity, [])
         if changed:

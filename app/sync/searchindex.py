@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app import search
+from app.sync import tables
 from db.models import Household, Member, SearchTerm, Village
 
 CHUNK = 500
@@ -38,7 +39,6 @@ def reindex(session: Session, household_ids: set[str]) -> int:
             rows += [{"household_id": h.id, "term": t, "rank": rank} for t in search.household_terms(
                 SimpleNamespace(head_name=h.head_name, number=h.number), members.get(h.id, []),
                 villages.get(h.village_id, ""))]
-        if rows:
-            session.connection().execute(insert(SearchTerm.__table__), rows)
+        tables.insert_many(session.connection(), SearchTerm.__table__, rows)
         written += len(rows)
     return written

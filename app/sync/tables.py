@@ -126,3 +126,23 @@ def _convert(key: str, typ: object, value: object) -> object:
             raise ValueError(f"{key} 超过 {typ.length} 个字")
         return value
     raise ValueError(f"{key} 的类型不受支持")  # pragma: no cover - every model type is above
+
+
+def insert_many(conn, table, rows: list[dict]) -> None:  # noqa: ANN001
+    """Insert rows in bulk: executemany on SQLite; on PostgreSQL ``COPY … FROM STDIN`` in the
+    same transaction (executemany there sends one statement per row)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        cols = list(rows[0])
+        names = ", ".join(f'"{c}"' for c in cols)
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for r in rows:
+                    copy.write_row([r[c] for c in cols])
+        finally:
+            cursor.close()
+    else:
+        for i in range(0, len(rows), 5000):
+            conn.execute(table.insert(), rows[i:i + 5000])
