@@ -206,3 +206,6 @@ def verify_chain(session: Session) -> list[str]:
     if not problems and head is not None and (head.hash != prev or head.seq != expected - 1):
         problems.append("审计链末端与记录不符（末尾的审计记录被删除）")
     return problems
+
+
+from app.sync import lock as _period_lock  # noqa: E402,F401  (period-lock check on every session)

@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "import.source": ("导入外部比对数据、运行数据比对", frozenset({CLERK, REVIEWER, ADMIN})),
     "ledger.extend": ("批准信访办理期限延期", frozenset({REVIEWER})),
     "supervision.edit": ("登记督导检查和公示栏检查", frozenset({CLERK, REVIEWER, ADMIN})),
+    "sync.exchange": ("导出和导入数据交换包", frozenset({CLERK, REVIEWER, ADMIN})),
+    "sync.assign": ("向乡镇交办问题和答复交办问题", frozenset({CLERK, REVIEWER, ADMIN})),
 }
 
 

@@ -193,3 +193,4 @@ from db import assessment_models  # noqa: E402,F401  (registers the assessment t
 from db import check_models  # noqa: E402,F401  (registers the import and cross-check tables)
 from db import report_models  # noqa: E402,F401  (registers the report snapshot tables)
 from db import procedure_models  # noqa: E402,F401  (registers the procedure and supervision tables)
+from db import sync_models  # noqa: E402,F401  (registers the sync tables)

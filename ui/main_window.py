@@ -13,6 +13,7 @@ from ui.household_window import HouseholdWindow
 from ui.new_household import NewHouseholdDialog
 from ui.pages.compare import ComparePage
 from ui.pages.home import HomePage
+from ui.pages.exchange import ExchangePage
 from ui.pages.households import HouseholdsPage
 from ui.pages.ledger_petitions import PetitionsPage
 from ui.pages.ledger_problems import ProblemsPage
@@ -68,6 +69,8 @@ class MainWindow(QMainWindow):
                 page = ReportsPage(ctx)
             elif name == "数据比对":
                 page = ComparePage(ctx)
+            elif name == "数据交换":
+                page = ExchangePage(ctx)
             elif name in LEDGER_PAGES:
                 page = LEDGER_PAGES[name](ctx.database, ctx.actor)
                 page.changed.connect(ctx.changed.emit)  # 首页 and lists refresh after a ledger write

@@ -13,12 +13,13 @@ from sqlalchemy.exc import DBAPIError
 
 from app import logs
 from app.cli import admin, assessment, common, imports, ledger, procedure, registry, report, safety
+from app.cli import sync as sync_cli
 from db.errors import QingfengError, translate
 
 log = logging.getLogger("qingfeng.cli")
 
 # procedure adds sub-commands under ledger: it stays after ledger
-MODULES = [admin, registry, report, ledger, assessment, procedure, imports, safety]
+MODULES = [admin, registry, report, ledger, assessment, procedure, imports, safety, sync_cli]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--url", help="SQLAlchemy 数据库地址（区县模式使用 PostgreSQL 时）")
     parser.add_argument("--user", help="操作用户（默认：初始化时建立的管理员）；密码取自 QINGFENG_PASSWORD")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出，供脚本使用")
+    parser.add_argument("--correction-reason", help="更正原因：修改已报送（锁定）月份的数据时必填")
     sub = parser.add_subparsers(dest="command", metavar="命令")
     for module in MODULES:
         module.register(sub)
@@ -44,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logs.setup("cli")
     ctx = common.Context(args)
+    sync_cli.allow_corrections(args.correction_reason)
     try:
         return int(args.handler(ctx) or 0)
     except QingfengError as exc:

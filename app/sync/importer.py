@@ -1,0 +1,371 @@
+"""Importing a package: checks (``app.sync.checks``) → validate every record → dry-run summary
+(new / updated / unchanged / refused with reasons, per table) → apply in one transaction →
+acknowledgement (回执) package back to the sender.
+
+Ownership makes merging conflict-free: a record is accepted only from the office that owns it.
+A record whose local copy differs at the same or a newer version was changed on two installs of
+one office (e.g. a restored backup): it is shown as a conflict and never overwritten.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm import Session
+
+from app import audit, backups, clock
+from app.permissions import Actor, require
+from app.sync import checks, format as fmt, log, searchindex, tables
+from app.sync.ack import write_ack
+from app.sync.checks import ChainBroken, Opened
+from app.sync.format import PackageRefused
+from app.sync import incoming
+from app.sync.incoming import apply_calendar, plan_calendar
+from db.models import AuditEntry, AuditHead
+from db.sync_models import SyncPeer
+
+IN_CHUNK = 500
+BULK_CACHE_KIB = 512 * 1024
+NORMAL_CACHE_KIB = 65536  # db.engine's setting
+
+
+@dataclass
+class TableSummary:
+    label: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: list[dict] = field(default_factory=list)  # {"id", "reason"}
+
+
+@dataclass
+class ImportResult:
+    status: str  # preview | imported | duplicate | ack
+    message: str
+    sender: str
+    sender_name: str
+    kind: str
+    seq: int
+    period: str
+    hash: str
+    tables: dict[str, TableSummary] = field(default_factory=dict)
+    corrections: list[dict] = field(default_factory=list)
+    audit_entries: int = 0
+    documents: list[str] = field(default_factory=list)  # report PDFs carried (names; paths once saved)
+    ack_paths: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Plan:
+    summary: dict[str, TableSummary]
+    new: dict[str, list[dict]]
+    updated: dict[str, list[tuple[dict, dict]]]  # (before, after)
+    superseded: dict[str, list[dict]]  # local rows replaced by the owner's copy (natural key)
+    calendar: dict | None = None
+    values: dict[str, dict] = field(default_factory=dict)  # id -> converted column values
+
+
+def _existing(session: Session, entity: str, ids: list[str]) -> dict[str, dict]:
+    model = tables.model(entity)
+    cols = [c for _k, c in tables.columns(entity)]
+    keys = [k for k, _c in tables.columns(entity)]
+    out = {}
+    for i in range(0, len(ids), IN_CHUNK):
+        for r in session.execute(select(*cols).where(model.__table__.c.id.in_(ids[i:i + IN_CHUNK]))):
+            out[r.id] = {k: audit.plain(v) for k, v in zip(keys, r)}
+    return out
+
+
+def _present(session: Session, table, ids: set[str]) -> set[str]:  # noqa: ANN001
+    found, wanted = set(), sorted(ids)
+    for i in range(0, len(wanted), IN_CHUNK):
+        found |= set(session.execute(select(table.c.id).where(table.c.id.in_(wanted[i:i + IN_CHUNK]))).scalars())
+    return found
+
+
+def _refuse(summary: TableSummary, row: dict, reason: str) -> None:
+    summary.refused.append({"id": str(row.get("id")) if isinstance(row, dict) else "?", "reason": reason})
+
+
+def plan(session: Session, opened: Opened) -> _Plan:
+    """Validate every record and sort it into new / updated / unchanged / refused."""
+    p = _Plan({}, {}, {}, {})
+    accepted: dict[str, set[str]] = {}
+    for entity in tables.tables_for(opened.sender_level):
+        rows = opened.sections.get(entity)
+        if rows is None:
+            continue
+        summary = p.summary[entity] = TableSummary(tables.LABELS[entity])
+        existing = _existing(session, entity, [r["id"] for r in rows if isinstance(r.get("id"), str)])
+        table = tables.model(entity).__table__
+        fks = [(col.name, next(iter(col.foreign_keys)).column.table) for col in table.columns
+               if col.foreign_keys]
+        seen, candidates = set(), []
+        for row in rows:
+            try:
+                values = tables.from_plain(entity, row)
+            except ValueError as exc:
+                _refuse(summary, row, f"格式不对：{exc}")
+                continue
+            rid = values["id"]
+            if rid in seen:
+                _refuse(summary, row, "同一记录在数据包中出现了两次")
+                continue
+            seen.add(rid)
+            if row["owner_office"] != opened.sender:
+                _refuse(summary, row, f"记录属于 {row['owner_office']}，不是发送单位的，不能由其发送")
+                continue
+            if entity == "assignment" and row["target_office"] != opened.own_code:
+                _refuse(summary, row, f"交办对象是 {row['target_office']}，不是本单位")
+                continue
+            local = existing.get(rid)
+            if local is not None and local["owner_office"] != opened.sender:
+                _refuse(summary, row, f"本地同一记录属于 {local['owner_office']}，发送单位无权修改")
+                continue
+            if local == row:
+                summary.unchanged += 1
+                accepted.setdefault(entity, set()).add(rid)
+                continue
+            if local is not None and row["version"] <= local["version"]:
+                _refuse(summary, row, f"冲突：本地版本 {local['version']} 与数据包中的版本 {row['version']} "
+                                      "内容不同（同一单位的数据在两处被修改，可能恢复过备份），未覆盖")
+                continue
+            candidates.append((row, local, values))
+        missing_fk: dict[str, set[str]] = {}
+        for row, _local, _values in candidates:
+            for col, target in fks:
+                value = row.get(col)
+                if value is not None and value not in accepted.get(_entity_of(target), set()):
+                    missing_fk.setdefault(target.name, set()).add(value)
+        present = {name: _present(session, tables.model(_entity_of_name(name)).__table__, ids)
+                   for name, ids in missing_fk.items()}
+        for row, local, values in candidates:
+            bad = [col for col, target in fks if row.get(col) is not None
+                   and row[col] not in accepted.get(_entity_of(target), set())
+                   and row[col] not in present.get(target.name, set())]
+            if bad:
+                _refuse(summary, row, f"引用的记录不存在（{'、'.join(bad)}）")
+                continue
+            accepted.setdefault(entity, set()).add(row["id"])
+            if local is None:
+                summary.new += 1
+                p.new.setdefault(entity, []).append(row)
+            else:
+                summary.updated += 1
+                p.updated.setdefault(entity, []).append((local, row))
+            p.values[row["id"]] = values
+        if entity == "standard":
+            p.superseded["standard"] = _superseded_standards(session, p.new.get("standard", []))
+    if "calendar" in opened.sections:
+        p.calendar = plan_calendar(session, opened.sections["calendar"])
+        p.summary["calendar"] = TableSummary(tables.LABELS["calendar"], **p.calendar["counts"])
+    return p
+
+
+_ENTITY_BY_TABLE: dict[str, str] = {}
+
+
+def _entity_of_name(name: str) -> str:
+    if not _ENTITY_BY_TABLE:
+        from db.models import AUDITED
+        _ENTITY_BY_TABLE.update({m.__tablename__: e for e, m in AUDITED.items()})
+    return _ENTITY_BY_TABLE[name]
+
+
+def _entity_of(table) -> str:  # noqa: ANN001
+    return _entity_of_name(table.name)
+
+
+def _superseded_standards(session: Session, rows: list[dict]) -> list[dict]:
+    """Local seed rows with the same owner and natural key as an incoming standard."""
+    from db.assessment_models import Standard
+
+    out = []
+    for r in rows:
+        local = session.execute(select(Standard).where(
+            Standard.owner_office == r["owner_office"], Standard.kind == r["kind"],
+            Standard.variant == r["variant"], Standard.effective_from == r["effective_from"],
+            Standard.id != r["id"])).scalar()
+        if local is not None:
+            out.append(audit.state(local))
+    return out
+
+
+def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str, dict | None, dict | None]]) -> None:
+    """Append many entries to the chain at once (same hashing as ``app.audit.record``)."""
+    if not items:
+        return
+    session.flush()
+    head = session.info.get("audit_head")
+    if head is None or head not in session:
+        head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
+        if head is None:
+            head = AuditHead(id=1, seq=0, hash=audit.GENESIS)
+            session.add(head)
+        session.info["audit_head"] = head
+    now = clock.utcnow()
+    dumps = functools.partial(json.dumps, ensure_ascii=False)
+    # the canonical JSON of an entry (sorted keys, no spaces) assembled field by field: the same
+    # text as app.audit.canonical, without sorting and encoding a dict per entry
+    fixed = ",".join(f'"{k}":{dumps(v)}' for k, v in (("office", actor.office_code),))
+    ts, user = dumps(audit.plain(now)), dumps(actor.username)
+    seq, prev, rows = head.seq, head.hash, []
+    for action, entity, entity_id, before, after in items:
+        seq += 1
+        before_text = None if before is None else audit.canonical(before)
+        after_text = None if after is None else audit.canonical(after)
+        text = (f'{{"action":{dumps(action)},"after":{dumps(after_text)},"before":{dumps(before_text)},'
+                f'"entity":{dumps(entity)},"entity_id":{dumps(entity_id)},{fixed},"seq":{seq},'
+                f'"ts":{ts},"user":{user}}}')
+        h = hashlib.sha256((prev + text).encode("utf-8")).hexdigest()
+        rows.append({"seq": seq, "ts": now, "username": actor.username, "office": actor.office_code,
+                     "action": action, "entity": entity, "entity_id": entity_id,
+                     "before": before_text, "after": after_text, "prev_hash": prev, "hash": h})
+        prev = h
+    tables.insert_many(session.connection(), AuditEntry.__table__, rows)
+    head.seq, head.hash = seq, prev
+    session.flush()
+
+
+def _apply(session: Session, actor: Actor, p: _Plan) -> int:
+    items: list[tuple] = []
+    for entity, old_rows in p.superseded.items():
+        model = tables.model(entity)
+        for old in old_rows:
+            session.execute(delete(model.__table__).where(model.__table__.c.id == old["id"]))
+            items.append(("sync.supersede", entity, old["id"], old, None))
+    for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
+        table = tables.model(entity).__table__
+        new = p.new.get(entity, [])
+        if new:
+            tables.insert_many(session.connection(), table, [p.values[r["id"]] for r in new])
+            items += [("sync.import", entity, r["id"], None, r) for r in new]
+        changed = p.updated.get(entity, [])
+        if changed:
+            values = [dict(p.values[after["id"]], _id=after["id"]) for _b, after in changed]
+            cols = {k: bindparam(k) for k, _c in tables.columns(entity) if k != "id"}
+            stmt = update(table).where(table.c.id == bindparam("_id")).values(**cols)
+            session.connection().execute(stmt, values)
+            items += [("sync.import", entity, after["id"], before, after) for before, after in changed]
+    _audit_bulk(session, actor, items)
+    touched = {r["id"] for r in p.new.get("household", [])} | {a["id"] for _b, a in p.updated.get("household", [])}
+    touched |= {r["household_id"] for r in p.new.get("member", [])}
+    touched |= {x["household_id"] for pair in p.updated.get("member", []) for x in pair}
+    searchindex.reindex(session, touched)
+    return len(items)
+
+
+def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool = False,
+                   ack_dir: Path | None = None, file_name: str | None = None) -> ImportResult:
+    """Check, validate and (unless ``dry_run``) apply one package in the session's transaction."""
+    require(actor, "sync.exchange")
+    opened = checks.open_package(session, data)
+    m = opened.manifest
+    result = ImportResult("preview", "", opened.sender, opened.sender_name, m["kind"], m["seq"],
+                          m["period"], opened.hash)
+    if opened.duplicate:
+        result.status, result.message = "duplicate", f"已导入：该数据包（第 {m['seq']} 号）以前已经导入过，未作任何改动。"
+        return result
+    if m["kind"] == "ack":
+        result.status = "ack"
+        result.message = f"回执：{opened.sender_name}已收到本单位发出的第 {m['ack']['seq']} 号数据包。"
+        if not dry_run:
+            sent = log.find(session, direction="out", package_hash=m["ack"]["hash"])
+            peer = session.get(SyncPeer, opened.sender)
+            if peer.acked_seq is None or sent.seq >= peer.acked_seq or sent.kind == "full":
+                peer.acked_seq, peer.acked_audit_seq = sent.seq, sent.audit_seq
+            log.write(session, actor, direction="in", kind="ack", peer=opened.sender, seq=m["seq"],
+                      period=m["period"], package_hash=opened.hash, file_name=file_name)
+        return result
+    peer = session.get(SyncPeer, opened.sender)
+    checks.check_chain(opened, peer)
+    p = plan(session, opened)
+    result.tables = p.summary
+    result.corrections = [{"entity": r["entity"], "entity_id": r["entity_id"], "period": r["period"],
+                           "reason": r["reason"]} for r in opened.sections.get("correction", [])]
+    result.audit_entries = len(opened.sections.get("audit_log", []))
+    docs = incoming.check_documents(opened.sections.get("documents", []))
+    result.documents = [name for name, _data in docs]
+    refused = sum(len(s.refused) for s in p.summary.values())
+    totals = {k: sum(getattr(s, k) for s in p.summary.values()) for k in ("new", "updated", "unchanged")}
+    result.message = (f"{opened.sender_name}第 {m['seq']} 号{'完整' if m['kind'] == 'full' else '增量'}数据包"
+                      f"（{m['period']}）：新增 {totals['new']}，更新 {totals['updated']}，"
+                      f"未变 {totals['unchanged']}，拒收 {refused}")
+    if dry_run:
+        return result
+    written = _apply(session, actor, p)
+    if p.calendar is not None:
+        apply_calendar(session, actor, p.calendar, opened.sender)
+    if peer is None:
+        peer = SyncPeer(code=opened.sender, out_seq=0)
+        session.add(peer)
+    peer.in_seq, peer.in_hash, peer.in_created = m["seq"], opened.hash, m["created"]
+    peer.in_period, peer.in_at = m["period"], clock.utcnow()
+    if opened.sender_level == "township":
+        peer.audit_seq, peer.audit_hash, peer.chain_alarm = m["audit"]["seq"], m["audit"]["hash"], None
+    summary = {k: {"new": s.new, "updated": s.updated, "unchanged": s.unchanged, "refused": len(s.refused)}
+               for k, s in p.summary.items()}
+    log.write(session, actor, direction="in", kind=m["kind"], peer=opened.sender, seq=m["seq"],
+              period=m["period"], package_hash=opened.hash, audit_seq=m["audit"]["seq"],
+              file_name=file_name, summary=summary)
+    audit.record(session, actor, "sync.import", "package", opened.hash[:40], None,
+                 {"sender": opened.sender, "kind": m["kind"], "seq": m["seq"], "period": m["period"],
+                  "records": written, "refused": refused})
+    result.status = "imported"
+    result.message = "已导入：" + result.message
+    if ack_dir is not None and docs:
+        result.documents = [str(x) for x in incoming.save_documents(
+            Path(ack_dir) / "收到的报表", opened.sender, m["period"], docs)]
+    if ack_dir is not None:
+        result.ack_paths = [str(x) for x in write_ack(session, actor, opened, Path(ack_dir))]
+    return result
+
+
+def record_alarm(session: Session, actor: Actor, exc: ChainBroken, period: str, seq: int) -> None:
+    """Keep a broken chain visible (district status, exchange log) although nothing was imported."""
+    peer = session.get(SyncPeer, exc.sender)
+    if peer is None:
+        peer = SyncPeer(code=exc.sender, out_seq=0)
+        session.add(peer)
+    peer.chain_alarm = exc.message
+    log.write(session, actor, direction="in", kind="alarm", peer=exc.sender, seq=seq, period=period,
+              package_hash=exc.package_hash, status="alarm", summary=exc.message)
+    audit.record(session, actor, "sync.alarm", "package", exc.package_hash[:40], None,
+                 {"sender": exc.sender, "message": exc.message})
+
+
+def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = False,  # noqa: ANN001
+               ack_dir: Path | str | None = None) -> ImportResult:
+    """One import as one unit of work (the CLI and the GUI both call this)."""
+    path = Path(path)
+    data = fmt.read_file(path)
+    if not dry_run:  # a verified backup before anything can be written (None on PostgreSQL)
+        backups.safety_backup(database, "exchange")
+    try:
+        with database.session(write=not dry_run) as s:
+            log.take_import_lock(s)
+            if database.is_sqlite and not dry_run:
+                # a bulk import keeps the growing indexes in a larger page cache (as bench/district)
+                s.connection().exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+            return import_package(s, actor, data, dry_run=dry_run, file_name=path.name,
+                                  ack_dir=None if dry_run else Path(ack_dir or path.parent))
+    except ChainBroken as exc:
+        if not dry_run:
+            m = fmt.read_zip(data).manifest
+            with database.session() as s:
+                record_alarm(s, actor, exc, m["period"], m["seq"])
+        raise
+    finally:
+        if database.is_sqlite and not dry_run:
+            with database.engine.connect() as conn:  # the same pooled connection: give it back
+                conn.exec_driver_sql(f"PRAGMA cache_size = -{NORMAL_CACHE_KIB}")
+
+
+__all__ = ["ImportResult", "PackageRefused", "TableSummary", "import_package", "run_import"]

@@ -1,0 +1,44 @@
+"""Keep the search index current for households that arrived in a package (bulk: the same
+terms as ``app.search.reindex_household``, without loading ORM objects one by one)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app import search
+from app.sync import tables
+from db.models import Household, Member, SearchTerm, Village
+
+CHUNK = 500
+
+
+def reindex(session: Session, household_ids: set[str]) -> int:
+    """Rewrite the search terms of the given households; returns how many terms were written."""
+    ids = sorted(household_ids)
+    written = 0
+    for i in range(0, len(ids), CHUNK):
+        part = ids[i:i + CHUNK]
+        households = session.execute(select(Household.id, Household.head_name, Household.number,
+                                            Household.status, Household.village_id, Household.deleted_at)
+                                     .where(Household.id.in_(part))).all()
+        members: dict[str, list] = {}
+        for m in session.execute(select(Member.household_id, Member.name, Member.id_number, Member.deleted_at)
+                                 .where(Member.household_id.in_(part))):
+            members.setdefault(m.household_id, []).append(SimpleNamespace(
+                name=m.name, id_number=m.id_number, deleted_at=m.deleted_at))
+        villages = dict(session.execute(select(Village.id, Village.name).where(
+            Village.id.in_({h.village_id for h in households}))).all())
+        session.execute(delete(SearchTerm).where(SearchTerm.household_id.in_(part)))
+        rows = []
+        for h in households:
+            if h.deleted_at is not None:
+                continue
+            rank = search.rank_of(h.status)
+            rows += [{"household_id": h.id, "term": t, "rank": rank} for t in search.household_terms(
+                SimpleNamespace(head_name=h.head_name, number=h.number), members.get(h.id, []),
+                villages.get(h.village_id, ""))]
+        tables.insert_many(session.connection(), SearchTerm.__table__, rows)
+        written += len(rows)
+    return written

@@ -1,0 +1,122 @@
+"""数据交换 page: cards with fingerprint confirmation, export to a folder (size and counts), import
+with the dry-run summary then confirmation, the exchange log, and the district's status table."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from datetime import date
+
+from app import clock, offices
+from test_ui_support import make_ctx
+from tests.sync_support import actor_of, add_households, build_district_template, open_copy, Office
+from ui import dialogs, ops
+from ui.context import AppContext
+
+
+@pytest.fixture
+def prompts(monkeypatch):  # noqa: ANN001, ANN201
+    p = {"errors": [], "infos": [], "confirms": []}
+    monkeypatch.setattr(dialogs, "error", lambda _w, text, details=None: p["errors"].append(text))
+    monkeypatch.setattr(dialogs, "info", lambda _w, text: p["infos"].append(text))
+    monkeypatch.setattr(dialogs, "confirm", lambda _w, text: p["confirms"].append(text) or True)
+    yield p
+    ops.wait_idle()
+
+
+def _idle(qtbot) -> None:  # noqa: ANN001
+    qtbot.waitUntil(lambda: ops.wait_idle(50) and not ops._running, timeout=20000)
+
+
+def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompts, tmp_path):
+    from ui.pages.exchange import ExchangePage
+
+    build_district_template(tmp_path / "dt.qfdb")
+    dist_db = open_copy(tmp_path / "dt.qfdb", tmp_path / "district.qfdb")
+    with dist_db.session(write=False) as s:
+        dist_ctx = AppContext(dist_db, actor_of(dist_db), offices.own_office(s))
+    add_households(Office(env.database, env.admin, "640424100"), 3)
+    town_page, dist_page = ExchangePage(make_ctx(env, env.admin)), ExchangePage(dist_ctx)
+    for w in (town_page, dist_page):
+        qtbot.addWidget(w)
+        w.resize(1100, 680)
+        w.show()
+    assert dist_page.status_table is not None and town_page.status_table is None
+
+    town_page.export_card(str(tmp_path / "town.json"))
+    _idle(qtbot)
+    assert "指纹" in town_page.own_card.text()
+    fingerprint = town_page.own_card.text().split("指纹：")[1]
+    dist_page.import_card(str(tmp_path / "town.json"))
+    _idle(qtbot)
+    assert fingerprint in prompts["confirms"][-1]  # shown to be read out by phone before import
+    dist_page.export_card(str(tmp_path / "district.json"))
+    _idle(qtbot)
+    town_page.import_card(str(tmp_path / "district.json"))
+    _idle(qtbot)
+    town_page.refresh()
+    _idle(qtbot)
+    assert town_page.recipient.count() == 1 and dist_page.cards_table.rowCount() == 1
+
+    town_page.export_package(str(tmp_path / "usb"))
+    _idle(qtbot)
+    text = town_page.export_result.text()
+    assert "第 1 号完整数据包" in text and "KB" in text and "household 3" in text
+    package = town_page.last_export.paths[0]
+    assert package.exists() and package.parent == tmp_path / "usb"
+
+    dist_page.preview_package(str(package))
+    _idle(qtbot)
+    assert dist_page.apply_button.isEnabled() and "预览" in dist_page.import_summary.text()
+    rows = {dist_page.summary_table.item(r, 0).text(): dist_page.summary_table.item(r, 1).text()
+            for r in range(dist_page.summary_table.rowCount())}
+    assert rows["家庭"] == "3"
+    dist_page.apply_package()
+    _idle(qtbot)
+    dist_page.refresh()
+    _idle(qtbot)
+    assert "已导入" in dist_page.import_summary.text() and "回执" in dist_page.import_summary.text()
+    assert dist_page.log_table.rowCount() == 2  # the package in, the 回执 out
+    assert dist_page.status_table.item(0, 0).text() == "640424100"
+    assert dist_page.status_table.item(0, 5).text() == "正常"
+
+    # a damaged package: refused with the reason, nothing offered to confirm
+    bad = tmp_path / "bad.qfp"
+    bad.write_bytes(package.read_bytes()[:-100])
+    dist_page.preview_package(str(bad))
+    _idle(qtbot)
+    assert "未导入" in dist_page.import_summary.text() and not dist_page.apply_button.isEnabled()
+    assert prompts["errors"] and "数据包" in prompts["errors"][-1]
+    # the district assigns a problem; it travels down; the township answers it
+    with clock.frozen(date(2026, 12, 1)):
+        dist_page.new_assignment(("640424100", "核查低保金额", "请核查三户的保障金额", "2027-01-15"))
+        _idle(qtbot)
+        dist_page.refresh()
+        _idle(qtbot)
+        assert dist_page.assignments_table.item(0, 4).text() == "整改中"
+        dist_page.export_package(str(tmp_path / "down"))
+        _idle(qtbot)
+        town_page.preview_package(str(dist_page.last_export.paths[0]))
+        _idle(qtbot)
+        town_page.apply_package()
+        _idle(qtbot)
+        town_page.refresh()
+        _idle(qtbot)
+        town_page.assignments_table.selectRow(0)
+        town_page.answer_assignment("已逐户核查并调整", True)
+        _idle(qtbot)
+        town_page.refresh()
+        _idle(qtbot)
+    assert town_page.assignments_table.item(0, 4).text() == "已整改"
+    assert town_page.assignments_table.item(0, 5).text() == "已逐户核查并调整"
+    town_page.tabs.setCurrentIndex(town_page.tabs.count() - 1)
+    town_page.grab().save(str(Path("/tmp") / "qf-exchange-assignments.png"))
+    dist_page.tabs.setCurrentIndex(2)
+    dist_page.grab().save(str(Path("/tmp") / "qf-exchange-import.png"))
+    dist_page.tabs.setCurrentIndex(4)
+    dist_page.grab().save(str(Path("/tmp") / "qf-exchange-status.png"))
+    dist_page.close()
+    town_page.close()
+    _idle(qtbot)
+    dist_db.dispose()
