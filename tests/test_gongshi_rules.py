@@ -13,6 +13,7 @@ from app.assessment import approvals
 from app.cli import main
 from app.errors import ValidationError
 from app.idcard import make_valid_id
+from procedure_support import complete_steps
 from db.models import Household
 
 TODAY = date(2026, 11, 23)
@@ -36,6 +37,7 @@ def _household(s, env, members, category="农村低保", amount="500", granted=T
             hs.MemberInput(name=n, id_number=make_valid_id("640424", born, seq), relation=rel, covered=cov)
             for n, born, seq, rel, cov in members])
     if granted:
+        complete_steps(s, env.clerk, saved.id, date(2026, 10, 10))
         approvals.approve(s, env.reviewer, approvals.propose_grant(
             s, env.clerk, saved.id, reason="符合条件", day=date(2026, 10, 10)).id)
     return saved.id

@@ -12,6 +12,7 @@ from app import households as hs
 from app.assessment import approvals
 from app.errors import ValidationError
 from app.idcard import make_valid_id
+from procedure_support import complete_steps
 from db.models import Household, Member
 
 
@@ -29,6 +30,7 @@ def family(env):
             members=[hs.MemberInput(name="张三", id_number=make_valid_id("640424", date(1960, 1, 1), 11)),
                      hs.MemberInput(name="张母", id_number=make_valid_id("640424", date(1935, 3, 1), 22),
                                     relation="母亲")])
+        complete_steps(s, env.clerk, saved.id, date(2026, 10, 10))
         approvals.approve(s, env.reviewer, approvals.propose_grant(
             s, env.clerk, saved.id, reason="符合条件", day=date(2026, 10, 10)).id)
         return saved.id

@@ -7,8 +7,9 @@ import pytest
 from app import clock
 from app import households as hs
 from app.assessment import approvals
+from app.cli import main
 from test_assessment_support import household
-from test_ledger_cli import cli  # noqa: F401  (fixture)
+from test_ledger_cli import PASSWORD
 
 TODAY = date(2026, 11, 23)
 
@@ -19,7 +20,19 @@ def frozen():
         yield
 
 
-def test_show_override_findings_and_notice(cli, env, tmp_path):  # noqa: F811
+@pytest.fixture
+def cli(env, monkeypatch, capsys):
+    """qingfeng-cli in process on this module's day (test_ledger_cli's fixture runs on its own)."""
+    monkeypatch.setenv("QINGFENG_PASSWORD", PASSWORD)
+
+    def run(*args, user="clerk"):
+        code = main(["--db", str(env.path), "--user", user, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
+def test_show_override_findings_and_notice(cli, env, tmp_path):
     hid = household(env, [("张三", 11, "户主")], category="临时救助")
     with env.database.session() as s:
         number = s.get(hs.Household, hid).number
@@ -52,7 +65,7 @@ def test_show_override_findings_and_notice(cli, env, tmp_path):  # noqa: F811
     assert cli("procedure", "recompute")[0] == 0
 
 
-def test_supervision_and_boards(cli, env):  # noqa: F811
+def test_supervision_and_boards(cli, env):
     hid = household(env, [("张三", 11, "户主")])
     with env.database.session() as s:
         number = s.get(hs.Household, hid).number
@@ -74,7 +87,7 @@ def test_supervision_and_boards(cli, env):  # noqa: F811
     assert rows["泾河村"]["faults"] == ["未登记公示栏"] and rows["香水村"]["responsible"] == "马村主任"
 
 
-def test_petition_subject_and_handler_from_the_cli(cli, env):  # noqa: F811
+def test_petition_subject_and_handler_from_the_cli(cli, env):
     me = "64042419700101031X"
     for channel in ("电话", "来信", "来访"):
         code, out, err = cli("ledger", "petition", "add", "--channel", channel, "--content", "村干部索要好处费",

@@ -47,11 +47,11 @@ def _ledgers(env):
                           found_date=date(2026, 9, 3), deadline=date(2026, 9, 30), **kw)
         first = pt.create_petition(s, env.clerk, channel="电话", content="反映违规享受低保",
                                    received_date=date(2026, 11, 1), anonymous=True, households=[number],
-                                   today=TODAY)
+                                   subject="违规享受低保", today=TODAY)
         second = pt.create_petition(s, env.clerk, channel="来信", content="再次反映", received_date=date(2026, 11, 20),
-                                    anonymous=True, households=[number], today=TODAY)
+                                    anonymous=True, households=[number], subject="违规享受低保", today=TODAY)
         pt.create_petition(s, env.clerk, channel="网上", content="第三次反映", received_date=date(2026, 11, 22),
-                           anonymous=True, households=[number], today=TODAY)
+                           anonymous=True, households=[number], subject="违规享受低保", today=TODAY)
         pt.create_petition(s, env.clerk, channel="来访", content="十月的事", received_date=date(2026, 10, 8),
                            petitioner="李四", today=TODAY)
         pt.reply_petition(s, env.clerk, second.number, reply="经核实不属实", outcome="不属实",

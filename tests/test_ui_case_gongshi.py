@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from app import clock, offices
 from app.assessment import approvals
+from procedure_support import complete_steps
 from test_ui_support import add_household, make_ctx, ui_dialogs  # noqa: F401 - fixture
 from ui import dialogs, ops
 
@@ -32,6 +33,7 @@ def pending_exit(env):
     with env.database.session() as s:
         offices.update_office(s, env.admin, phone="0954-5011234", district_phone="0954-5012345",
                               doc_prefix="香民发", district_name="泾源县民政局")
+        complete_steps(s, env.clerk, hid, date(2026, 10, 1))
         approvals.approve(s, env.reviewer, approvals.propose_grant(
             s, env.clerk, hid, day=date(2026, 10, 1), reason="符合条件").id)
         approvals.propose_exit(s, env.clerk, hid, day=TODAY, reason="死亡（肺癌晚期）")

@@ -34,9 +34,12 @@ def test_mark_typical_then_print_the_ledger(qtbot, env, monkeypatch):
     problems = ProblemsPage(env.database, env.clerk)
     qtbot.addWidget(problems)
     problems.show()
+    qtbot.waitUntil(lambda: problems.pending == 0, timeout=10000)  # rows load off the UI thread
     assert problems.select(p.number)
     assert problems.buttons["typical"].isEnabled()
-    assert problems.mark_typical() is True and "典型问题" in problems.message.text()
+    assert problems.mark_typical()
+    qtbot.waitUntil(lambda: problems.pending == 0, timeout=10000)
+    assert "典型问题" in problems.message.text()
 
     page = ReportsPage(make_ctx(env, env.clerk))
     qtbot.addWidget(page)

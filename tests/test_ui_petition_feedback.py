@@ -87,11 +87,13 @@ def test_feedback_form_saves_satisfaction_and_review_request(qtbot, env, ui_dial
     with env.database.session(write=False) as s:
         saved = pt.get_petition(s, p.number)
         assert saved.satisfaction == "基本满意" and saved.review_requested == TODAY - timedelta(days=1)
-        assert saved.deadlines.review_answer_due == TODAY + timedelta(days=29)
+        # 30 days from the request end on Saturday 2026-12-19: 民法典 第二百零三条 moves the last
+        # day of a calendar-day limit off a rest day to the next working day
+        assert saved.deadlines.review_answer_due == date(2026, 12, 21)
         assert audit.verify(s).ok
     assert "已登记" in page.message.text()
     detail = page.detail.toPlainText()
-    assert "满意度：基本满意" in detail and f"答复期限 {TODAY + timedelta(days=29)}" in detail
+    assert "满意度：基本满意" in detail and "答复期限 2026-12-21" in detail
 
 
 def test_feedback_refusals(qtbot, env, ui_dialogs):  # noqa: F811

@@ -33,16 +33,17 @@ def test_admin_creates_user_and_sees_rules(qtbot, env, ui_dialogs):  # noqa: F81
     with env.database.session(write=False) as s:
         assert users.authenticate(s, "zhouli", "zhouli-2026").role == "经办人"
     rules = page.rules_tab
-    qtbot.waitUntil(lambda: rules.table.rowCount() == len(rulesettings.RULES), timeout=5000)
-    assert rules.table.item(0, 0).text() == rulesettings.RULES["gongshi_days"].label
-    rules.table.setCurrentCell(0, 1)
-    editor = rules.editors["gongshi_days"]
-    assert editor.spin.suffix().strip() == "日（日历日）" and "规定默认值：7" in rules.default.text()
-    editor.spin.setValue(10)
+    qtbot.waitUntil(lambda: rules.table.rowCount() == len(rules.keys), timeout=5000)
+    row = rules.keys.index("monthly_report_day")
+    assert rules.table.item(row, 0).text() == rulesettings.RULES["monthly_report_day"].label
+    rules.table.setCurrentCell(row, 1)
+    editor = rules.editors["monthly_report_day"]
+    assert editor.spin.suffix().strip() == "日" and "规定默认值：25" in rules.default.text()
+    editor.spin.setValue(20)
     rules.save()
-    qtbot.waitUntil(lambda: rules.table.item(0, 1).text() == "10 日（日历日）", timeout=5000)
+    qtbot.waitUntil(lambda: rules.table.item(row, 1).text() == "20 日", timeout=5000)
     with env.database.session(write=False) as s:
-        assert rulesettings.get(s, "gongshi_days") == 10
+        assert rulesettings.get(s, "monthly_report_day") == 20
 
 
 def test_backup_verify_and_recovery_sheet(qtbot, env, ui_dialogs, tmp_path):  # noqa: F811
@@ -91,8 +92,12 @@ def test_every_rule_has_a_typed_form_with_its_default(qtbot, env, ui_dialogs):  
     page = _page(qtbot, env, env.admin)
     page.tabs.setCurrentWidget(page.rules_tab)
     rules = page.rules_tab
-    qtbot.waitUntil(lambda: rules.table.rowCount() == len(rulesettings.RULES), timeout=5000)
-    for key, rule in rulesettings.RULES.items():
+    from ui.pages.settings_procedure import KEYS as PROCEDURE_KEYS
+
+    assert set(rules.keys) | PROCEDURE_KEYS == set(rulesettings.RULES)  # every rule has a form
+    qtbot.waitUntil(lambda: rules.table.rowCount() == len(rules.keys), timeout=5000)
+    for key in rules.keys:
+        rule = rulesettings.RULES[key]
         editor = _select(rules, key)
         assert rules.stack.currentWidget() is rules.pages[key] and editor.isVisibleTo(rules)
         assert editor.value() == rule.default, key  # the form shows what is stored

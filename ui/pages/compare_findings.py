@@ -26,9 +26,7 @@ class FindingsPanel(QWidget):
         for k, (label, _fn) in checks.RULES.items():
             self.rule.addItem(label, k)
         self.state = widgets.combo(list(findings.STATES), first=widgets.ALL, current=findings.PENDING)
-        with ctx.database.session(write=False) as s:  # a dozen names; instant
-            villages = offices.list_villages(s, ctx.office.code)
-        self.village = widgets.combo(villages, first=widgets.ALL)
+        self.village = widgets.combo([], first=widgets.ALL)  # filled off the UI thread when shown
         self.village.currentIndexChanged.connect(self.refresh)
         self.text = QLineEdit()
         self.text.setPlaceholderText("姓名、身份证号或证据中的文字")
@@ -81,7 +79,23 @@ class FindingsPanel(QWidget):
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
         super().showEvent(event)
         if not self.loaded:
+            self.load_villages()
             self.refresh()
+
+    def load_villages(self) -> None:
+        database, code = self.ctx.database, self.ctx.office.code
+
+        def load():  # noqa: ANN202
+            with database.session(write=False) as s:
+                return offices.list_villages(s, code)
+
+        def fill(villages: list[str]) -> None:
+            self.village.blockSignals(True)
+            for v in villages:
+                self.village.addItem(v, v)
+            self.village.blockSignals(False)
+
+        ops.run_query(self, load, on_success=fill)
 
     def refresh(self) -> None:
         rule, state, text = widgets.value(self.rule), widgets.value(self.state), self.text.text().strip() or None

@@ -19,6 +19,8 @@ NUMBERS = ("gongshi_days", "home_visit_min_signers", "dibao_decision_working_day
            "first_aid_completion_working_days", "annual_check_months", "county_visit_working_days",
            "petition_accept_notice_working_days", "board_update_days")
 OTHERS = "*"
+# the settings edited on this tab (the 规则设置 tab shows the others)
+KEYS = frozenset(NUMBERS) | {"procedure_steps", "exit_steps", "democratic_review_held"}
 
 
 class ProcedureSettingsTab(QWidget):

@@ -14,6 +14,7 @@ from app.errors import ValidationError
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.pages.settings_forms import Editor, editor_for
+from ui.pages.settings_procedure import KEYS as PROCEDURE_KEYS
 from ui.widgets import FieldError
 
 
@@ -24,7 +25,8 @@ class RulesTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.admin = ctx.can("settings.edit")
-        self.keys = list(rulesettings.RULES)
+        # 办理程序和时限 settings have their own tab (ui.pages.settings_procedure)
+        self.keys = [k for k in rulesettings.RULES if k not in PROCEDURE_KEYS]
         self.values: dict[str, Any] = {}
         self.editors: dict[str, Editor] = {key: editor_for(key) for key in self.keys}
         self.table = QTableWidget(0, 3)

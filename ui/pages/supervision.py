@@ -3,6 +3,7 @@
 should look at. All database work runs through :mod:`ui.ops`."""
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTabWidget,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -131,6 +132,8 @@ class BoardSetDialog(QDialog):
 
 
 class SupervisionPage(QWidget):
+    changed = Signal(str)  # findings open problems: 首页 and the 问题台账 refresh
+
     def __init__(self, database, actor, parent: QWidget | None = None):  # noqa: ANN001
         super().__init__(parent)
         self.database, self.actor = database, actor
@@ -174,6 +177,11 @@ class SupervisionPage(QWidget):
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
         super().showEvent(event)
         if not self.loaded:
+            self.refresh()
+
+    def other_changed(self, what: str) -> None:
+        """Another page changed data (``AppContext.changed``): reload once shown."""
+        if self.loaded and what in ("ledgers", "households", "all"):
             self.refresh()
 
     def refresh(self) -> None:
@@ -221,6 +229,7 @@ class SupervisionPage(QWidget):
             self.message.show_message(None)
             self.notice.setText(done)
             self.refresh()
+            self.changed.emit("ledgers")
 
         ops.run_op(self, work, label=label, on_success=ok, on_failure=failed, cancellable=False)
 
