@@ -262,6 +262,7 @@ def _keep_current(db_path: Path, key: bytes) -> Path | None:
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     except (BackupError, NotADatabase) as exc:
         if not _unreadable(exc):
+            target.unlink(missing_ok=True)  # the claimed name: nothing was kept
             raise
         backup.raw_copy(db_path, target)  # a damaged database is kept byte for byte
         return target

@@ -191,7 +191,7 @@ def list_days(session: Session, year: int) -> list[DayInfo]:
 
 # ---------------------------------------------------------------- writing the calendar
 
-def _write_year(session: Session, actor: Actor, year: int, rows: dict[date, tuple[str, str | None]],
+def write_year(session: Session, actor: Actor, year: int, rows: dict[date, tuple[str, str | None]],
                 source: str, report: CalendarImport) -> None:
     """Make the database rows of ``year`` exactly ``rows`` and mark the year covered."""
     existing = {d.day: d for d in session.execute(select(CalendarDay).where(
@@ -241,7 +241,7 @@ def seed_calendar(session: Session, actor: Actor) -> CalendarImport:
     todo = [y for y in sorted(years) if y not in have]
     report = CalendarImport(years=todo)
     for y in todo:
-        _write_year(session, actor, y, years[y], source, report)
+        write_year(session, actor, y, years[y], source, report)
     if todo:
         _recompute(session, actor)
     return report
@@ -281,7 +281,7 @@ def set_day(session: Session, actor: Actor, *, day: date, kind: str, name: str |
     if kind == "workday" and day.weekday() < 5:
         raise ValidationError("日期", day.isoformat(), "周一至周五本来就上班；调休上班日应为周六或周日")
     if session.get(CalendarYear, str(day.year)) is None and day.year in _package()[1]:
-        _write_year(session, actor, day.year, _package()[1][day.year], _package()[0],
+        write_year(session, actor, day.year, _package()[1][day.year], _package()[0],
                     CalendarImport(years=[day.year]))
     row = session.get(CalendarDay, day.isoformat())
     before = None if row is None else audit.state(row)
@@ -342,6 +342,6 @@ def import_calendar_rows(session: Session, actor: Actor, rows: Iterable, *,
         raise ValidationError("导入内容", None, "没有任何日期行，也没有指定年度")
     report = CalendarImport(years=sorted(by_year))
     for y in sorted(by_year):
-        _write_year(session, actor, y, by_year[y], source, report)
+        write_year(session, actor, y, by_year[y], source, report)
     _recompute(session, actor)
     return report

@@ -49,16 +49,19 @@ def pre_restore_folder(db_path: Path) -> Path:
 
 
 def new_path(directory: Path, reason: str, moment: datetime | None = None) -> Path:
-    """A fresh name in ``directory``: never one that exists (so nothing is overwritten)."""
+    """A fresh name in ``directory``, claimed atomically (an empty 0600 file created with
+    O_EXCL): never one that exists, even when two programs back up in the same second."""
     moment = moment or clock.now_aware()
     stamp = moment.strftime("%Y%m%d-%H%M%S")
     label = REASONS.get(reason, reason)
-    path = directory / f"{stamp}-{label}.qfdb"
-    n = 1
-    while path.exists():
-        n += 1
-        path = directory / f"{stamp}-{n}-{label}.qfdb"
-    return path
+    path, n = directory / f"{stamp}-{label}.qfdb", 1
+    while True:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            return path
+        except FileExistsError:
+            n += 1
+            path = directory / f"{stamp}-{n}-{label}.qfdb"
 
 
 def _sidecar(path: Path) -> Path:
@@ -70,7 +73,11 @@ def write_verified(database, directory: Path, reason: str) -> Entry:  # noqa: AN
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
     target = new_path(directory, reason)
-    counts = backup.backup_to(database, target)
+    try:
+        counts = backup.backup_to(database, target)
+    except BaseException:
+        target.unlink(missing_ok=True)  # the claimed name, never a finished backup
+        raise
     return record(target, reason, counts, _revision(database))
 
 

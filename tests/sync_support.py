@@ -121,10 +121,10 @@ KILL_SCRIPT = """
 import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from db.engine import Database, _sqlcipher_engine
+from db.engine import Database, sqlcipher_engine
 from app import users
 from app.sync import importer
-db = Database(engine=_sqlcipher_engine(Path({db!r}), bytes.fromhex({key!r})))
+db = Database(engine=sqlcipher_engine(Path({db!r}), bytes.fromhex({key!r})))
 with db.session(write=False) as s:
     actor = users.actor_for(s, "admin")
 print("ready", flush=True)
@@ -143,7 +143,7 @@ def kill_import_trial(base: Path, key: bytes, package: Path, work: Path, delay: 
     import time
 
     from sqlalchemy import text as sql
-    from db.engine import Database, _sqlcipher_engine, integrity_check
+    from db.engine import Database, sqlcipher_engine, integrity_check
 
     root = str(Path(__file__).resolve().parent.parent)
     work.mkdir(parents=True, exist_ok=True)
@@ -163,7 +163,7 @@ def kill_import_trial(base: Path, key: bytes, package: Path, work: Path, delay: 
         proc.kill()
     proc.wait()
     proc.stdout.close()
-    database = Database(engine=_sqlcipher_engine(target, key))
+    database = Database(engine=sqlcipher_engine(target, key))
     try:
         check = integrity_check(database)
         with database.engine.connect() as conn:

@@ -192,7 +192,8 @@ def test_period_lock_needs_a_reason_and_travels_as_correction(pair, tmp_path):
     town, dist = pair
     hh = add_households(town, 1)
     with town.database.session() as s:
-        hs.record_step(s, town.actor, hh[0], kind="入户调查", day=date(2026, 11, 3), handler="马晓梅")
+        hs.record_step(s, town.actor, hh[0], kind="入户调查", day=date(2026, 11, 3), handler="马晓梅",
+                       signers=["马晓梅", "李建军"])
     import_into(dist, export_to(town, DISTRICT, tmp_path, period="2026-11").paths[0])
     with town.database.session() as s:
         step = s.execute(select(Step).where(Step.day == date(2026, 11, 3))).scalar()

@@ -45,7 +45,7 @@ def plan_calendar(session: Session, rows: list[dict]) -> dict:
 def apply_calendar(session: Session, actor: Actor, plan: dict, sender: str) -> None:
     report = workdays.CalendarImport(years=sorted(plan["years"]))
     for year, days in sorted(plan["years"].items()):
-        workdays._write_year(session, actor, year, days, f"区县下发（{sender}）", report)
+        workdays.write_year(session, actor, year, days, f"区县下发（{sender}）", report)
 
 
 def check_documents(rows: list[dict]) -> list[tuple[str, bytes]]:
