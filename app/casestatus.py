@@ -41,13 +41,22 @@ class CaseStatus:
         return [c.step for c in self.checks if not c.done]
 
 
+def _exit_pending(session: Session, household_id: str) -> bool:
+    """An exit is to be decided only once it has been proposed (the 经办人's 退出 proposal)."""
+    from db.assessment_models import Proposal
+
+    return session.execute(select(Proposal.id).where(
+        Proposal.household_id == household_id, Proposal.kind == "退出", Proposal.state == "待审核",
+        Proposal.deleted_at.is_(None)).limit(1)).first() is not None
+
+
 def case_status(session: Session, household_id: str, *, today: date) -> CaseStatus:
     hh = session.get(Household, household_id)
     if hh is None or hh.deleted_at is not None:
         raise NotFound(f"找不到家庭：{household_id}")
     if hh.status == "申请中":
         decision, checks = "纳入", procedure.checklist(session, hh, hh.category, today)
-    elif hh.status in ("在保", "暂停"):
+    elif hh.status in ("在保", "暂停") and _exit_pending(session, hh.id):
         decision = "退出"
         checks = procedure.checklist(session, hh, hh.category, today,
                                      steps=procedure.required_exit_steps(session, hh.category),

@@ -118,12 +118,26 @@ def demo_actors(session: Session, actor: Actor) -> tuple[Actor, Actor]:
     return found[0], found[1]
 
 
+def _office_details(session: Session, actor: Actor) -> None:
+    """Invented contact details where the demo office has none, so that 公示 and 公文 print at once
+    (a real office fills them in 系统设置; nothing already set is overwritten)."""
+    from app.publicity_service import missing_office_details
+
+    demo = {"--phone": ("phone", "0954-5010000"), "--district-phone": ("district_phone", "0954-5019999"),
+            "--doc-prefix": ("doc_prefix", offices.own_office(session).name[:1] + "民发"),
+            "--district-name": ("district_name", "演示县民政局")}
+    changes = dict(demo[option] for _label, option in missing_office_details(session))
+    if changes:
+        offices.update_office(session, actor, **changes)
+
+
 def generate(session: Session, actor: Actor, *, households: int, seed: int = 1,
              today: date | None = None, progress=None, cancelled=None) -> int:  # noqa: ANN001
     """Create ``households`` demo households with their histories; returns how many."""
     rng = random.Random(seed)
     names = _Names(rng)
     today = today or clock.today()
+    _office_details(session, actor)
     existing = offices.list_villages(session, actor.office_code)
     for v in VILLAGES[: max(0, 8 - len(existing))]:
         if v not in existing:

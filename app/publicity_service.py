@@ -16,7 +16,7 @@ from app.permissions import Actor, require
 from db.assessment_models import Proposal
 from db.models import Household, Office
 
-WHERE_TO_FILL = "请在“系统设置 › 单位信息”中填写，或运行 qingfeng-cli office set {option} …"
+WHERE_TO_FILL = "请在“系统设置 › 单位和村（居）”中填写，或运行 qingfeng-cli office set {option} …"
 # (label, CLI option) of what every 公示 and 公文 prints
 REQUIRED = (("本单位监督电话", "--phone"), ("上级民政部门名称", "--district-name"),
             ("上级民政部门监督电话", "--district-phone"), ("机关代字（发文字号前缀）", "--doc-prefix"))

@@ -68,7 +68,7 @@ def test_no_gongshi_or_document_while_office_details_are_unset(env, village, tmp
             reports.make_gongshi(s, env.clerk, tmp_path / "g.pdf", period=period, village="香水村",
                                  start=TODAY, today=TODAY)
         message = str(caught.value)
-        assert "本单位监督电话" in message and "系统设置 › 单位信息" in message and "office set --phone" in message
+        assert "本单位监督电话" in message and "系统设置 › 单位和村（居）" in message and "office set --phone" in message
         with pytest.raises(ValidationError, match="公文须印有此项"):
             reports.make_selfcheck(s, env.reviewer, tmp_path / "sc.pdf", period=period, number=1,
                                    addressee="", today=TODAY)

@@ -62,7 +62,7 @@ def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompt
     town_page.export_package(str(tmp_path / "usb"))
     _idle(qtbot)
     text = town_page.export_result.text()
-    assert "第 1 号完整数据包" in text and "KB" in text and "household 3" in text
+    assert "第 1 号完整数据包" in text and "KB" in text and "家庭 3" in text
     package = town_page.last_export.paths[0]
     assert package.exists() and package.parent == tmp_path / "usb"
 

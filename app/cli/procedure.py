@@ -73,9 +73,10 @@ def _today(ctx: Context):  # noqa: ANN202
 
 
 def cmd_show(ctx: Context) -> int:
+    today = _today(ctx)
     with ctx.database().session(write=False) as s:
         ctx.actor(s)
-        st = casestatus.case_status(s, _hid(s, ctx.args.ref), today=_today(ctx))
+        st = casestatus.case_status(s, _hid(s, ctx.args.ref), today=today)
     if ctx.json:
         dump_json(st)
         return 0
@@ -86,7 +87,8 @@ def cmd_show(ctx: Context) -> int:
         print(f"  时限 {lim.rule}：{lim.start} 起，{lim.due} 到期，{lim.state}"
               + (f"（{lim.done} 完成）" if lim.done else "") + (f"　{lim.warning}" if lim.warning else ""))
     for t in st.tasks:
-        print(f"  任务 {t.kind}：{t.due} 到期" + (f"　{t.warning}" if t.warning else ""))
+        late = f"，已逾期 {(today - t.due).days} 天" if t.late(today) else ""
+        print(f"  任务 {t.kind}：{t.due} 到期{late}" + (f"　{t.warning}" if t.warning else ""))
     if st.missing:
         info("未完成的环节：" + "、".join(st.missing))
     return 0

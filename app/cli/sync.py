@@ -11,7 +11,7 @@ from pathlib import Path
 
 from app.cli.common import Context, add_json, dump_json, info
 from app.errors import ValidationError
-from app.sync import cards, district, export, importer, log
+from app.sync import cards, district, export, importer, log, tables
 from app.sync.lock import allow_corrections  # noqa: F401  (used by app.cli.main)
 
 
@@ -133,9 +133,8 @@ def cmd_package_export(ctx: Context) -> int:
         if r.note:
             info(r.note)
         kind = "完整" if r.kind == "full" else "增量"
-        counts = "，".join(f"{k} {v}" for k, v in r.counts.items() if v)
         info(f"已生成第 {r.seq} 号{kind}数据包（{r.period}，{r.size / 1024:.0f} KB）：" +
-             "、".join(str(p) for p in r.paths) + f"\n内容：{counts or '无变更'}")
+             "、".join(str(p) for p in r.paths) + f"\n内容：{tables.describe_counts(r.counts)}")
     return 0
 
 

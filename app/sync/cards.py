@@ -83,6 +83,16 @@ def ensure_keys(session: Session, actor: Actor) -> Card:
                 fingerprint(own.code, key.sign_public, key.box_public))
 
 
+def own_card(session: Session) -> Card | None:
+    """This office's public card, or None before its keys exist (read-only)."""
+    own = offices.own_office(session)
+    key = _active_key(session, own.code)
+    if key is None:
+        return None
+    return Card(own.code, own.name, own.level, own.parent_code, key.sign_public, key.box_public,
+                fingerprint(own.code, key.sign_public, key.box_public))
+
+
 def own_keys(session: Session) -> OwnKeys:
     own = offices.own_office(session)
     key = _active_key(session, own.code)

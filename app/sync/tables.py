@@ -27,7 +27,12 @@ LABELS = {"village": "村（居）", "household": "家庭", "member": "成员", 
           "problem_transition": "问题状态变更", "problem_transfer": "线索移交", "petition": "信访举报",
           "petition_link": "信访关联对象", "official": "备案人员", "near_relative": "近亲属备案",
           "assignment_answer": "整改反馈", "correction": "锁定月份更正", "standard": "保障标准",
-          "assignment": "交办问题", "calendar": "工作日历", "audit_log": "审计记录"}
+          "assignment": "交办问题", "calendar": "工作日历", "audit_log": "审计记录", "documents": "报表文件"}
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """What a package holds, for the clerk: "家庭 50，成员 130 …" (or 无变更)."""
+    return "，".join(f"{LABELS.get(k, k)} {v}" for k, v in counts.items() if v) or "无变更"
 
 
 def tables_for(level: str) -> list[str]:

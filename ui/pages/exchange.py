@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 from app import clock
 from app.errors import ConflictError, ValidationError
 from app.errors import QingfengError
-from app.sync import cards, district, export, importer, log
+from app.sync import cards, district, export, importer, log, tables
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.widgets import page_title
@@ -202,13 +202,16 @@ class ExchangePage(QWidget):
 
         def load() -> dict:
             with database.session(write=False) as s:
-                return {"cards": cards.list_cards(s), "log": log.entries(s),
+                return {"cards": cards.list_cards(s), "own": cards.own_card(s), "log": log.entries(s),
                         "status": district.township_status(s) if level == "district" else [],
                         "assignments": district.assignments(s)}
 
         ops.run_query(self, load, on_success=self._show)
 
     def _show(self, data: dict) -> None:
+        if data["own"] is not None:
+            card = data["own"]
+            self.own_card.setText(f"本单位名片：{card.name}（{card.code}）　指纹：{card.fingerprint}")
         self.assignment_ids = [a.id for a in data["assignments"]]
         _fill(self.assignments_table, [
             [a.target_office, a.title, a.assigned_date, a.deadline,
@@ -304,7 +307,7 @@ class ExchangePage(QWidget):
 
         def done(r: export.ExportResult) -> None:
             self.last_export = r
-            counts = "，".join(f"{k} {v}" for k, v in r.counts.items() if v) or "无变更"
+            counts = tables.describe_counts(r.counts)
             self.export_result.setText(
                 (f"{r.note}\n" if r.note else "") +
                 f"已生成第 {r.seq} 号{'完整' if r.kind == 'full' else '增量'}数据包（{r.period}），"

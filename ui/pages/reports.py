@@ -460,6 +460,7 @@ class ReportsPage(QWidget):
         try:
             req = self.prepare()
         except QingfengError as exc:
+            self._discard_preview()
             self.form_error.show_message(str(exc))
             return None
         if req.doc.suffix == ".xlsx":
@@ -496,6 +497,7 @@ class ReportsPage(QWidget):
 
         def failed(exc: BaseException) -> bool:
             self.generate_button.setEnabled(self.ctx.can("export.personal"))
+            self._discard_preview()
             self.status.setText("生成失败。")
             if isinstance(exc, QingfengError):
                 self.form_error.show_message(str(exc))
@@ -508,6 +510,15 @@ class ReportsPage(QWidget):
         self.op = ops.run_op(self, work, label=f"正在生成{req.doc.label}……", on_success=done,
                              on_failure=failed, on_cancelled=cancelled)
         return self.op
+
+    def _discard_preview(self) -> None:
+        """A refused or failed generate leaves no older document on show to be printed by mistake."""
+        if self.generated is not None:
+            self.preview.close_document()
+            Path(self.generated).unlink(missing_ok=True)
+        self.generated, self.request, self.saved_path = None, None, None
+        self.status.setText("")
+        self._update_actions()
 
     def _show_pdf(self, req: Request, out: Path, result: documents.DocumentResult) -> None:
         old = self.generated
