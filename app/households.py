@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit, casetasks, clock, codes, inputs, procedure, search
-from app.errors import ConflictError, NotFound, ValidationError
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.household_types import HouseholdInfo, MemberInfo, MemberInput, Saved, StepInfo  # noqa: F401 (re-exported)
 from app.idcard import IdNumberError, validate_id
 from app.permissions import Actor, require
@@ -150,6 +150,21 @@ def _get(session: Session, model, ident: str, what: str):  # noqa: ANN001, ANN20
     return obj
 
 
+def require_own(actor: Actor, obj, what: str) -> None:  # noqa: ANN001 - a Synced record
+    """DESIGN §4: only the owning office changes a record. Another office's copy (a township's
+    household in the district's database) is read-only; it changes through that office's packages."""
+    if obj.owner_office != actor.office_code:
+        raise PermissionDenied(f"{what}属于单位 {obj.owner_office}，本单位保存的是只读副本，不能修改；"
+                               "请由该单位修改后随数据交换包报送。")
+
+
+def _own(session: Session, actor: Actor, model, ident: str, what: str):  # noqa: ANN001, ANN202
+    """A record this office may change (exists, not deleted, owned by the actor's office)."""
+    obj = _get(session, model, ident, what)
+    require_own(actor, obj, what)
+    return obj
+
+
 def check_version(obj, expected: int | None, what: str) -> None:  # noqa: ANN001
     if expected is not None and obj.version != expected:
         raise ConflictError(f"{what}已被 {obj.updated_by or '其他用户'} 于 {obj.updated_at:%Y-%m-%d %H:%M} "
@@ -235,7 +250,7 @@ def edit_household(session: Session, actor: Actor, household_id: str, *, expecte
                    changes: dict) -> Saved:
     """Change household fields (not the status: see :func:`change_status`)."""
     require(actor, "household.edit")
-    hh = _get(session, Household, household_id, "家庭")
+    hh = _own(session, actor, Household, household_id, "家庭")
     check_version(hh, expected_version, f"{hh.head_name}户")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -286,7 +301,7 @@ def apply_changes(session: Session, actor: Actor, hh: Household, changes: dict) 
 def add_member(session: Session, actor: Actor, household_id: str, member: MemberInput,
                *, today: date | None = None) -> Saved:
     require(actor, "household.edit")
-    hh = _get(session, Household, household_id, "家庭")
+    hh = _own(session, actor, Household, household_id, "家庭")
     notices: list[str] = []
     values = _member_fields(session, member, household_id=hh.id, notices=notices,
                             today=today or clock.today())
@@ -307,7 +322,7 @@ def add_member(session: Session, actor: Actor, household_id: str, member: Member
 def edit_member(session: Session, actor: Actor, member_id: str, *, expected_version: int | None,
                 changes: dict, today: date | None = None) -> Saved:
     require(actor, "household.edit")
-    m = _get(session, Member, member_id, "成员")
+    m = _own(session, actor, Member, member_id, "成员")
     check_version(m, expected_version, f"成员 {m.name}")
     unknown = set(changes) - set(MEMBER_EDITABLE)
     if unknown:
@@ -333,9 +348,9 @@ def move_member(session: Session, actor: Actor, member_id: str, *, to_household_
                 relation: str) -> Saved:
     """Move a member to another household of this office (e.g. marriage, split)."""
     require(actor, "household.edit")
-    m = _get(session, Member, member_id, "成员")
+    m = _own(session, actor, Member, member_id, "成员")
     source = session.get(Household, m.household_id)
-    target = _get(session, Household, to_household_id, "目标家庭")
+    target = _own(session, actor, Household, to_household_id, "目标家庭")
     if target.id == source.id:
         raise ValidationError("目标家庭", target.number, "与原家庭相同")
     if m.relation == "户主":
@@ -361,7 +376,7 @@ def remove_member(session: Session, actor: Actor, member_id: str, *, reason: str
     on ``day`` (default today)."""
     require(actor, "household.edit")
     today = today or clock.today()
-    m = _get(session, Member, member_id, "成员")
+    m = _own(session, actor, Member, member_id, "成员")
     if not (reason or "").strip():
         raise ValidationError("移出原因", reason, "必须填写")
     if m.relation == "户主":
@@ -412,7 +427,7 @@ def record_step(session: Session, actor: Actor, household_id: str, *, kind: str,
     """Record one dated step of the case (受理, 入户调查, 民主评议, 公示, 复核 …) with its
     structured fields (核对报告编号, 调查人员签字, 乡镇参加人员, 公示天数: app.procedure)."""
     require(actor, "household.step")
-    hh = _get(session, Household, household_id, "家庭")
+    hh = _own(session, actor, Household, household_id, "家庭")
     day = inputs.day("办理日期", day, required=True, today=today)
     handler = inputs.text("经办人", handler, model=Step, column="handler", required=True)
     outcome = inputs.text("办理结果", outcome, model=Step, column="outcome")
@@ -440,7 +455,7 @@ def change_status(session: Session, actor: Actor, household_id: str, *, status: 
                   day: date | None = None, expected_version: int | None = None) -> Saved:
     """Move a household along its lifecycle; the reason is required and recorded as a step."""
     require(actor, "household.status")
-    hh = _get(session, Household, household_id, "家庭")
+    hh = _own(session, actor, Household, household_id, "家庭")
     check_version(hh, expected_version, f"{hh.head_name}户")
     choice("保障状态", status, "statuses")
     if status not in TRANSITIONS.get(hh.status, ()):
@@ -484,7 +499,7 @@ def apply_status(session: Session, actor: Actor, hh: Household, *, status: str, 
 def delete_household(session: Session, actor: Actor, household_id: str, *, reason: str) -> Saved:
     """Soft-delete a household entered by mistake (never one that has been approved)."""
     require(actor, "household.edit")
-    hh = _get(session, Household, household_id, "家庭")
+    hh = _own(session, actor, Household, household_id, "家庭")
     if hh.approve_date is not None:
         raise ValidationError("家庭", hh.number, "已审核确认过的家庭不能删除，请办理停保/退出")
     if not (reason or "").strip():

@@ -320,3 +320,29 @@ def test_a_replaced_card_starts_the_exchange_afresh(pair, template_db, tmp_path)
     with pytest.raises(PackageRefused, match="签名无效"):
         import_into(dist, late_old)
     other.database.dispose()
+
+
+def test_a_townships_household_is_read_only_at_the_district(pair, tmp_path):
+    """DESIGN §4 ownership: the district's copy of a township household changes only through the
+    township's packages; every write service refuses it and nothing is written."""
+    from dataclasses import replace
+
+    from app.assessment import approvals
+    from app.errors import PermissionDenied
+
+    town, dist = pair
+    [hid] = add_households(town, 1)
+    import_into(dist, export_to(town, DISTRICT, tmp_path).paths[0])
+    before = canonical_dump(dist.database, {town.code, DISTRICT})
+    with dist.database.session() as s:
+        assert s.get(Household, hid).owner_office == town.code
+        for write in (lambda: hs.edit_household(s, dist.actor, hid, expected_version=None,
+                                                changes={"address": "改了"}),
+                      lambda: hs.record_step(s, dist.actor, hid, kind="其他", day=date(2026, 11, 2),
+                                             handler="县局"),
+                      lambda: hs.delete_household(s, dist.actor, hid, reason="试试"),
+                      lambda: approvals.propose_grant(s, replace(dist.actor, role="经办人"), hid,
+                                                      reason="县局代办", day=date(2026, 11, 2))):
+            with pytest.raises(PermissionDenied, match="只读副本"):
+                write()
+    assert canonical_dump(dist.database, {town.code, DISTRICT}) == before

@@ -105,6 +105,7 @@ def _create(session: Session, actor: Actor, hh: Household, *, kind: str, day: da
             after: dict, derivation: dict | None, assessment_id: str | None,
             batch_id: str | None) -> ProposalInfo:
     require(actor, "household.propose")
+    hs.require_own(actor, hh, f"{hh.head_name}户")
     if not (reason or "").strip():
         raise ValidationError("提议理由", reason, "提交审核必须写明理由")
     if not isinstance(day, date):
@@ -242,6 +243,7 @@ def approve(session: Session, actor: Actor, proposal_id: str, *, note: str | Non
         raise ValidationError("审核人", actor.username, "提出人不能审核批准自己提出的变更（两人审核），"
                               "请由另一名审核人审核")
     hh = _household(session, p.household_id)
+    hs.require_own(actor, hh, f"{hh.head_name}户")
     before, after, now = json.loads(p.before), json.loads(p.after), _snapshot(hh)
     stale = [f"{FIELD_LABELS[k]}：{before[k]} → {now[k]}" for k in before if before[k] != now[k]]
     if stale:
