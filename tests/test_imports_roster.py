@@ -155,3 +155,13 @@ def test_preview_can_be_cancelled(env, tmp_path):
     path = roster_xlsx(tmp_path / "r.xlsx", sample_rows())
     with env.database.session(write=False) as s, clock.frozen(TODAY), pytest.raises(Cancelled):
         ro.plan_roster(s, path, cancelled=lambda: True)
+
+
+def test_the_import_summary_never_calls_skipped_rows_unchanged():
+    from app.imports.apply import ApplyResult
+
+    assert ApplyResult().summary().startswith("无变化")
+    all_refused = ApplyResult(skipped_refused=3).summary()
+    assert "跳过有误 3 处" in all_refused and "无变化" not in all_refused
+    assert ApplyResult(households_added=1, persons_added=2, skipped_refused=1).summary() == (
+        "已导入：新增 1 户 2 人，更新 0 户、0 人；跳过有误 1 处。")

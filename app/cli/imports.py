@@ -126,9 +126,7 @@ def cmd_import_roster(ctx: Context) -> int:
         result = ap.apply_roster(s, actor, plan, skip_refused=a.skip_refused)
         if result.changed and not a.no_check:
             _after_import(ctx, s, actor)
-    info("无变化：文件中的内容与系统一致，未写入任何数据。" if not result.changed else
-         f"已导入：新增 {result.households_added} 户 {result.persons_added} 人，更新 {result.households_updated} 户、"
-         f"{result.persons_updated} 人" + (f"；跳过有误 {result.skipped_refused} 处" if result.skipped_refused else "") + "。")
+    info(result.summary())
     return 0
 
 

@@ -43,6 +43,15 @@ class ApplyResult:
         return bool(self.households_added or self.households_updated or self.persons_added
                     or self.persons_updated)
 
+    def summary(self) -> str:
+        """What the import did, for the clerk (CLI and 数据比对 alike)."""
+        skipped = f"跳过有误 {self.skipped_refused} 处" if self.skipped_refused else ""
+        if not self.changed:
+            return (f"未写入任何数据：{skipped}，其余内容与系统一致。" if skipped
+                    else "无变化：文件中的内容与系统一致，未写入任何数据。")
+        return (f"已导入：新增 {self.households_added} 户 {self.persons_added} 人，更新 {self.households_updated} 户、"
+                f"{self.persons_updated} 人" + (f"；{skipped}" if skipped else "") + "。")
+
 
 def refusal_error(plan: RosterPlan) -> ValidationError:
     """The Chinese message naming sheet, row and column of the first refused rows."""

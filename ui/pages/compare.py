@@ -272,9 +272,7 @@ class ImportPanel(QWidget):
                     result = ap.apply_roster(s, actor, plan, skip_refused=skip,
                                              progress=lambda d, t: progress.update(d, t))
                     raise_if_cancelled(cancelled)
-                    return (f"已导入：新增 {result.households_added} 户 {result.persons_added} 人，更新 "
-                            f"{result.households_updated} 户、{result.persons_updated} 人。" if result.changed
-                            else "无变化：文件中的内容与系统一致，未写入任何数据。")
+                    return result.summary()
                 src = sources.apply_source(s, actor, plan, origin=origin, list_date=day, skip_refused=skip)
                 raise_if_cancelled(cancelled)
                 return f"已导入数据源：{src.kind_label}，{src.origin}，{src.list_date}，{src.rows_accepted} 行。"
