@@ -36,7 +36,7 @@ def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompt
     dist_db = open_copy(tmp_path / "dt.qfdb", tmp_path / "district.qfdb")
     with dist_db.session(write=False) as s:
         dist_ctx = AppContext(dist_db, actor_of(dist_db), offices.own_office(s))
-    add_households(Office(env.database, env.admin, "640424100"), 3)
+    package_households = add_households(Office(env.database, env.admin, "640424100"), 3)
     town_page, dist_page = ExchangePage(make_ctx(env, env.admin)), ExchangePage(dist_ctx)
     for w in (town_page, dist_page):
         qtbot.addWidget(w)
@@ -80,6 +80,16 @@ def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompt
     assert dist_page.log_table.rowCount() == 2  # the package in, the 回执 out
     assert dist_page.status_table.item(0, 0).text() == "640424100"
     assert dist_page.status_table.item(0, 5).text() == "正常"
+
+    # the district's copy of a township household opens read-only (DESIGN §4 ownership)
+    from ui.household_window import HouseholdWindow
+
+    win = HouseholdWindow(dist_ctx, package_households[0])  # deletes itself on close
+    win.show()
+    qtbot.waitUntil(lambda: win.loaded, timeout=5000)
+    assert win.read_only and "只读副本" in win.header.text()
+    assert not win.form.isEnabled() and not win.status_button.isEnabled() and not win.save_button.isEnabled()
+    win.close()
 
     # a damaged package: refused with the reason, nothing offered to confirm
     bad = tmp_path / "bad.qfp"

@@ -168,9 +168,17 @@ class HouseholdWindow(QMainWindow):
         self.proposal_banner.set_proposal(proposal, username=self.ctx.actor.username,
                                           can_approve=self.ctx.can("household.approve"),
                                           can_propose=self.ctx.can("household.propose"))
-        self.status_button.setEnabled(bool(self.status_targets(info.status)))
+        self.status_button.setEnabled(bool(self.status_targets(info.status)) and not self.read_only)
         self.case_button.setEnabled(proposal is not None and self.ctx.can("export.personal"))
+        if self.read_only:  # another office's record (DESIGN §4): the services refuse changes too
+            self.form.setEnabled(False)
+            self.members.setEnabled(False)
         self.loaded = True
+
+    @property
+    def read_only(self) -> bool:
+        """A township's household seen at the district: changed only through its packages."""
+        return self.info is not None and self.info.owner_office != self.ctx.office.code
 
     def status_targets(self, status: str) -> list[str]:
         """What this user may do from ``status``: direct changes and gated proposals."""
@@ -182,7 +190,8 @@ class HouseholdWindow(QMainWindow):
         i = self.info
         if i is None:
             return
-        self.header.setText(f"{i.head_name}户　户编号 {i.number}　{i.village}　状态：{i.status}")
+        self.header.setText(f"{i.head_name}户　户编号 {i.number}　{i.village}　状态：{i.status}"
+                            + (f"　（只读副本：属于 {i.owner_office}，由该单位修改后报送）" if self.read_only else ""))
         overdue = reviews.review_overdue(i.status, i.next_review_date, clock.today())
         parts = [f"{i.category}", f"审核确认 {i.approve_date or '—'}",
                  f"上次复核 {i.last_review_date or '—'}",
@@ -222,7 +231,7 @@ class HouseholdWindow(QMainWindow):
 
     def _update_dirty(self) -> None:
         dirty = self.is_dirty()
-        self.save_button.setEnabled(dirty and self.ctx.can("household.edit"))
+        self.save_button.setEnabled(dirty and self.ctx.can("household.edit") and not self.read_only)
         name = self.info.head_name if self.info else ""
         self.setWindowTitle(f"{'* ' if dirty else ''}{name}户 - 救助对象")
 
