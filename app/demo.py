@@ -207,6 +207,10 @@ def _history(session: Session, clerk: Actor, reviewer: Actor, rng: random.Random
         day = day + timedelta(days=rng.randint(150, 380))
         if day >= today:
             break
+        # a review starts with the family's economic information check (在保必核)
+        hs.record_step(session, clerk, hid, kind="家庭经济状况核对", day=day - timedelta(days=3),
+                       handler=rng.choice(HANDLERS), outcome="符合", today=today,
+                       report_number=f"HD{day:%Y%m%d}{rng.randint(1000, 9999)}")
         hs.record_step(session, clerk, hid, kind="复核", day=day, handler=rng.choice(HANDLERS),
                        outcome="情况无变化" if rng.random() < 0.8 else "收入有变化", today=today)
         if rng.random() < 0.15:
