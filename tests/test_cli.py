@@ -197,3 +197,13 @@ def test_input_rules_from_the_command_line(cli_db):
     assert r.returncode == 10 and "联系电话" in r.stderr and "“12ab”" in r.stderr, r.stderr
     r = run(db, "household", "edit", number, "--set", "apply_date=2099-01-01")
     assert r.returncode == 10 and "申请日期" in r.stderr, r.stderr
+
+
+def test_a_wrong_command_line_is_told_in_chinese(tmp_path):
+    """argparse's own usage and errors are in Chinese and exit 10 (input), not 2 (no database)."""
+    r = run(tmp_path / "none.qfdb", "report", "gongshi", "--village", "香水村")
+    assert r.returncode == 10 and "错误：缺少必需的参数：--out" in r.stderr and "用法：" in r.stderr
+    r = run(tmp_path / "none.qfdb", "report", "gongshi", "--out", "x.pdf", "--paper", "B5")
+    assert r.returncode == 10 and "参数 --paper 的值 'B5' 无效，可选：" in r.stderr
+    assert "usage:" not in r.stderr and "error:" not in r.stderr
+    assert not (tmp_path / "none.qfdb").exists()

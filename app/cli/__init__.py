@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 
 from sqlalchemy.exc import DBAPIError
@@ -22,8 +23,40 @@ log = logging.getLogger("qingfeng.cli")
 MODULES = [admin, registry, report, ledger, assessment, procedure, imports, safety, sync_cli]
 
 
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its own words in Chinese: a clerk reads the usage and the errors. A wrong
+    command line is input that breaks the rules (exit 10), not a missing database (2)."""
+
+    ERRORS = ((r"the following arguments are required: (.*)", "缺少必需的参数：{0}"),
+              (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+              (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "参数 {0} 的值 {1} 无效，可选：{2}"),
+              (r"argument (\S+): expected one argument", "参数 {0} 后面需要一个值"),
+              (r"argument (\S+): invalid \w+ value: (.*)", "参数 {0} 的值 {1} 格式不对"))
+    WORDS = (("usage:", "用法："), ("positional arguments:", "位置参数："), ("options:", "选项："),
+             ("show this help message and exit", "显示本帮助并退出"))
+
+    def _chinese(self, text: str) -> str:
+        for english, chinese in self.WORDS:
+            text = text.replace(english, chinese)
+        return text
+
+    def format_usage(self) -> str:
+        return self._chinese(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._chinese(super().format_help())
+
+    def error(self, message: str):  # noqa: ANN201 - never returns
+        for pattern, text in self.ERRORS:
+            if m := re.fullmatch(pattern, message):
+                message = text.format(*m.groups())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(10, f"错误：{message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qingfeng-cli", description="清风台账 命令行工具")
+    parser = ChineseArgumentParser(prog="qingfeng-cli", description="清风台账 命令行工具")
     parser.add_argument("--db", help="数据库文件路径（默认：用户数据目录下的 qingfeng.qfdb，或环境变量 QINGFENG_DB）")
     parser.add_argument("--url", help="SQLAlchemy 数据库地址（区县模式使用 PostgreSQL 时）")
     parser.add_argument("--user", help="操作用户（默认：初始化时建立的管理员）；密码取自 QINGFENG_PASSWORD")
