@@ -116,5 +116,5 @@ def key_storage(path: Path | str) -> str | None:
         return None
     try:
         return keys.KeyFile.load(kf).storage
-    except Exception:
+    except (OSError, ValueError, KeyError, TypeError):  # unreadable or damaged: opening says so
         return None

@@ -219,3 +219,16 @@ def test_migrations_linear_and_schema_matches_models(env):
     with env.database.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_key_storage_of_a_damaged_key_file_is_unknown(tmp_path):
+    from app import firstrun
+
+    db = tmp_path / "x.qfdb"
+    kf = tmp_path / "x.qfdb.qfkey"
+    assert firstrun.key_storage(db) is None  # no key file
+    for damaged in (b"\xff\xfe not json", b"[1, 2]", b'{"format": 1}'):
+        kf.write_bytes(damaged)
+        assert firstrun.key_storage(db) is None
+    kf.write_text('{"db_id": "a", "check": "b", "storage": "passphrase"}', encoding="utf-8")
+    assert firstrun.key_storage(db) == "passphrase"
