@@ -193,6 +193,9 @@ def _history(session: Session, clerk: Actor, reviewer: Actor, rng: random.Random
         return  # still being decided
     if fate < 0.12:
         hs.change_status(session, reviewer, hid, status="未通过", reason="家庭人均收入高于保障标准", day=day)
+        told = min(today, day + timedelta(days=rng.randint(0, 2)))  # in writing, within 3 working days
+        hs.record_step(session, clerk, hid, kind="告知", day=told, handler=handler,
+                       outcome="书面告知不予确认的理由", today=today)
         return
     hs.record_step(session, clerk, hid, kind="公示", day=day, handler=handler, outcome="无异议",
                    note="村务公开栏公示 7 天", today=today)
