@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
                 page.pageRequested.connect(self.show_page)
             elif name == "系统设置":
                 page = SettingsPage(ctx)
-                page.data_tab.restoreRequested.connect(self.restoreRequested.emit)
+                page.restoreRequested.connect(self.restoreRequested.emit)
             elif name == "报表打印":
                 page = ReportsPage(ctx)
             elif name == "数据比对":
