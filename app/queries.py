@@ -107,45 +107,52 @@ def _filtered(session: Session, stmt, filters: Filters):  # noqa: ANN001, ANN202
         stmt = stmt.where(Household.status == filters.status)
     if filters.classification:
         stmt = stmt.where(Household.classification == filters.classification)
-    ids = _text_matches(session, filters.text)
-    if ids is not None:
-        stmt = stmt.where(Household.id.in_(ids))
+    matches = _text_matches(filters.text)
+    if matches is not None:
+        stmt = stmt.where(Household.id.in_(select(matches.c.household_id)))
     return stmt
 
 
 TEXT_MATCH_CAP = 5000
 
 
-def _text_matches(session: Session, text: str | None) -> list[str] | None:
+def _text_matches(text: str | None):  # noqa: ANN202 - a subquery, or None when no text
     """Households whose names, pinyin, ID numbers or village start with ``text``, at most
-    TEXT_MATCH_CAP + 1 of them (a broader query asks the clerk to type more); None: no text."""
+    TEXT_MATCH_CAP + 1 of them (a broader query asks the clerk to type more); None: no text.
+
+    A subquery on the covering (rank, term, household_id) index, so the database joins the
+    matches itself: thousands of ids never travel through Python as bound parameters."""
     q = normalize_query(text or "")
     if not q:
         return None
-    cache = session.info.setdefault("text_matches", {})
-    if q not in cache:
-        stmt = (select(SearchTerm.household_id)
-                .where(SearchTerm.rank.in_((0, 1, 2)), SearchTerm.term >= q,
-                       SearchTerm.term < q + "\U0010ffff")
-                .distinct().limit(TEXT_MATCH_CAP + 1))
-        cache.clear()
-        cache[q] = session.execute(stmt).scalars().all()
-    return cache[q]
+    return (select(SearchTerm.household_id)
+            .where(SearchTerm.rank.in_((0, 1, 2)), SearchTerm.term >= q,
+                   SearchTerm.term < q + "\U0010ffff")
+            .distinct().limit(TEXT_MATCH_CAP + 1).subquery("matches"))
+
+
+def _count_matches(session: Session, text: str | None) -> int | None:
+    matches = _text_matches(text)
+    if matches is None:
+        return None
+    return session.execute(select(func.count()).select_from(matches)).scalar_one()
 
 
 def text_match_capped(session: Session, filters: Filters) -> bool:
     """True when the text matches more households than are listed (type more to narrow)."""
-    ids = _text_matches(session, filters.text)
-    return ids is not None and len(ids) > TEXT_MATCH_CAP
+    n = _count_matches(session, filters.text)
+    return n is not None and n > TEXT_MATCH_CAP
 
 
 def count_households(session: Session, filters: Filters = Filters()) -> int:
     if filters.text and not (filters.village or filters.category or filters.status
                              or filters.classification):
-        ids = _text_matches(session, filters.text)
-        if ids is not None:
-            return len(ids)
-    stmt = select(func.count()).select_from(Household).join(Village, Village.id == Household.village_id)
+        n = _count_matches(session, filters.text)
+        if n is not None:
+            return n
+    stmt = select(func.count()).select_from(Household)
+    if filters.village:  # the join only when a village is asked for (every household has one)
+        stmt = stmt.join(Village, Village.id == Household.village_id)
     return session.execute(_filtered(session, stmt, filters)).scalar_one()
 
 
