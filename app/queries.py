@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound
 from app.household_types import HouseholdInfo, MemberInfo, StepInfo
-from app.search import name_terms, normalize_query
+from app.search import name_term_set, normalize_query
 from db.models import Household, Member, SearchTerm, Step, Village
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -187,7 +187,7 @@ def _matches(q: str, name: str, id_number: str | None) -> bool:
         return True
     if not q.isascii() or not q.isalpha():
         return False  # Chinese or digits: the name and ID number above are all there is
-    return any(t.startswith(q) for t in name_terms(name))
+    return any(t.startswith(q) for t in name_term_set(name))
 
 
 def member_hints(session: Session, rows, text: str) -> dict[str, str]:  # noqa: ANN001

@@ -68,9 +68,16 @@ def warm_up() -> None:
 
 def name_terms(name: str) -> set[str]:
     """Terms for one name: itself, pinyin initials and full pinyin (every surname reading)."""
+    return set(name_term_set(name))
+
+
+@lru_cache(maxsize=50000)
+def name_term_set(name: str) -> frozenset[str]:
+    """``name_terms`` remembered (names repeat: the list's member hints ask for the same ones
+    at every keystroke)."""
     name = "".join(name.split())
     if not name:
-        return set()
+        return frozenset()
     first = readings(name[0])[:3]
     rest = [readings(ch)[0] for ch in name[1:]]
     terms = {name}
@@ -78,7 +85,7 @@ def name_terms(name: str) -> set[str]:
         full = [reading, *rest]
         terms.add("".join(full))
         terms.add("".join(p[0] for p in full))
-    return terms
+    return frozenset(terms)
 
 
 def normalize_query(query: str) -> str:
