@@ -180,6 +180,16 @@ def list_households(session: Session, filters: Filters = Filters(), *, order: st
             for r in rows]
 
 
+def first_page(session: Session, filters: Filters = Filters(), *, order: str = "number",
+               descending: bool = False, limit: int = 200) -> tuple[int, list[HouseholdRow]]:
+    """How many households the filters find, and the first ``limit`` of them — what a list
+    shows after each keystroke. A page that is not full is the whole answer: no count query.
+    (A window count in the same query was tried: it sorts every match instead of keeping the
+    best ``limit``, and is slower.)"""
+    rows = list_households(session, filters, order=order, descending=descending, limit=limit)
+    return (len(rows) if len(rows) < limit else count_households(session, filters)), rows
+
+
 def _matches(q: str, name: str, id_number: str | None) -> bool:
     """Does ``q`` (normalised) find this person, as the search index would?"""
     name = "".join((name or "").split())

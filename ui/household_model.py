@@ -14,8 +14,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 
-from app.queries import (SORTABLE, TEXT_MATCH_CAP, Filters, HouseholdRow, count_households,
-                         list_households)
+from app.queries import SORTABLE, TEXT_MATCH_CAP, Filters, HouseholdRow, first_page, list_households
 from app import reviews
 from ui import ops
 
@@ -185,10 +184,7 @@ class HouseholdLoader(QObject):
 
         def query() -> tuple[int, list[HouseholdRow]]:
             with database.session(write=False) as s:
-                total = count_households(s, filters)
-                first = list_households(s, filters, order=order, descending=desc, offset=0,
-                                        limit=BLOCK) if total else []
-            return total, first
+                return first_page(s, filters, order=order, descending=desc, limit=BLOCK)
 
         def done(result: tuple[int, list[HouseholdRow]]) -> None:
             self.pending -= 1
