@@ -216,10 +216,12 @@ def member_hints(session: Session, rows, text: str) -> dict[str, str]:  # noqa: 
                 or (r.name or "").startswith(q))]
     if not candidates:
         return {}
-    members = session.execute(
-        select(Member.household_id, Member.name, Member.id_number, Member.relation)
-        .where(Member.household_id.in_(candidates), Member.deleted_at.is_(None))
-        .order_by(Member.household_id, Member.created_at)).all()
+    stmt = (select(Member.household_id, Member.name, Member.id_number, Member.relation)
+            .where(Member.household_id.in_(candidates), Member.deleted_at.is_(None))
+            .order_by(Member.household_id, Member.created_at))
+    if id_query:  # only members whose ID number can match (LIKE ignores the case of x)
+        stmt = stmt.where(Member.id_number.startswith(q, autoescape=True))
+    members = session.execute(stmt).all()
     head_hit = {m.household_id for m in members if m.relation == "户主" and _matches(q, m.name, m.id_number)}
     found: dict[str, str] = {}
     for m in members:
