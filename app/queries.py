@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound
 from app.household_types import HouseholdInfo, MemberInfo, StepInfo
-from app.search import name_terms, normalize_query
+from app.search import name_term_set, normalize_query
 from db.models import Household, Member, SearchTerm, Step, Village
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -107,45 +107,52 @@ def _filtered(session: Session, stmt, filters: Filters):  # noqa: ANN001, ANN202
         stmt = stmt.where(Household.status == filters.status)
     if filters.classification:
         stmt = stmt.where(Household.classification == filters.classification)
-    ids = _text_matches(session, filters.text)
-    if ids is not None:
-        stmt = stmt.where(Household.id.in_(ids))
+    matches = _text_matches(filters.text)
+    if matches is not None:
+        stmt = stmt.where(Household.id.in_(select(matches.c.household_id)))
     return stmt
 
 
 TEXT_MATCH_CAP = 5000
 
 
-def _text_matches(session: Session, text: str | None) -> list[str] | None:
+def _text_matches(text: str | None):  # noqa: ANN202 - a subquery, or None when no text
     """Households whose names, pinyin, ID numbers or village start with ``text``, at most
-    TEXT_MATCH_CAP + 1 of them (a broader query asks the clerk to type more); None: no text."""
+    TEXT_MATCH_CAP + 1 of them (a broader query asks the clerk to type more); None: no text.
+
+    A subquery on the covering (rank, term, household_id) index, so the database joins the
+    matches itself: thousands of ids never travel through Python as bound parameters."""
     q = normalize_query(text or "")
     if not q:
         return None
-    cache = session.info.setdefault("text_matches", {})
-    if q not in cache:
-        stmt = (select(SearchTerm.household_id)
-                .where(SearchTerm.rank.in_((0, 1, 2)), SearchTerm.term >= q,
-                       SearchTerm.term < q + "\U0010ffff")
-                .distinct().limit(TEXT_MATCH_CAP + 1))
-        cache.clear()
-        cache[q] = session.execute(stmt).scalars().all()
-    return cache[q]
+    return (select(SearchTerm.household_id)
+            .where(SearchTerm.rank.in_((0, 1, 2)), SearchTerm.term >= q,
+                   SearchTerm.term < q + "\U0010ffff")
+            .distinct().limit(TEXT_MATCH_CAP + 1).subquery("matches"))
+
+
+def _count_matches(session: Session, text: str | None) -> int | None:
+    matches = _text_matches(text)
+    if matches is None:
+        return None
+    return session.execute(select(func.count()).select_from(matches)).scalar_one()
 
 
 def text_match_capped(session: Session, filters: Filters) -> bool:
     """True when the text matches more households than are listed (type more to narrow)."""
-    ids = _text_matches(session, filters.text)
-    return ids is not None and len(ids) > TEXT_MATCH_CAP
+    n = _count_matches(session, filters.text)
+    return n is not None and n > TEXT_MATCH_CAP
 
 
 def count_households(session: Session, filters: Filters = Filters()) -> int:
     if filters.text and not (filters.village or filters.category or filters.status
                              or filters.classification):
-        ids = _text_matches(session, filters.text)
-        if ids is not None:
-            return len(ids)
-    stmt = select(func.count()).select_from(Household).join(Village, Village.id == Household.village_id)
+        n = _count_matches(session, filters.text)
+        if n is not None:
+            return n
+    stmt = select(func.count()).select_from(Household)
+    if filters.village:  # the join only when a village is asked for (every household has one)
+        stmt = stmt.join(Village, Village.id == Household.village_id)
     return session.execute(_filtered(session, stmt, filters)).scalar_one()
 
 
@@ -173,6 +180,16 @@ def list_households(session: Session, filters: Filters = Filters(), *, order: st
             for r in rows]
 
 
+def first_page(session: Session, filters: Filters = Filters(), *, order: str = "number",
+               descending: bool = False, limit: int = 200) -> tuple[int, list[HouseholdRow]]:
+    """How many households the filters find, and the first ``limit`` of them — what a list
+    shows after each keystroke. A page that is not full is the whole answer: no count query.
+    (A window count in the same query was tried: it sorts every match instead of keeping the
+    best ``limit``, and is slower.)"""
+    rows = list_households(session, filters, order=order, descending=descending, limit=limit)
+    return (len(rows) if len(rows) < limit else count_households(session, filters)), rows
+
+
 def _matches(q: str, name: str, id_number: str | None) -> bool:
     """Does ``q`` (normalised) find this person, as the search index would?"""
     name = "".join((name or "").split())
@@ -180,7 +197,7 @@ def _matches(q: str, name: str, id_number: str | None) -> bool:
         return True
     if not q.isascii() or not q.isalpha():
         return False  # Chinese or digits: the name and ID number above are all there is
-    return any(t.startswith(q) for t in name_terms(name))
+    return any(t.startswith(q) for t in name_term_set(name))
 
 
 def member_hints(session: Session, rows, text: str) -> dict[str, str]:  # noqa: ANN001
@@ -199,10 +216,12 @@ def member_hints(session: Session, rows, text: str) -> dict[str, str]:  # noqa: 
                 or (r.name or "").startswith(q))]
     if not candidates:
         return {}
-    members = session.execute(
-        select(Member.household_id, Member.name, Member.id_number, Member.relation)
-        .where(Member.household_id.in_(candidates), Member.deleted_at.is_(None))
-        .order_by(Member.household_id, Member.created_at)).all()
+    stmt = (select(Member.household_id, Member.name, Member.id_number, Member.relation)
+            .where(Member.household_id.in_(candidates), Member.deleted_at.is_(None))
+            .order_by(Member.household_id, Member.created_at))
+    if id_query:  # only members whose ID number can match (LIKE ignores the case of x)
+        stmt = stmt.where(Member.id_number.startswith(q, autoescape=True))
+    members = session.execute(stmt).all()
     head_hit = {m.household_id for m in members if m.relation == "户主" and _matches(q, m.name, m.id_number)}
     found: dict[str, str] = {}
     for m in members:

@@ -6,11 +6,14 @@ two readings (单 曾 解 仇 区 查 …) are indexed under every reading. Acti
 """
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -21,35 +24,68 @@ TOP = "\U0010ffff"
 _ID_QUERY = re.compile(r"^[0-9]{1,17}[0-9X]?$")
 
 
+@lru_cache(maxsize=1)
+def _char_readings() -> dict[int, str] | None:
+    """pypinyin's table of every character's readings (code point → "zhāng,cháng"), read from
+    its JSON file without importing pypinyin: the package also loads a phrase dictionary we
+    never use (≈1.3 s and ≈50 MB). None when the file is not where the package is."""
+    spec = importlib.util.find_spec("pypinyin")
+    locations = spec.submodule_search_locations if spec is not None else None
+    path = Path(locations[0]) / "pinyin_dict.json" if locations else None
+    if path is None or not path.is_file():
+        return None
+    return {int(k): v for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+
+
+def _toneless(reading: str) -> str:
+    """pypinyin's Style.NORMAL: tone marks dropped, ü written v, ê kept."""
+    r = unicodedata.normalize("NFD", reading).replace("u\u0308", "v").replace("e\u0302", "\x00")
+    return "".join(c for c in r if not unicodedata.combining(c)).replace("\x00", "ê")
+
+
 @lru_cache(maxsize=20000)
-def _readings(ch: str) -> tuple[str, ...]:
+def readings(ch: str) -> tuple[str, ...]:
+    """Every toneless pinyin reading of one character (a surname may have several), exactly
+    as ``pypinyin.pinyin(ch, style=Style.NORMAL, heteronym=True)`` gives them."""
     if ch.isascii():
         return (ch.lower(),)
-    from pypinyin import Style, pinyin  # loads a large dictionary: only when names are indexed
+    table = _char_readings()
+    if table is None:  # pypinyin without its JSON file (an unusual build): ask pypinyin
+        from pypinyin import Style, pinyin
 
-    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda c: [c])[0]
+        found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda c: [c])[0]
+    else:
+        entry = table.get(ord(ch))
+        found = [_toneless(r) for r in entry.split(",")] if entry else [ch]
     return tuple(dict.fromkeys(r.lower() for r in found if r)) or (ch,)
 
 
+
 def warm_up() -> None:
-    """Load the pinyin dictionary now (≈1 s), e.g. in a worker after the first list is shown,
-    so that the first pinyin search does not pay for it."""
-    _readings("张")
+    """Load the readings table now (≈30 ms), e.g. in a worker after the first list is shown."""
+    readings("张")
 
 
 def name_terms(name: str) -> set[str]:
     """Terms for one name: itself, pinyin initials and full pinyin (every surname reading)."""
+    return set(name_term_set(name))
+
+
+@lru_cache(maxsize=50000)
+def name_term_set(name: str) -> frozenset[str]:
+    """``name_terms`` remembered (names repeat: the list's member hints ask for the same ones
+    at every keystroke)."""
     name = "".join(name.split())
     if not name:
-        return set()
-    first = _readings(name[0])[:3]
-    rest = [_readings(ch)[0] for ch in name[1:]]
+        return frozenset()
+    first = readings(name[0])[:3]
+    rest = [readings(ch)[0] for ch in name[1:]]
     terms = {name}
     for reading in first:
         full = [reading, *rest]
         terms.add("".join(full))
         terms.add("".join(p[0] for p in full))
-    return terms
+    return frozenset(terms)
 
 
 def normalize_query(query: str) -> str:

@@ -47,6 +47,24 @@ def test_both_readings_of_a_surname(env, people):
     assert "单田芳" in _names(env, "dtf")
 
 
+def test_readings_are_pypinyins_for_every_character():
+    """The readings table read without importing pypinyin gives exactly what pypinyin gives
+    (so households indexed before and after search the same), for every character it knows."""
+    from pypinyin import Style, pinyin
+
+    table = search._char_readings()  # noqa: SLF001 - the module's own table, checked whole
+    assert table is not None and len(table) > 40000
+    chars = [chr(k) for k in table] + ["𠇔", "·", "Ａ", "〇"]
+    differ = []
+    for ch in chars:
+        theirs = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda c: [c])[0]
+        expected = tuple(dict.fromkeys(r.lower() for r in theirs if r)) or (ch,)
+        if search.readings(ch) != expected:
+            differ.append((ch, search.readings(ch), expected))
+    assert differ == []
+    assert "shan" in search.readings("单") and "lv" in search.readings("绿")
+
+
 def test_rare_characters_and_village(env, people):
     assert _names(env, "李䶮") == ["李䶮"]
     assert _names(env, "liyan") == ["李䶮"]

@@ -42,6 +42,7 @@ def test_login_lists_demo_accounts_and_fills_them(qtbot, env):
     dlg.demo_buttons[1].click()
     assert dlg.username.text() == "reviewer" and dlg.password.text() == PASSWORD
     dlg.try_login()
+    qtbot.waitUntil(lambda: dlg.actor is not None, timeout=5000)
     assert dlg.actor.role == "审核人"
 
 

@@ -154,7 +154,7 @@ def test_clerk_is_not_offered_what_the_role_lacks_and_the_service_refuses(qtbot,
     page = SettingsPage(make_ctx(env, env.clerk))
     qtbot.addWidget(page)
     assert "用户和角色" not in page.tab_titles() and page.users_tab is None
-    assert not page.data_tab.restore_button.isVisibleTo(page)
+    assert not page.backup_tab.restore_file_button.isVisibleTo(page)
     with pytest.raises(PermissionDenied):
         with env.database.session() as s:
             users.create_user(s, env.clerk, username="x1", display_name="X", role="管理员",

@@ -107,3 +107,37 @@ def test_new_household_dialog_checks_inline_then_registers(qtbot, env, ui_dialog
         hh = s.get(Household, created[0])
         assert hh.head_name == "赵六" and hh.status == "申请中"
         assert s.execute(select(func.count()).select_from(Household)).scalar_one() == 1
+
+
+def test_model_roles_colours_alignment_tooltip_and_id(qtbot):  # noqa: ANN001
+    """What the table asks for at every repaint: text, right-aligned amounts, status and overdue
+    colours, the member hint as a tooltip, the household id; other roles nothing."""
+    from decimal import Decimal
+
+    from PySide6.QtCore import Qt
+
+    day = date
+    model = HouseholdTableModel()
+    model.today = day(2026, 11, 20)
+    rows = [HouseholdRow("h1", "640424100-000001", "香水村", "张三", "农村低保", "在保", "A",
+                         Decimal("1246.5"), 3, day(2026, 10, 1), "李梅"),
+            HouseholdRow("h2", "640424100-000002", "泾河村", "李四", "农村低保", "已退出", None,
+                         Decimal("0"), 1, None)]
+    model.reset(1, 2, rows)
+    col = {k: i for i, (k, _label) in enumerate(COLUMNS)}
+    at = model.index
+    assert model.data(at(0, col["head_name"])) == "张三（经成员 李梅）"
+    assert model.data(at(0, col["monthly_amount"])) == "1,246.50"
+    assert model.data(at(0, col["monthly_amount"]), Qt.ItemDataRole.TextAlignmentRole) == int(
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert model.data(at(0, col["village"]), Qt.ItemDataRole.TextAlignmentRole) is None
+    assert model.data(at(0, col["status"]), Qt.ItemDataRole.ForegroundRole).name() == "#1b5e20"
+    assert model.data(at(1, col["status"]), Qt.ItemDataRole.ForegroundRole).name() == "#757575"
+    assert model.data(at(0, col["next_review_date"]), Qt.ItemDataRole.ForegroundRole).name() == "#c62828"
+    assert model.data(at(1, col["next_review_date"]), Qt.ItemDataRole.ForegroundRole) is None
+    assert "李梅" in model.data(at(0, col["head_name"]), Qt.ItemDataRole.ToolTipRole)
+    assert model.data(at(1, col["head_name"]), Qt.ItemDataRole.ToolTipRole) is None
+    assert model.data(at(1, 0), Qt.ItemDataRole.UserRole) == "h2"
+    assert model.data(at(0, 0), Qt.ItemDataRole.FontRole) is None
+    assert model.headerData(col["status"], Qt.Orientation.Horizontal) == "保障状态"
+    assert model.headerData(1, Qt.Orientation.Vertical) == "2"

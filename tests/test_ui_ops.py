@@ -89,3 +89,28 @@ def test_gc_guard_collects_on_the_gui_thread(qtbot):
         guard.timer.stop()
         if was:
             gc.enable()
+
+
+def test_wait_for_runs_in_the_worker_and_hands_back_result_or_error(qtbot, ui_dialogs):  # noqa: F811
+    import threading
+
+    import pytest
+
+    from app.errors import WrongKey
+
+    seen = []
+
+    def unlock() -> str:
+        seen.append(threading.current_thread())
+        time.sleep(0.05)
+        return "opened"
+
+    assert ops.wait_for(None, unlock, label="正在解锁并检查数据库……") == "opened"
+    assert seen and seen[0] is not threading.main_thread()
+
+    def wrong() -> None:
+        raise WrongKey("口令不正确")
+
+    with pytest.raises(WrongKey, match="口令不正确"):
+        ops.wait_for(None, wrong, label="正在解锁并检查数据库……")
+    assert not ui_dialogs.errors  # the caller shows it, not the op wrapper

@@ -29,6 +29,14 @@ def test_a_row_found_through_a_member_names_the_member(env):
         hints = {r.head_name: r.matched_member for r in rows}
         assert hints == {"张三": "李梅", "李四": None}  # 李四 is found as the head
         assert all(r.matched_member is None for r in queries.list_households(s, queries.Filters(text="zs")))
+        # an ID number: the spouse's full number and a prefix only she has; the head's own number
+        spouse_id = make_valid_id("640424", date(1962, 3, 4), 22)
+        for text in (spouse_id, spouse_id[:10], spouse_id.lower()):
+            rows = queries.list_households(s, queries.Filters(text=text))
+            assert {r.head_name: r.matched_member for r in rows} == {"张三": "李梅"}, text
+        head_id = make_valid_id("640424", date(1960, 1, 2), 11)
+        rows = queries.list_households(s, queries.Filters(text=head_id))
+        assert [(r.head_name, r.matched_member) for r in rows] == [("张三", None)]
 
 
 def test_enter_down_escape_and_ctrl_f(qtbot, env, ui_dialogs):  # noqa: F811

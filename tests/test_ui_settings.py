@@ -50,7 +50,7 @@ def test_backup_verify_and_recovery_sheet(qtbot, env, ui_dialogs, tmp_path):  # 
     page = _page(qtbot, env, env.admin)
     data = page.data_tab
     target = tmp_path / "备份.qfdb"
-    data.backup(path=str(target))
+    page.backup_tab.backup_to_file(path=str(target))
     qtbot.waitUntil(lambda: bool(ui_dialogs.infos), timeout=10000)
     assert target.exists() and "校验通过" in ui_dialogs.infos[-1]
     data.verify()
@@ -170,3 +170,24 @@ def test_standards_by_year_category_and_urban_rural(qtbot, env, ui_dialogs):  # 
     tab.group.setText("")
     tab.add()
     qtbot.waitUntil(lambda: "必须填写" in tab.error.text(), timeout=5000)
+
+
+def test_backup_and_restore_have_one_home(qtbot, env, ui_dialogs, tmp_path):  # noqa: F811
+    """备份和自检 holds every backup/restore action; 数据安全 no longer repeats them."""
+    from PySide6.QtWidgets import QPushButton
+
+    page = _page(qtbot, env, env.admin)
+    homes = {}
+    for i in range(page.tabs.count()):
+        for b in page.tabs.widget(i).findChildren(QPushButton):
+            if "备份" in b.text():
+                homes.setdefault(b.text(), []).append(page.tabs.tabText(i))
+    assert set(homes) == {"立即备份", "备份到文件……", "恢复所选备份……", "恢复最近的备份……",
+                          "从备份文件恢复……"}
+    assert all(tabs == ["备份和自检"] for tabs in homes.values()), homes
+    assert page.data_tab.recovery_button.isVisibleTo(page.data_tab)  # 恢复码 stays with the key
+    # a backup file from anywhere reaches the controller through the page's signal
+    ui_dialogs.answers.update(confirm=True)
+    with qtbot.waitSignal(page.restoreRequested, timeout=2000) as sig:
+        page.backup_tab.restore_file(path=str(tmp_path / "u盘备份.qfdb"))
+    assert sig.args == [str(tmp_path / "u盘备份.qfdb")]

@@ -115,6 +115,7 @@ def test_login_dialog_locks_for_a_minute(qtbot, env, ui_dialogs):  # noqa: F811
     for _ in range(3):
         dlg.password.setText("wrong-pass-1")
         dlg.try_login()
+        qtbot.waitUntil(lambda: not dlg.checking, timeout=5000)
     assert not dlg.ok.isEnabled() and not dlg.password.isEnabled()
     assert "锁定" in dlg.error.text()
     dlg.password.setText(PASSWORD)
@@ -125,4 +126,47 @@ def test_login_dialog_locks_for_a_minute(qtbot, env, ui_dialogs):  # noqa: F811
     assert dlg.ok.isEnabled()
     dlg.password.setText(PASSWORD)
     dlg.try_login()
-    assert dlg.actor is not None and dlg.actor.username == "clerk" and dlg.result() == 1
+    qtbot.waitUntil(lambda: dlg.actor is not None, timeout=5000)
+    assert dlg.actor.username == "clerk" and dlg.result() == 1
+
+
+def test_password_check_runs_off_the_ui_thread_and_the_dialog_stays_responsive(qtbot, env, ui_dialogs):  # noqa: F811
+    import threading
+
+    from ui.login import LoginDialog
+
+    release, threads = threading.Event(), []
+
+    def auth(username, password):  # noqa: ANN001, ANN202 - a slow check, held until released
+        threads.append(threading.current_thread())
+        assert release.wait(10)
+        with env.database.session(write=False) as s:
+            return users.authenticate(s, username, password)
+
+    dlg = LoginDialog(auth, office="香水镇人民政府", db_path=str(env.path), username="clerk")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.password.setText("wrong-pass-1")
+    dlg.try_login()
+    qtbot.waitUntil(lambda: bool(threads), timeout=5000)
+    assert threads[0] is not threading.main_thread()
+    # while the check runs the dialog keeps painting and handling events, shows it is busy,
+    # and a second Enter does not start another check
+    assert dlg.checking and dlg.busy.isVisible() and dlg.busy_label.isVisible()
+    assert not dlg.ok.isEnabled() and not dlg.password.isEnabled()
+    dlg.try_login()
+    ticks = []
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(10, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: bool(ticks), timeout=2000)
+    assert len(threads) == 1 and dlg.actor is None
+    release.set()
+    qtbot.waitUntil(lambda: not dlg.checking, timeout=5000)
+    # the wrong-password message is the one it always was
+    assert dlg.error.text() == dlg.guard.message() and "用户名或密码不正确" in dlg.error.text()
+    assert dlg.password.isEnabled() and not dlg.busy.isVisible() and dlg.actor is None
+    dlg.password.setText(PASSWORD)
+    dlg.try_login()
+    qtbot.waitUntil(lambda: dlg.actor is not None, timeout=5000)
+    assert dlg.actor.username == "clerk" and dlg.result() == 1 and not ui_dialogs.errors

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from functools import lru_cache
 from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 
-from app.queries import (SORTABLE, TEXT_MATCH_CAP, Filters, HouseholdRow, count_households,
-                         list_households)
+from app.queries import SORTABLE, TEXT_MATCH_CAP, Filters, HouseholdRow, first_page, list_households
 from app import reviews
 from ui import ops
 
@@ -25,8 +25,21 @@ COLUMNS = [("number", "户编号"), ("village", "村（居）"), ("head_name", "
            ("category", "保障类别"), ("status", "保障状态"), ("classification", "分类"),
            ("size", "人口"), ("monthly_amount", "月保障金额"), ("next_review_date", "下次复核")]
 RIGHT = {"size", "monthly_amount"}
+DISPLAY, ALIGN, FOREGROUND, TOOLTIP, USER = (int(r) for r in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.UserRole))
+HORIZONTAL = Qt.Orientation.Horizontal
+HANDLED_ROLES = frozenset((DISPLAY, ALIGN, FOREGROUND, TOOLTIP, USER))
+ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 STATUS_COLORS = {"在保": "#1b5e20", "申请中": "#0d47a1", "暂停": "#e65100", "已退出": "#757575",
                  "未通过": "#757575"}
+
+
+@lru_cache(maxsize=16)
+def _color(name: str):  # noqa: ANN202 - QColor
+    from PySide6.QtGui import QColor
+
+    return QColor(name)
 
 
 def _text(key: str, value: object) -> str:
@@ -94,15 +107,18 @@ class HouseholdTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role == Qt.ItemDataRole.DisplayRole:
-            if orientation == Qt.Orientation.Horizontal:
+                   role: int = DISPLAY) -> object:
+        if role == DISPLAY:
+            if orientation == HORIZONTAL:
                 return COLUMNS[section][1]
             return str(section + 1)
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role == Qt.ItemDataRole.DisplayRole:
+    def data(self, index: QModelIndex, role: int = DISPLAY) -> object:
+        # called for every visible cell and role at each repaint: plain ints, early return
+        if role not in HANDLED_ROLES:
+            return None
+        if role == DISPLAY:
             block = index.row() // BLOCK
             rows = self.blocks.get(block)
             if rows is None:
@@ -117,31 +133,27 @@ class HouseholdTableModel(QAbstractTableModel):
             if key == "head_name" and rows[i].matched_member:
                 return f"{rows[i].head_name}（经成员 {rows[i].matched_member}）"
             return _text(key, getattr(rows[i], key))
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if self.keys[index.column()] in RIGHT:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            key = self.keys[index.column()]
+        key = self.keys[index.column()]
+        if role == ALIGN:
+            return ALIGN_RIGHT if key in RIGHT else None
+        if role == FOREGROUND:
             if key == "status":
                 r = self.row_at(index.row())
                 if r is not None:
-                    from PySide6.QtGui import QColor
-                    return QColor(STATUS_COLORS.get(r.status, "#000000"))
+                    return _color(STATUS_COLORS.get(r.status, "#000000"))
             if key == "next_review_date" and self.today is not None:
                 r = self.row_at(index.row())
                 if r is not None and reviews.review_overdue(r.status, r.next_review_date, self.today):
-                    from PySide6.QtGui import QColor
-                    return QColor("#c62828")
-        if role == Qt.ItemDataRole.ToolTipRole and self.keys[index.column()] == "head_name":
-            r = self.row_at(index.row())
-            if r is not None and r.matched_member:
-                return f"此户因家庭成员“{r.matched_member}”与搜索内容相符而列出"
+                    return _color("#c62828")
             return None
-        if role == Qt.ItemDataRole.UserRole:
-            r = self.row_at(index.row())
-            return r.id if r else None
-        return None
+        if role == TOOLTIP:
+            if key == "head_name":
+                r = self.row_at(index.row())
+                if r is not None and r.matched_member:
+                    return f"此户因家庭成员“{r.matched_member}”与搜索内容相符而列出"
+            return None
+        r = self.row_at(index.row())  # USER: the household id
+        return r.id if r else None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.keys[column]
@@ -185,10 +197,7 @@ class HouseholdLoader(QObject):
 
         def query() -> tuple[int, list[HouseholdRow]]:
             with database.session(write=False) as s:
-                total = count_households(s, filters)
-                first = list_households(s, filters, order=order, descending=desc, offset=0,
-                                        limit=BLOCK) if total else []
-            return total, first
+                return first_page(s, filters, order=order, descending=desc, limit=BLOCK)
 
         def done(result: tuple[int, list[HouseholdRow]]) -> None:
             self.pending -= 1

@@ -1,15 +1,19 @@
-"""Login dialog; three wrong passwords in a row lock it for a minute (app.login.LoginGuard)."""
+"""Login dialog; three wrong passwords in a row lock it for a minute (app.login.LoginGuard).
+
+The password check (a deliberately slow scrypt) runs off the UI thread through ``ui.ops``: the
+dialog stays responsive and shows that it is checking."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
+                               QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from app.errors import AuthError, QingfengError
 from app.login import LoginGuard
 from app.permissions import Actor
+from ui import ops
 from ui.widgets import FieldError
 
 
@@ -33,6 +37,15 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = FieldError()
+        self.checking = False  # a password check is running in the worker
+        self.busy = QProgressBar()  # moving bar while the password is checked
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(6)
+        self.busy.hide()
+        self.busy_label = QLabel("正在验证用户名和密码……")
+        self.busy_label.setStyleSheet("color: #1f3b63;")
+        self.busy_label.hide()
         form = QFormLayout()
         form.addRow("用户名", self.username)
         form.addRow("密码", self.password)
@@ -65,6 +78,8 @@ class LoginDialog(QDialog):
             lay.addLayout(row)
         lay.addLayout(form)
         lay.addWidget(self.error)
+        lay.addWidget(self.busy_label)
+        lay.addWidget(self.busy)
         where = QLabel(f"数据库：{db_path}")
         where.setWordWrap(True)
         where.setStyleSheet("color: #8a96a3; font-size: 9pt;")
@@ -93,7 +108,16 @@ class LoginDialog(QDialog):
                 self.error.show_message("登录已解锁，请重新输入。")
                 self.password.setFocus()
 
+    def _set_checking(self, checking: bool) -> None:
+        self.checking = checking
+        for w in [self.username, self.password, self.ok, *self.demo_buttons]:
+            w.setEnabled(not checking)
+        self.busy.setVisible(checking)
+        self.busy_label.setVisible(checking)
+
     def try_login(self) -> None:
+        if self.checking:
+            return
         if self.guard.locked:
             self.update_lock()
             return
@@ -105,9 +129,15 @@ class LoginDialog(QDialog):
             self.error.show_message("请输入密码。")
             self.password.setFocus()
             return
-        try:
-            actor = self.authenticate(self.username.text().strip(), self.password.text())
-        except AuthError as exc:
+        username, password, authenticate = self.username.text().strip(), self.password.text(), self.authenticate
+        self.error.show_message(None)
+        self._set_checking(True)
+        ops.run_op(self, lambda _p, _c: authenticate(username, password), label="正在登录……",
+                   cancellable=False, show_progress=False, on_success=self._accepted, on_failure=self._refused)
+
+    def _refused(self, exc: BaseException) -> bool:
+        self._set_checking(False)
+        if isinstance(exc, AuthError):
             self.guard.failed()
             self.password.clear()
             message = self.guard.message() if self.guard.locked or "不正确" in str(exc) else str(exc)
@@ -115,10 +145,16 @@ class LoginDialog(QDialog):
             if self.guard.locked:
                 self.update_lock()
                 self.timer.start()
-            return
-        except QingfengError as exc:
+            else:
+                self.password.setFocus()
+            return True
+        if isinstance(exc, QingfengError):
             self.error.show_message(str(exc))
-            return
+            return True
+        return False  # unexpected: the op wrapper's error dialog
+
+    def _accepted(self, actor: Actor) -> None:
+        self._set_checking(False)
         self.guard.succeeded()
         self.actor = actor
         self.accept()

@@ -23,7 +23,6 @@ from ui.login import LoginDialog
 from ui.login_password import ChangePasswordDialog
 from ui.main_window import PAGES, MainWindow
 from ui.open_db import open_database
-from ui.wizard import SetupWizard
 
 log = logging.getLogger("qingfeng.ui")
 
@@ -69,6 +68,8 @@ class Controller:
             self.create_demo()
             return
         if not self.path.exists():
+            from ui.wizard import SetupWizard  # first run only (it loads reportlab and openpyxl)
+
             wizard = SetupWizard(self.path)
             wizard.exec()
             if wizard.created is None:

@@ -1,6 +1,9 @@
 """The main window: left navigation, pages, status bar, keyboard shortcuts, household windows."""
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
@@ -9,24 +12,41 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QLis
 from app import offices
 from ui import dialogs, ops
 from ui.context import AppContext
-from ui.household_window import HouseholdWindow
-from ui.new_household import NewHouseholdDialog
-from ui.pages.compare import ComparePage
 from ui.pages.home import HomePage
-from ui.pages.exchange import ExchangePage
 from ui.pages.households import HouseholdsPage
-from ui.pages.ledger_petitions import PetitionsPage
-from ui.pages.ledger_problems import ProblemsPage
-from ui.pages.ledger_relatives import RelativesPage
-from ui.pages.placeholder import PlaceholderPage
-from ui.pages.reports import ReportsPage
-from ui.pages.settings import SettingsPage
-from ui.pages.supervision import SupervisionPage
+
+if TYPE_CHECKING:
+    from ui.household_window import HouseholdWindow
+    from ui.new_household import NewHouseholdDialog
 
 PAGES = ["首页", "救助对象", "问题台账", "信访举报", "近亲属备案", "督导检查", "数据比对", "报表打印", "数据交换",
          "系统设置"]
-LEDGER_PAGES = {"问题台账": ProblemsPage, "信访举报": PetitionsPage, "近亲属备案": RelativesPage,
-                "督导检查": SupervisionPage}
+EAGER = ("首页", "救助对象")  # built with the window; the others when first shown (faster start)
+# ledger-style pages: module and class, imported when the page is first shown
+LEDGER_PAGES = {"问题台账": ("ui.pages.ledger_problems", "ProblemsPage"),
+                "信访举报": ("ui.pages.ledger_petitions", "PetitionsPage"),
+                "近亲属备案": ("ui.pages.ledger_relatives", "RelativesPage"),
+                "督导检查": ("ui.pages.supervision", "SupervisionPage")}
+
+
+class LazyPages(dict):
+    """Page name → page. A page not built yet is built on first access (``pages["系统设置"]``),
+    so start-up pays only for 首页 and 救助对象 — and imports the rest (reportlab, openpyxl, the
+    household window) only when a clerk goes there."""
+
+    def __init__(self, build):  # noqa: ANN001
+        super().__init__()
+        self.build = build
+
+    def __missing__(self, name: str) -> QWidget:
+        if name not in PAGES:
+            raise KeyError(name)
+        return self.build(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in PAGES
+
+
 NAV_STYLE = """
 QListWidget { background: #1f3b63; color: #e8eef6; border: none; font-size: 11pt; outline: 0; }
 QListWidget::item { padding: 9px 14px; }
@@ -52,37 +72,16 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet(NAV_STYLE)
         self.nav.setIconSize(QSize(0, 0))
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
+        self.pages: dict[str, QWidget] = LazyPages(self._build_page)
         for name in PAGES:
-            if name == "首页":
-                page = HomePage(ctx)
-                page.openRequested.connect(self.open_target)
-            elif name == "救助对象":
-                page = HouseholdsPage(ctx)
-                page.openRequested.connect(self.open_household)
-                page.newRequested.connect(self.new_household)
-                page.pageRequested.connect(self.show_page)
-            elif name == "系统设置":
-                page = SettingsPage(ctx)
-                page.data_tab.restoreRequested.connect(self.restoreRequested.emit)
-            elif name == "报表打印":
-                page = ReportsPage(ctx)
-            elif name == "数据比对":
-                page = ComparePage(ctx)
-            elif name == "数据交换":
-                page = ExchangePage(ctx)
-            elif name in LEDGER_PAGES:
-                page = LEDGER_PAGES[name](ctx.database, ctx.actor)
-                page.changed.connect(ctx.changed.emit)  # 首页 and lists refresh after a ledger write
-                ctx.changed.connect(page.other_changed)
+            if name in EAGER:
+                self._build_page(name)
             else:
-                page = PlaceholderPage(name)
-            self.pages[name] = page
-            self.stack.addWidget(page)
+                self.stack.addWidget(QWidget())  # stands in until the page is first shown
             item = QListWidgetItem(name)
             item.setSizeHint(QSize(140, 40))
             self.nav.addItem(item)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_row)
         central = QWidget()
         lay = QHBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -112,6 +111,55 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             self.addAction(action)
         self.nav.setCurrentRow(0)
+
+    def _build_page(self, name: str) -> QWidget:
+        ctx = self.ctx
+        if name == "首页":
+            page = HomePage(ctx)
+            page.openRequested.connect(self.open_target)
+        elif name == "救助对象":
+            page = HouseholdsPage(ctx)
+            page.openRequested.connect(self.open_household)
+            page.newRequested.connect(self.new_household)
+            page.pageRequested.connect(self.show_page)
+        elif name == "系统设置":
+            from ui.pages.settings import SettingsPage
+
+            page = SettingsPage(ctx)
+            page.restoreRequested.connect(self.restoreRequested.emit)
+        elif name == "报表打印":
+            from ui.pages.reports import ReportsPage
+
+            page = ReportsPage(ctx)
+        elif name == "数据比对":
+            from ui.pages.compare import ComparePage
+
+            page = ComparePage(ctx)
+        elif name == "数据交换":
+            from ui.pages.exchange import ExchangePage
+
+            page = ExchangePage(ctx)
+        elif name in LEDGER_PAGES:
+            module, cls = LEDGER_PAGES[name]
+            page = getattr(importlib.import_module(module), cls)(ctx.database, ctx.actor)
+            page.changed.connect(ctx.changed.emit)  # 首页 and lists refresh after a ledger write
+            ctx.changed.connect(page.other_changed)
+        else:
+            from ui.pages.placeholder import PlaceholderPage
+
+            page = PlaceholderPage(name)
+        dict.__setitem__(self.pages, name, page)
+        index = PAGES.index(name)
+        stand_in = self.stack.widget(index)
+        self.stack.insertWidget(index, page)
+        if stand_in is not None:
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+        return page
+
+    def _show_row(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentWidget(self.pages[PAGES[row]])  # built on first show
 
     def show_page(self, name: str) -> QWidget:
         self.nav.setCurrentRow(PAGES.index(name))
@@ -149,6 +197,8 @@ class MainWindow(QMainWindow):
             dialogs.info(self, "你的角色不能新增家庭。")
             return None
         database, code = self.ctx.database, self.ctx.office.code
+        from ui.new_household import NewHouseholdDialog
+
         dlg = NewHouseholdDialog(self.ctx, [], self)
         dlg.created.connect(self.open_household)
 
@@ -164,6 +214,8 @@ class MainWindow(QMainWindow):
     def open_household(self, household_id: str) -> HouseholdWindow:
         win = self.household_windows.get(household_id)
         if win is None:
+            from ui.household_window import HouseholdWindow  # imported on the first one opened
+
             win = HouseholdWindow(self.ctx, household_id)
             win.destroyed.connect(lambda _o=None, hid=household_id: self.household_windows.pop(hid, None))
             self.household_windows[household_id] = win

@@ -14,7 +14,7 @@ from app import backups, storage
 from app.errors import (AuthError, BackupError, KeyMissing, NewerDatabase, NotADatabase,
                         PermissionDenied, QingfengError, WrongKey)
 from app.storage import Database
-from ui import dialogs
+from ui import dialogs, ops
 from ui.widgets import FieldError
 
 NEXT_STEPS = {
@@ -99,7 +99,9 @@ def open_database(path: Path, *, demo: bool = False,
     recovery, new_passphrase = None, None
     while True:
         try:
-            database = storage.open_database(path, passphrase=passphrase, recovery=recovery)
+            # the key derivation and the integrity check run off the UI thread, with a busy dialog
+            database = ops.wait_for(parent, lambda p=passphrase, r=recovery: storage.open_database(
+                path, passphrase=p, recovery=r), label="正在解锁并检查数据库……")
             if recovery:
                 storage.store_key(database.key, database.path, passphrase=new_passphrase)
                 passphrase = new_passphrase

@@ -212,3 +212,30 @@ def run_query(parent: QWidget | None, fn: Callable[[], Any], *,
     return Op(parent, lambda _p, _c: fn(), label="", on_success=on_success,
               on_failure=on_failure, on_cancelled=None, cancellable=False,
               show_progress=False, pool_name=pool_name)
+
+
+def wait_for(parent: QWidget | None, fn: Callable[[], Any], *, label: str) -> Any:
+    """Run ``fn()`` in the database worker and wait for it with the event loop running (the
+    progress dialog shows after ~300 ms), for start-up steps whose caller needs the result —
+    e.g. unlocking the database. Returns the result or raises what ``fn`` raised."""
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    outcome: dict[str, Any] = {}
+
+    def done(result: Any) -> None:
+        outcome["result"] = result
+        loop.quit()
+
+    def failed(exc: BaseException) -> bool:
+        outcome["error"] = exc
+        loop.quit()
+        return True  # raised to the caller below, which shows it
+
+    op = run_op(parent, lambda _p, _c: fn(), label=label, on_success=done, on_failure=failed,
+                cancellable=False)
+    if not op.finished:
+        loop.exec()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]

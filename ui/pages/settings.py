@@ -1,6 +1,7 @@
 """系统设置: tabs by what the role may do (the services refuse anyway)."""
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app import users
@@ -68,6 +69,8 @@ class AccountTab(QWidget):
 
 
 class SettingsPage(QWidget):
+    restoreRequested = Signal(str)  # a backup file chosen in 备份和自检 (the controller restores)
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -89,7 +92,7 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self.calendar_tab, "节假日日历")
         self.tabs.addTab(self.data_tab, "数据安全")
         self.backup_tab = BackupTab(ctx)
-        self.backup_tab.restoreRequested.connect(self.data_tab.restoreRequested.emit)
+        self.backup_tab.restoreRequested.connect(self.restoreRequested.emit)
         self.tabs.addTab(self.backup_tab, "备份和自检")
         self.tabs.addTab(self.account_tab, "我的账户")
         lay = QVBoxLayout(self)

@@ -1,4 +1,5 @@
-"""系统设置 → 备份和自检: the automatic backups (list, back up now, restore), the second
+"""系统设置 → 备份和自检, the one home of backup and restore: the automatic backups (list, back
+up now, a copy to a chosen file, restore the selected, the latest or any backup file), the second
 backup folder on a USB drive, the log folder, the diagnostic bundle and the self-check."""
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
-from app import backups, clock, logs, selfcheck
+from app import backups, clock, logs, selfcheck, storage
 from app.backups import Entry
 from app.errors import BackupError
 from ui import dialogs, ops
@@ -37,18 +38,26 @@ class BackupTab(QWidget):
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.list = QListWidget()
         self.backup_button = QPushButton("立即备份")
+        self.backup_file_button = QPushButton("备份到文件……")
+        self.backup_file_button.setToolTip("另存一份校验过的备份到指定位置（如单位的移动硬盘）")
         self.restore_selected = QPushButton("恢复所选备份……")
         self.restore_latest = QPushButton("恢复最近的备份……")
+        self.restore_file_button = QPushButton("从备份文件恢复……")
         self.backup_button.setEnabled(ctx.can("export.personal") and self.path is not None)
-        for b in (self.restore_selected, self.restore_latest):
+        self.backup_file_button.setEnabled(ctx.can("export.personal"))
+        for b in (self.restore_selected, self.restore_latest, self.restore_file_button):
             b.setVisible(admin)
         self.backup_button.clicked.connect(self.backup_now)
+        self.backup_file_button.clicked.connect(self.backup_to_file)
         self.restore_selected.clicked.connect(self.restore_chosen)
         self.restore_latest.clicked.connect(self.restore_newest)
+        self.restore_file_button.clicked.connect(self.restore_file)
         row = QHBoxLayout()
-        for b in (self.backup_button, self.restore_selected, self.restore_latest):
+        for b in (self.backup_button, self.backup_file_button):
             row.addWidget(b)
         row.addStretch(1)
+        for b in (self.restore_selected, self.restore_latest, self.restore_file_button):
+            row.addWidget(b)
         al.addWidget(self.folder_label)
         al.addWidget(self.list, 1)
         al.addLayout(row)
@@ -143,6 +152,23 @@ class BackupTab(QWidget):
 
         ops.run_op(self, work, label="正在备份……", cancellable=False, on_success=done)
 
+    def backup_to_file(self, _checked: bool = False, *, path: str | None = None) -> None:
+        """A verified copy at a place the clerk chooses (audited by the service)."""
+        if path is None:
+            default = str(Path.home() / f"清风台账备份-{clock.now():%Y%m%d-%H%M}.qfdb")
+            path = dialogs.save_file(self, "备份数据库到文件", default, "清风台账数据库 (*.qfdb)")
+        if not path:
+            return
+        ctx = self.ctx
+
+        def work(progress, _c) -> dict:  # noqa: ANN001
+            progress.update(0, 0, "正在备份并校验……")
+            return storage.make_backup(ctx.database, ctx.actor, path)
+
+        ops.run_op(self, work, label="正在备份……", cancellable=False, on_success=lambda counts: dialogs.info(
+            self, f"已备份到：\n{path}\n校验通过（共 {sum(counts.values())} 行）。\n"
+                  "备份用本数据库的密钥加密；请另存一份到单位的移动硬盘。"))
+
     def _restore(self, path: str) -> None:
         if not dialogs.confirm(self, f"用备份\n{path}\n替换当前数据库？\n\n恢复前会完整校验备份（密钥、完整性、审计链、单位）；"
                                      "当前数据库会先校验并另存到“恢复前”文件夹，不会丢失。恢复后需要重新登录。"):
@@ -155,6 +181,13 @@ class BackupTab(QWidget):
         if not path:
             path = dialogs.open_file(self, "选择要恢复的备份", str(backups.folder(self.path)),
                                      "清风台账数据库 (*.qfdb)")
+        if path:
+            self._restore(path)
+
+    def restore_file(self, _checked: bool = False, *, path: str | None = None) -> None:
+        """Restore from a backup file anywhere (a copy on a USB drive, another computer's)."""
+        if path is None:
+            path = dialogs.open_file(self, "选择要恢复的备份文件", str(Path.home()), "清风台账数据库 (*.qfdb)")
         if path:
             self._restore(path)
 

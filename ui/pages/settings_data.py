@@ -1,28 +1,24 @@
-"""系统设置, data safety: where the database is, backup and restore, the recovery sheet,
-audit verification."""
+"""系统设置, data safety: where the database is and how it is encrypted, the recovery sheet,
+audit verification. Backup and restore live in one place: 备份和自检 (settings_backup)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton,
                                QVBoxLayout, QWidget)
 
-from app import audit, clock, firstrun, storage, users
+from app import audit, firstrun, storage, users
 from app.errors import PermissionDenied
 from app.permissions import ADMIN
-from app.recovery_sheet import write_recovery_sheet
 from ui import dialogs, ops
 from ui.context import AppContext
 
 
 class DataTab(QWidget):
-    restoreRequested = Signal(str)
-
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        admin = ctx.can("backup.restore")
         storage = firstrun.key_storage(ctx.db_path) if ctx.db_path else None
         where = QGroupBox("数据库")
         wl = QVBoxLayout(where)
@@ -36,22 +32,18 @@ class DataTab(QWidget):
             demo = QLabel("这是演示数据库，数据均为虚构，请勿录入真实信息。")
             demo.setStyleSheet("color: #e65100;")
             wl.addWidget(demo)
-        self.backup_button = QPushButton("立即备份……")
-        self.restore_button = QPushButton("从备份恢复……")
         self.recovery_button = QPushButton("再次打印恢复码……")
         self.verify_button = QPushButton("校验审计日志")
-        self.backup_button.setEnabled(ctx.can("export.personal"))
-        self.restore_button.setVisible(admin)
         self.recovery_button.setVisible(ctx.actor.role == ADMIN)
-        self.backup_button.clicked.connect(self.backup)
-        self.restore_button.clicked.connect(self.restore)
         self.recovery_button.clicked.connect(self.recovery_sheet)
         self.verify_button.clicked.connect(self.verify)
-        safe = QGroupBox("备份和恢复")
-        sl = QHBoxLayout(safe)
-        for b in (self.backup_button, self.restore_button, self.recovery_button):
-            sl.addWidget(b)
-        sl.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.recovery_button)
+        hint = QLabel("备份和恢复：见“备份和自检”。")
+        hint.setStyleSheet("color: #5f6b7a;")
+        row.addWidget(hint)
+        row.addStretch(1)
+        wl.addLayout(row)
         check = QGroupBox("审计日志（步步有痕迹、环环能倒查）")
         cl = QVBoxLayout(check)
         row = QHBoxLayout()
@@ -65,33 +57,7 @@ class DataTab(QWidget):
         cl.addWidget(self.results)
         lay = QVBoxLayout(self)
         lay.addWidget(where)
-        lay.addWidget(safe)
         lay.addWidget(check, 1)
-
-    def backup(self, _checked: bool = False, *, path: str | None = None) -> None:
-        if path is None:
-            default = str(Path.home() / f"清风台账备份-{clock.now():%Y%m%d-%H%M}.qfdb")
-            path = dialogs.save_file(self, "备份数据库", default, "清风台账数据库 (*.qfdb)")
-        if not path:
-            return
-        ctx = self.ctx
-
-        def work(progress, _c) -> dict:  # noqa: ANN001
-            progress.update(0, 0, "正在备份并校验……")
-            return storage.make_backup(ctx.database, ctx.actor, path)
-
-        ops.run_op(self, work, label="正在备份……", cancellable=False, on_success=lambda counts: dialogs.info(
-            self, f"已备份到：\n{path}\n校验通过（共 {sum(counts.values())} 行）。\n"
-                  "备份用本数据库的密钥加密；请另存一份到单位的移动硬盘。"))
-
-    def restore(self) -> None:
-        path = dialogs.open_file(self, "选择要恢复的备份", str(Path.home()), "清风台账数据库 (*.qfdb)")
-        if not path:
-            return
-        if not dialogs.confirm(self, f"用备份 {path} 替换当前数据库？\n\n当前数据库会先校验并另存到“恢复前”文件夹，"
-                                     "恢复前会校验备份；恢复后需要重新登录。"):
-            return
-        self.restoreRequested.emit(path)
 
     def recovery_sheet(self, _checked: bool = False, *, password: str | None = None,
                        path: str | None = None) -> None:
@@ -106,6 +72,8 @@ class DataTab(QWidget):
             return
 
         def work(_p, _c) -> str:  # noqa: ANN001
+            from app.recovery_sheet import write_recovery_sheet  # reportlab: load when used
+
             with ctx.database.session() as s:
                 actor = users.authenticate(s, ctx.actor.username, password)
                 if actor.role != ADMIN:
