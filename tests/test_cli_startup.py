@@ -84,3 +84,69 @@ def test_report_gongshi_imports_no_alembic_openpyxl_or_demo(tmp_path):
     result = json.loads(r.stdout.strip().splitlines()[-1])
     assert result == {"rc": 0, "loaded": []}, r.stderr
     assert out.stat().st_size > 0
+
+
+def test_prefetched_key_is_derived_once(tmp_path, monkeypatch):
+    from db import keys
+
+    path = tmp_path / "k.qfdb"
+    database, key = create_sqlcipher(path, passphrase=PHRASE)
+    database.dispose()
+    calls = []
+    real = keys._kek
+    monkeypatch.setattr(keys, "_kek", lambda *a: calls.append(1) or real(*a))
+    keys.prefetch(path, passphrase=PHRASE)
+    assert keys.load_key(path, passphrase=PHRASE) == key
+    assert calls == [1]
+    assert keys.load_key(path, passphrase=PHRASE) == key  # nothing prefetched: derived again
+    assert calls == [1, 1]
+
+
+def test_prefetch_with_a_wrong_passphrase_raises_where_the_key_is_needed(tmp_path):
+    from db import keys
+    from db.errors import WrongKey
+
+    path = tmp_path / "w.qfdb"
+    database, _ = create_sqlcipher(path, passphrase=PHRASE)
+    database.dispose()
+    keys.prefetch(path, passphrase="wrong-phrase-1")
+    with pytest.raises(WrongKey, match="口令不正确"):
+        keys.load_key(path, passphrase="wrong-phrase-1")
+    keys.prefetch(path, passphrase=PHRASE)
+    keys.forget_prefetched()
+    assert not keys._pending
+
+
+def test_font_metrics_cache(tmp_path, monkeypatch):
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from app.documents import fontcache
+    from app.documents.fonts import shipped_font_path
+
+    monkeypatch.setenv("QINGFENG_CACHE", str(tmp_path))
+    path = shipped_font_path()
+    parsed = TTFont("QF-test-parsed", str(path))
+    first = fontcache.load_font("QF-test-first", path, 0)  # parses and writes the cache
+    files = list((tmp_path / "fonts").glob("*.marshal"))
+    assert len(files) == 1
+    cached = fontcache.load_font("QF-test-cached", path, 0)
+    for font in (first, cached):
+        assert font.face.charWidths == parsed.face.charWidths
+        assert font.face.charToGlyph == parsed.face.charToGlyph
+        assert str(font.face.name) == str(parsed.face.name)
+        assert font.stringWidth("香水镇 2026", 12) == parsed.stringWidth("香水镇 2026", 12)
+    assert cached.face is not first.face and cached.face._ttf_data == parsed.face._ttf_data
+    files[0].write_bytes(b"damaged")
+    again = fontcache.load_font("QF-test-again", path, 0)  # parsed again, cache rewritten
+    assert again.face.charWidths == parsed.face.charWidths
+    assert files[0].read_bytes() != b"damaged"
+    from pypdf import PdfReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdfmetrics.registerFont(cached)
+    c = Canvas(str(tmp_path / "f.pdf"))
+    c.setFont("QF-test-cached", 12)
+    c.drawString(72, 720, "香水镇 2026 公示")
+    c.save()
+    assert "香水镇 2026 公示" in PdfReader(str(tmp_path / "f.pdf")).pages[0].extract_text()

@@ -11,15 +11,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import re
 import sys
 from types import ModuleType
 
-from sqlalchemy.exc import DBAPIError
-
 from app import logs
-from app.cli import common
-from app.sync import lock as period_lock  # its session listeners guard locked months in every command
 from db.errors import QingfengError, translate
 
 log = logging.getLogger("qingfeng.cli")
@@ -58,6 +55,31 @@ def command_word(argv: list[str]) -> str | None:
             continue
         return None if word.startswith("-") else word
     return None
+
+
+def _option(argv: list[str], name: str) -> str | None:
+    """The value of a global option before the command word (``--db x`` or ``--db=x``)."""
+    for i, word in enumerate(argv):
+        if word == name and i + 1 < len(argv):
+            return argv[i + 1]
+        if word.startswith(name + "="):
+            return word[len(name) + 1:]
+        if word == command_word(argv):
+            break
+    return None
+
+
+def prefetch_key(argv: list[str]) -> None:
+    """Unwrap the database key in the background while the rest of the program is imported
+    (db.keys.prefetch); the command's own open takes it. Only for a database named by --db or
+    QINGFENG_DB that the command opens (not init, unlock or help)."""
+    if command_word(argv) in (None, "init", "unlock") or _option(argv, "--url"):
+        return
+    path = _option(argv, "--db") or os.environ.get("QINGFENG_DB")
+    if path:
+        from db import keys
+
+        keys.prefetch(path, passphrase=os.environ.get("QINGFENG_PASSPHRASE"))
 
 
 def modules_for(argv: list[str] | None) -> list[ModuleType]:
@@ -115,6 +137,23 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    prefetch_key(argv)
+    try:
+        return _run(argv)
+    finally:
+        from db import keys
+
+        keys.forget_prefetched()
+
+
+def _run(argv: list[str]) -> int:
+    # the heavy imports (SQLAlchemy, the models, the command's module) overlap the key derivation
+    from sqlalchemy.exc import DBAPIError
+
+    from app.cli import common
+    from app.sync import lock as period_lock  # its session listeners guard locked months in every command
+
     parser = build_parser(modules_for(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
