@@ -23,8 +23,9 @@ from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus.tables import CellStyle
+
+from app.documents import fontcache
 
 ROLES = ("song", "fangsong", "hei", "kai", "title")
 
@@ -95,7 +96,7 @@ def _register(path: Path, subfont: int) -> FontFace:
     try:
         font = pdfmetrics.getFont(name)
     except KeyError:
-        font = TTFont(name, str(path), subfontIndex=subfont)
+        font = fontcache.load_font(name, path, subfont)
         pdfmetrics.registerFont(font)
     cmap = frozenset(font.face.charToGlyph)
     return FontFace(name, str(path), subfont, cmap)
