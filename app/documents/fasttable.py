@@ -53,6 +53,12 @@ class Measure:
             parts = []
             for text, name in runs:
                 font = pdfmetrics.getFont(name)
+                if font._asciiReadable and text.isascii() and text.isprintable():
+                    # printable ASCII sits in subset 0 under its own code (reportlab's
+                    # asciiReadable layout; ``plain`` checked the font has every character)
+                    sub0 = font.splitString(" ", c._doc) and font.getSubsetInternalName(0, c._doc)
+                    parts.append(f"{sub0} {fp_str(size)} Tf ({c._escape(text)}) Tj")
+                    continue
                 for subset, t in font.splitString(text, c._doc):
                     parts.append(f"{font.getSubsetInternalName(subset, c._doc)} {fp_str(size)} Tf "
                                  f"({c._escape(t)}) Tj")
