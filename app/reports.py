@@ -15,7 +15,7 @@ from typing import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, clock, documents, monthly_report, publicity_service, rulesettings
+from app import asat, audit, clock, documents, monthly_report, publicity_service, rulesettings
 from app.errors import ValidationError
 from app.ledgers import reporting
 from app.offices import own_office
@@ -130,12 +130,16 @@ def make_gongshi(session: Session, actor: Actor, out: Path, *, period: Period,
     """Standing 公示 of households 在保: one village (monthly) or the township (quarterly)."""
     require(actor, "export.personal")
     publicity_service.require_office_details(session, "公示")
-    where = [Household.status == "在保"]
+    # the households 在保 and their figures as at the period's end (today while it runs): a
+    # reprint of an earlier period shows what was true then (app.asat)
+    asof = min(period.end, today)
+    where = [asat.in_force_on(asof) if asof < today else Household.status == "在保"]
     if village:
         if not session.execute(select(Village.id).where(Village.name == village)).first():
             raise ValidationError("村（居）", village, "不是本单位的村（居）")
         where.append(Village.name == village)
-    rows = list(household_rows(session, *where))
+    history = asat.load(session, asof)
+    rows = [history.row(r, asof) for r in household_rows(session, *where)]
     result = documents.build_gongshi_pdf(
         out, office=office_info(session), households=rows, period_label=period.label,
         scope="village" if village else "township", village=village, start=start,
@@ -169,14 +173,21 @@ def monthly_changes(session: Session, period: Period) -> tuple[list[documents.Ch
     """The month's changes by the day they take effect, up to the month's first report, plus
     late entries (补报) of earlier months (app.monthly_report)."""
     changes = monthly_report.month_changes(session, own_office(session).code, period.start, period.end)
-    stock_q = select(func.count(), func.coalesce(func.sum(Household.monthly_amount), 0)).where(
-        Household.status == "在保", Household.deleted_at.is_(None))
-    count, money = session.execute(stock_q).one()
-    persons = session.execute(select(func.count()).select_from(Member).join(
-        Household, Household.id == Member.household_id).where(
-        Household.status == "在保", Household.deleted_at.is_(None), Member.deleted_at.is_(None),
-        Member.lives_together.is_(True))).scalar_one()
-    return changes, documents.StockFigures(count, persons, Decimal(money))
+    return changes, stock_at(session, period.end)
+
+
+def stock_at(session: Session, day: date) -> documents.StockFigures:
+    """在保 households, persons living together and monthly amounts as at ``day`` (the month's
+    end), by the dates changes take effect (app.asat), not today's rows."""
+    history = asat.load(session, day)
+    sizes = household_sizes(session)
+    count, persons, money = 0, 0, Decimal("0")
+    for hid, amount in session.execute(select(Household.id, Household.monthly_amount).where(
+            Household.deleted_at.is_(None), asat.in_force_on(day))):
+        count += 1
+        persons += history.size(hid, day, sizes.get(hid, 0))
+        money += history.amount(hid, day, Decimal(amount or 0))
+    return documents.StockFigures(count, persons, money)
 
 
 def make_monthly(session: Session, actor: Actor, out: Path, *, period: Period,
