@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, aliased
 
 from app import asat, audit, clock, documents, monthly_report, publicity_service, rulesettings
 from app.errors import ValidationError
-from app.ledgers import reporting
 from app.offices import own_office
 from app.permissions import Actor, require
 from db.models import Household, Member, Office, Village
@@ -256,6 +255,8 @@ def selfcheck_figures(session: Session, period: Period, *,
 def _ledger_figures(session: Session, period: Period, figures: documents.SelfCheckFigures,
                     today: date) -> None:
     """Problem and petition figures from the ledgers (app.ledgers.reporting)."""
+    from app.ledgers import reporting  # the ledgers only for the 自查自纠报告 (not every document)
+
     f = reporting.ledger_figures(session, period.start, period.end, today=today)
     figures.problems_by_category = f.problems_by_category
     figures.problems_by_source = f.problems_by_source
@@ -290,6 +291,8 @@ def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period,
                    addressee: str, paragraphs: list[str] | None = None, title: str | None = None,
                    today: date, signer: str | None = None,
                    copy_to: str | None = None) -> documents.DocumentResult:
+    from app.ledgers import reporting
+
     require(actor, "export.personal")
     if number < 1:
         raise ValidationError("发文序号", number, "应为正整数（不编虚位、不加“第”字）")

@@ -57,7 +57,7 @@ def test_help_still_lists_every_command(capsys):
         assert command in out
 
 
-def test_report_gongshi_imports_no_alembic_openpyxl_or_demo(tmp_path):
+def test_report_gongshi_imports_no_alembic_openpyxl_platypus_or_demo(tmp_path):
     path = tmp_path / "start.qfdb"
     database, _ = create_sqlcipher(path, passphrase=PHRASE)
     with database.session() as s:
@@ -73,6 +73,7 @@ def test_report_gongshi_imports_no_alembic_openpyxl_or_demo(tmp_path):
             f"rc = main(['--db', {str(path)!r}, '--user', 'admin', 'report', 'gongshi', '--period', '2026Q4',"
             f" '--start', '2026-11-23', '--out', {str(out)!r}])\n"
             "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'openpyxl')"
+            " or m.startswith('reportlab.platypus')"
             " or m in ('app.demo', 'app.cli.imports', 'app.cli.admin', 'app.cli.sync'))\n"
             "print(json.dumps({'rc': rc, 'loaded': loaded}))\n")
     env = dict(os.environ, QINGFENG_PASSPHRASE=PHRASE, QINGFENG_PASSWORD=PASS, PYTHONPATH=str(ROOT),

@@ -60,12 +60,14 @@ from app.documents.model import (
     CaseNotice, ChangeRow, DocumentResult, GlyphWarning, HouseholdRow, OfficeInfo,
     ProblemRow, PublicCaseRow, PublicRow, SelfCheckFigures, StockFigures,
 )
-from app.documents.monthly import build_monthly_pdf, build_monthly_xlsx, summary_text
 from app.documents.publicity import public_case_rows, public_rows
-from app.documents.selfcheck import FIGURES, build_selfcheck_pdf, doc_number, figures_text
 
-# openpyxl (≈0.1 s to import) only when an Excel builder is used: a PDF needs none of it
-_LAZY = {"safe_text": "app.documents.excel", "build_screening_xlsx": "app.documents.screening"}
+# imported on first use: openpyxl (≈0.1 s) only for an Excel builder, reportlab's platypus
+# (≈0.05 s) only for the flowing documents; the 公示 is drawn on the canvas without either
+_LAZY = {"safe_text": "app.documents.excel", "build_screening_xlsx": "app.documents.screening",
+         **dict.fromkeys(("build_monthly_pdf", "build_monthly_xlsx", "summary_text"), "app.documents.monthly"),
+         **dict.fromkeys(("FIGURES", "build_selfcheck_pdf", "doc_number", "figures_text"),
+                         "app.documents.selfcheck")}
 
 
 def __getattr__(name: str):  # noqa: ANN202 - PEP 562 lazy attributes
@@ -76,6 +78,7 @@ def __getattr__(name: str):  # noqa: ANN202 - PEP 562 lazy attributes
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "build_gongshi_pdf", "build_case_gongshi_pdf", "build_selfcheck_pdf",

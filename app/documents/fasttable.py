@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from app.documents.fonts import FontSet
-from app.documents.gbt9704 import Glyph, break_lines, glyphs
+from app.documents.glyphrun import Glyph, break_lines, glyphs
 
 GRID = colors.black
 HEADER_BG = colors.HexColor("#E8E8E8")
@@ -31,7 +31,7 @@ class Measure:
     The common case — a cell text whose every character is in the role's font and that fits
     its column — never builds per-character glyphs: its width is one ``stringWidth`` (rl_accel)
     and its line is kept as ``(text, font name)``. Only a text needing a fallback font or a
-    wrap goes character by character (:func:`app.documents.gbt9704.glyphs`)."""
+    wrap goes character by character (:func:`app.documents.glyphrun.glyphs`)."""
 
     def __init__(self, fonts: FontSet):
         self.fonts = fonts

@@ -23,7 +23,6 @@ from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus.tables import CellStyle
 
 from app.documents import fontcache
 
@@ -135,8 +134,18 @@ def get_fonts(fonts_dir: str | os.PathLike | None = "auto") -> FontSet:
         _cache[key] = fs
         # every canvas starts in an embedded font: no unembedded Helvetica in any PDF
         rl_config.canvas_basefontname = fallback.name
-        CellStyle.fontname = fallback.name  # table cells without a FONT command
+        apply_cell_default()
         return fs
+
+
+def apply_cell_default() -> None:
+    """Table cells without a FONT command use the embedded fallback font (never Helvetica).
+    Called when the fonts are registered and when app.documents.pdfbase (the platypus
+    builders) is imported, whichever comes second; the 公示 path imports no platypus at all."""
+    tables = sys.modules.get("reportlab.platypus.tables")
+    fs = next(iter(_cache.values()), None)
+    if tables is not None and fs is not None:
+        tables.CellStyle.fontname = fs.fallback.name
 
 
 # ---------------------------------------------------------------- the last resort: Hanazono
