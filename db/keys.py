@@ -18,6 +18,7 @@ import json
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,17 +148,20 @@ def store_key(key: bytes, db_path: Path, *, passphrase: str | None = None) -> Ke
 class _Pending:
     """A key being unwrapped in a background thread (see :func:`prefetch`)."""
 
-    def __init__(self, path: Path, phrase: str | None):
+    def __init__(self, path: Path, phrase: str | None, then: Callable[[Path, bytes], None] | None):
         self.key: bytes | None = None
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(path, phrase), daemon=True,
+        self.thread = threading.Thread(target=self._run, args=(path, phrase, then), daemon=True,
                                        name="qingfeng-key-prefetch")
 
-    def _run(self, path: Path, phrase: str | None) -> None:
+    def _run(self, path: Path, phrase: str | None, then: Callable[[Path, bytes], None] | None) -> None:
         try:
             self.key = _load_key(path, passphrase=phrase, recovery=None)
         except BaseException as exc:  # handed to the caller of load_key, raised there
             self.error = exc
+            return
+        if then is not None:
+            then(path, self.key)
 
     def result(self) -> bytes:
         self.thread.join()
@@ -174,12 +178,14 @@ def _pending_key(db_path: Path | str, passphrase: str | None) -> tuple[str, str 
     return str(Path(db_path).resolve()), passphrase or os.environ.get("QINGFENG_PASSPHRASE")
 
 
-def prefetch(db_path: Path | str, *, passphrase: str | None = None) -> None:
+def prefetch(db_path: Path | str, *, passphrase: str | None = None,
+             then: Callable[[Path, bytes], None] | None = None) -> None:
     """Start unwrapping the key of ``db_path`` in a background thread, so that the key
     derivation (scrypt, ~0.1 s; it releases the GIL) overlaps the program's start-up. The next
     :func:`load_key` of the same file and passphrase takes the result (or its error) instead of
     deriving again; the key is derived once per run either way. Nothing happens when the
-    database has no key file (a new database, a recovery code)."""
+    database has no key file (a new database, a recovery code). ``then(path, key)`` runs in the
+    same thread once the key is there (the command line checks the password ahead with it)."""
     path = Path(db_path).resolve()
     if not keyfile_path(path).is_file():
         return
@@ -187,7 +193,7 @@ def prefetch(db_path: Path | str, *, passphrase: str | None = None) -> None:
     with _pending_lock:
         if key in _pending:
             return
-        pending = _pending[key] = _Pending(path, key[1])
+        pending = _pending[key] = _Pending(path, key[1], then)
     pending.thread.start()
 
 

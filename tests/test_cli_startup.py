@@ -151,3 +151,34 @@ def test_font_metrics_cache(tmp_path, monkeypatch):
     c.drawString(72, 720, "香水镇 2026 公示")
     c.save()
     assert "香水镇 2026 公示" in PdfReader(str(tmp_path / "f.pdf")).pages[0].extract_text()
+
+
+@pytest.mark.parametrize("password, ok", [(PASS, True), ("wrong-pass-9", False)])
+def test_password_checked_ahead_once_and_still_refused_when_wrong(tmp_path, monkeypatch, password, ok):
+    from app import passwords
+    from app.errors import AuthError
+    from db import keys
+    from db.engine import open_sqlcipher
+
+    path = tmp_path / "p.qfdb"
+    database, _ = create_sqlcipher(path, passphrase=PHRASE)
+    with database.session() as s:
+        offices.init_office(s, code="640424100", name="香水镇人民政府", level="township", parent="640424",
+                            admin="admin", admin_password=PASS, villages=["香水村"])
+    database.dispose()
+    calls = []
+    real = passwords._check
+    monkeypatch.setattr(passwords, "_check", lambda *a: calls.append(1) or real(*a))
+    keys.prefetch(path, passphrase=PHRASE, then=cli._password_ahead("admin", password))
+    database = open_sqlcipher(path, passphrase=PHRASE)
+    try:
+        assert calls == [1]  # checked in the key's thread, which open_sqlcipher waited for
+        with database.session(write=False) as s:
+            if ok:
+                assert users.authenticate(s, "admin", password).username == "admin"
+            else:
+                with pytest.raises(AuthError, match="用户名或密码不正确"):
+                    users.authenticate(s, "admin", password)
+        assert calls == [1] and not passwords._ahead
+    finally:
+        database.dispose()

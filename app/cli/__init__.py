@@ -79,7 +79,25 @@ def prefetch_key(argv: list[str]) -> None:
     if path:
         from db import keys
 
-        keys.prefetch(path, passphrase=os.environ.get("QINGFENG_PASSPHRASE"))
+        keys.prefetch(path, passphrase=os.environ.get("QINGFENG_PASSPHRASE"),
+                      then=_password_ahead(_option(argv, "--user"), os.environ.get("QINGFENG_PASSWORD")))
+
+
+def _password_ahead(username: str | None, password: str | None):  # noqa: ANN202
+    """With --user and QINGFENG_PASSWORD given: once the key is there, check the password in
+    the same background thread (app.passwords.check_ahead); the login takes the result."""
+    if not username or not password:
+        return None
+
+    def then(path, key) -> None:  # noqa: ANN001
+        from app import passwords
+        from db import rawread
+
+        stored = rawread.password_hash(path, key, username.strip())
+        if stored:
+            passwords.check_ahead(password, stored)
+
+    return then
 
 
 def modules_for(argv: list[str] | None) -> list[ModuleType]:
@@ -142,9 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
     finally:
+        from app import passwords
         from db import keys
 
         keys.forget_prefetched()
+        passwords.forget_ahead()
 
 
 def _run(argv: list[str]) -> int:
