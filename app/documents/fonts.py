@@ -19,7 +19,6 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
@@ -191,6 +190,14 @@ def extra_faces() -> list[FontFace]:
         if _extras is None:
             _extras = [_register(p, 0) for p in hanazono_paths()]
         return _extras
+
+
+_XML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def escape(ch: str) -> str:
+    """XML escape of one character (xml.sax.saxutils.escape pulls in urllib and http)."""
+    return _XML.get(ch, ch)
 
 
 def _printable(ch: str) -> bool:
