@@ -65,13 +65,13 @@ def household_sizes(session: Session) -> dict[str, int]:
     stmt = (select(Member.household_id, func.count()).where(Member.deleted_at.is_(None),
                                                             Member.lives_together.is_(True))
             .group_by(Member.household_id))
-    return dict(session.execute(stmt).all())
+    return dict(session.connection().execute(stmt).all())
 
 
 def _covered(session: Session) -> dict[str, tuple[tuple[str, date | None], ...]]:
     """Household → its covered persons (保障对象) living together: (name, birth date)."""
     out: dict[str, list[tuple[str, date | None]]] = {}
-    for hid, name, birth in session.execute(
+    for hid, name, birth in session.connection().execute(  # plain rows: no ORM result processing
             select(Member.household_id, Member.name, Member.birth_date)
             .where(Member.deleted_at.is_(None), Member.lives_together.is_(True), Member.covered.is_(True))
             .order_by(Member.household_id, Member.relation != "户主", Member.name)):
@@ -86,7 +86,8 @@ _ROW_COLUMNS = (Household.id, Household.head_name, Household.category, Household
 
 def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]:  # noqa: ANN002
     """Households (with head member's ID and birth date, and the covered persons) as document
-    rows, by village and number. Plain columns, no ORM objects (a township's 3,000 rows)."""
+    rows, by village and number. Plain columns through the session's connection: no ORM objects
+    or ORM result processing (a township's 3,000 rows)."""
     head = aliased(Member)
     sizes = household_sizes(session)
     covered = _covered(session)
@@ -98,7 +99,8 @@ def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]
             .where(Household.deleted_at.is_(None), *where)
             .order_by(Village.sort_order, Village.name, Household.number))
     for (hid, head_name, category, cause, amount, status, apply_date, approve_date, exit_date, exit_reason,
-         phone, bank_account, village, id_number, birth, health, disability) in session.execute(stmt).yield_per(2000):
+         phone, bank_account, village, id_number, birth, health, disability) in session.connection().execute(
+            stmt.execution_options(yield_per=2000)):
         yield documents.HouseholdRow(
             uuid=hid, village=village, head_name=head_name, head_id_number=id_number,
             head_birth_date=birth, household_size=sizes.get(hid, 0), category=category,

@@ -40,6 +40,7 @@ class Measure:
         self._wraps: dict[tuple, list] = {}
         self._covered: dict[str, set[str]] = {}  # role -> characters its own font prints
         self._cells: dict[tuple, dict] = {}
+        self._columns: dict[tuple, dict] = {}
         self.canvas: Canvas | None = None
 
     def ops(self, gs: Line, size: float) -> str:
@@ -64,6 +65,10 @@ class Measure:
                                  f"({c._escape(t)}) Tj")
             hit = self._ops[key] = " ".join(parts)
         return hit
+
+    def column_cache(self, role: str, size: float, width: float) -> dict:
+        """text -> its wrapped lines, for one column (see :func:`table_rows`)."""
+        return self._columns.setdefault((role, size, width), {})
 
     def cells(self, *table: object) -> dict:
         """Per table (its widths, size, header or not): (column, line) -> the cell's operators
@@ -204,10 +209,19 @@ class Row:
 
 def table_rows(measure: Measure, rows: list[list[str]], widths: list[float], *, role: str, size: float,
                leading: float, pad_v: float, pad_h: float = 3.0) -> list[Row]:
+    """Rows with their cells wrapped to the columns (one cache per column, keyed by text)."""
+    columns = [(measure.column_cache(role, size, w - 2 * pad_h), w - 2 * pad_h) for w in widths]
+    wrap = measure.wrap
     out = []
     for r in rows:
-        cells = [measure.wrap(v, role, size, w - 2 * pad_h) if v else [] for v, w in zip(r, widths)]
-        lines = max((len(x) for x in cells), default=1) or 1
+        cells = []
+        for v, (cache, width) in zip(r, columns):
+            hit = cache.get(v) if v else []
+            if hit is None:
+                hit = wrap(v, role, size, width)
+                cache[v] = hit
+            cells.append(hit)
+        lines = max(map(len, cells), default=1) or 1
         out.append(Row(cells, lines * leading + 2 * pad_v))
     return out
 
@@ -256,16 +270,17 @@ def draw_rows(c: Canvas, measure: Measure, rows: list[Row], x: float, top: float
         for i, cell in enumerate(r.cells):
             if not cell:
                 continue
-            n = len(cell)
-            for k, (gs, w) in enumerate(cell):
-                key = (i, gs if isinstance(gs, tuple) else id(gs), n, k, inner)
-                hit = cells.get(key)
-                if hit is None:
-                    hit = cells[key] = _cell(measure, gs, w, i, n, k, inner, x, edges, widths,
-                                             TA_CENTER if header else aligns[i], span_first,
-                                             size=size, leading=leading, pad_v=pad_v, pad_h=pad_h,
-                                             base0=base0)
-                ops.append(hit)
+            # a cell's lines are one cached list per column and text (table_rows): its id keys
+            # the operators of all its lines
+            key = (id(cell), i, inner)
+            hit = cells.get(key)
+            if hit is None:
+                n = len(cell)
+                hit = cells[key] = " ".join(
+                    _cell(measure, gs, w, i, n, k, inner, x, edges, widths, TA_CENTER if header else aligns[i],
+                          span_first, size=size, leading=leading, pad_v=pad_v, pad_h=pad_h, base0=base0)
+                    for k, (gs, w) in enumerate(cell))
+            ops.append(hit)
         ops.append("ET Q")
         code.append(" ".join(ops))
         y -= r.height
