@@ -182,3 +182,18 @@ def test_password_checked_ahead_once_and_still_refused_when_wrong(tmp_path, monk
         assert calls == [1] and not passwords._ahead
     finally:
         database.dispose()
+
+
+def test_font_cache_keeps_one_file_per_font(tmp_path, monkeypatch):
+    import shutil
+
+    from app.documents import fontcache
+    from app.documents.fonts import shipped_font_path
+
+    monkeypatch.setenv("QINGFENG_CACHE", str(tmp_path / "cache"))
+    for folder in ("a", "b"):  # the same font file name in two folders (a test's fake Windows fonts)
+        copy = tmp_path / folder / "uming.ttc"
+        copy.parent.mkdir()
+        shutil.copyfile(shipped_font_path(), copy)
+        fontcache.load_font(f"QF-test-{folder}", copy, 0)
+    assert len(list((tmp_path / "cache" / "fonts").glob("uming-0-*.marshal"))) == 1

@@ -80,6 +80,10 @@ def _save(file: Path, ident: dict, face: TTFontFace) -> None:
         tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
         tmp.write_bytes(blob)
         os.replace(tmp, file)
+        # an older cache of a font of this name (another version, another folder) goes
+        for old in file.parent.glob(f"{file.name.rsplit('-', 1)[0]}-*.marshal"):
+            if old != file:
+                old.unlink(missing_ok=True)
     except OSError:  # a read-only or full cache folder: the next run parses again
         return
 
