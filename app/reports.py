@@ -7,12 +7,12 @@ import calendar
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app import asat, audit, clock, documents, monthly_report, publicity_service, rulesettings
@@ -234,23 +234,31 @@ def selfcheck_figures(session: Session, period: Period, *,
 
     reviewed = session.execute(select(func.count(func.distinct(Step.household_id))).where(
         Step.kind == "复核", in_period(Step.day, period), Step.deleted_at.is_(None))).scalar_one()
-    in_force = session.execute(select(func.count()).where(
-        Household.status == "在保", Household.deleted_at.is_(None))).scalar_one()
+    # households and persons as at the period's end (today while it runs), new ones as granted
+    # and exits as they were the day before: a report for an earlier period is not rewritten
+    # by what changed since (app.asat)
+    today = today or clock.today()
+    asof = min(period.end, today)
+    history = asat.load(session, period.start - timedelta(days=1))
     sizes = household_sizes(session)
 
-    def hp(*where) -> tuple[int, int]:  # noqa: ANN002
-        ids = session.execute(select(Household.id).where(Household.deleted_at.is_(None), *where)).scalars().all()
-        return len(ids), sum(sizes.get(i, 0) for i in ids)
+    def hp(day_of, *where) -> tuple[int, int]:  # noqa: ANN001, ANN002
+        found = session.execute(select(Household.id, Household.approve_date, Household.exit_date).where(
+            Household.deleted_at.is_(None), *where)).all()
+        return len(found), sum(history.size(i, day_of(a, e), sizes.get(i, 0)) for i, a, e in found)
 
-    households_all, persons_all = hp(Household.status.in_(("在保", "暂停")))
-    new_h, new_p = hp(in_period(Household.approve_date, period))
-    exit_h, exit_p = hp(Household.status == "已退出", in_period(Household.exit_date, period))
+    standing = (Household.status.in_(("在保", "暂停")) if asof >= today else
+                or_(asat.in_force_on(asof), and_(Household.status == "暂停", Household.approve_date <= asof)))
+    households_all, persons_all = hp(lambda a, e: asof, standing)
+    new_h, new_p = hp(lambda a, e: a, in_period(Household.approve_date, period))
+    exit_h, exit_p = hp(lambda a, e: e - timedelta(days=1), Household.status == "已退出",
+                        in_period(Household.exit_date, period))
     adjusted = len(_amount_changes(session, period))
     figures = documents.SelfCheckFigures(
-        households_reviewed=max(reviewed, households_all) if in_force else reviewed,
+        households_reviewed=max(reviewed, households_all) if households_all else reviewed,
         persons_reviewed=persons_all, newly_included_households=new_h, newly_included_persons=new_p,
         exited_households=exit_h, exited_persons=exit_p, adjusted_households=adjusted)
-    _ledger_figures(session, period, figures, today or clock.today())
+    _ledger_figures(session, period, figures, today)
     return figures
 
 

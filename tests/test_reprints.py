@@ -103,3 +103,18 @@ def test_monthly_rows_show_the_figures_of_their_day(env, history, tmp_path):
     assert exits == [("李四", 1, 500)]
     text = _monthly(env, "2026-07", datetime(2026, 11, 20, 9), tmp_path / "jul.pdf")
     assert "620.00" in text and "800.00" not in text
+
+
+def test_selfcheck_figures_of_an_earlier_quarter(env, history, tmp_path):
+    """The third quarter's 自查自纠报告 made in November counts 张三 (2 persons then) and 李四
+    (exited in October) but not 王五 (granted in October)."""
+    out = tmp_path / "sc.pdf"
+    with clock.frozen(date(2026, 11, 20)), env.database.session() as s:
+        reports.make_selfcheck(s, env.clerk, out, period=reports.parse_period("2026Q3", today=date(2026, 11, 20)),
+                               number=3, addressee="泾源县民政局", today=date(2026, 11, 20))
+    text = _text(out)
+    assert "共排查2户3人；其中新纳入2户3人，退出0户0人" in text
+    with clock.frozen(date(2026, 11, 20)), env.database.session() as s:
+        q4 = reports.selfcheck_figures(s, reports.parse_period("2026Q4", today=date(2026, 11, 20)),
+                                       today=date(2026, 11, 20))
+    assert (q4.persons_reviewed, q4.newly_included_persons, q4.exited_households, q4.exited_persons) == (2, 1, 1, 1)
