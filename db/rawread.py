@@ -9,9 +9,14 @@ from pathlib import Path
 
 def password_hash(path: Path | str, key: bytes, username: str) -> str | None:
     """The active user's stored hash, or None (no such user, or the file cannot be read: the
-    normal open then says what is wrong)."""
+    normal open then says what is wrong). Read-only, and only while no write-ahead log is
+    beside the file: a log is checked for damage by the normal open before anything reads it
+    (db.engine), so then this read is left out."""
     from sqlcipher3 import dbapi2
 
+    wal = Path(str(path) + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None
     try:
         conn = dbapi2.connect(f"file:{Path(path)}?mode=ro", uri=True)
     except dbapi2.Error:

@@ -197,3 +197,23 @@ def test_font_cache_keeps_one_file_per_font(tmp_path, monkeypatch):
         shutil.copyfile(shipped_font_path(), copy)
         fontcache.load_font(f"QF-test-{folder}", copy, 0)
     assert len(list((tmp_path / "cache" / "fonts").glob("uming-0-*.marshal"))) == 1
+
+
+def test_raw_read_of_the_password_hash_leaves_a_write_ahead_log_alone(tmp_path):
+    from db import keys, rawread
+
+    path = tmp_path / "r.qfdb"
+    database, key = create_sqlcipher(path, passphrase=PHRASE)
+    with database.session() as s:
+        offices.init_office(s, code="640424100", name="香水镇人民政府", level="township", parent="640424",
+                            admin="admin", admin_password=PASS, villages=["香水村"])
+    database.dispose()
+    assert rawread.password_hash(path, key, "admin").startswith("scrypt$")
+    assert rawread.password_hash(path, key, "nobody") is None
+    assert rawread.password_hash(path, keys.new_key(), "admin") is None  # a wrong key reads nothing
+    wal = Path(str(path) + "-wal")
+    wal.write_bytes(b"\0" * 64)
+    try:
+        assert rawread.password_hash(path, key, "admin") is None and wal.read_bytes() == b"\0" * 64
+    finally:
+        wal.unlink()

@@ -26,7 +26,7 @@ log = logging.getLogger("qingfeng.cli")
 # sub-commands under ledger: it stays after ledger
 MODULE_NAMES = ["admin", "registry", "report", "ledger", "assessment", "procedure", "imports", "safety",
                 "sync"]
-# top-level command -> the modules that register it (tests/test_cli_lazy.py checks this
+# top-level command -> the modules that register it (tests/test_cli_startup.py checks this
 # against what the modules register)
 COMMANDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("init", "unlock", "demo", "audit", "settings", "user"), ("admin",)),
