@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import clock, documents
+from app import asat, clock, documents
 from db.assessment_models import Proposal
 from db.models import Household, Member, Village
 from db.report_models import MemberExit, ReportRun
@@ -83,15 +83,19 @@ def candidates(session: Session, start: date, end: date) -> list[Candidate]:
 
     period = Period(start, end, "")
     out: list[Candidate] = []
-    new = list(household_rows(session, in_period(Household.approve_date, period),
-                              Household.status.in_(("在保", "已退出", "暂停"))))
+    # each row's figures as on its day (a later change never rewrites an earlier month)
+    history = asat.load(session, start - timedelta(days=1))
+    new = [history.row(r, r.approve_date) for r in household_rows(
+        session, in_period(Household.approve_date, period), Household.status.in_(("在保", "已退出", "暂停")))]
     entered = _decided(session, ("纳入",), [r.uuid for r in new])
     for r in new:
         out.append(Candidate(documents.ChangeRow(
             "新增", r.head_name, r.village, r.household_size, None, r.monthly_amount,
             r.poverty_cause or "", r.approve_date, r.category), r.approve_date,
             entered.get((r.uuid, r.approve_date))))
-    gone = list(household_rows(session, in_period(Household.exit_date, period), Household.status == "已退出"))
+    # an exit shows the household as it was the day before: the amount that stops
+    gone = [history.row(r, r.exit_date - timedelta(days=1)) for r in household_rows(
+        session, in_period(Household.exit_date, period), Household.status == "已退出")]
     entered = _decided(session, ("退出",), [r.uuid for r in gone])
     for r in gone:
         died = "死亡" in (r.exit_reason or "")
@@ -99,12 +103,12 @@ def candidates(session: Session, start: date, end: date) -> list[Candidate]:
             "死亡" if died else "退出", r.head_name, r.village, r.household_size, r.monthly_amount,
             Decimal("0"), "死亡，终止保障" if died else (r.exit_reason or ""), r.exit_date, r.category),
             r.exit_date, entered.get((r.uuid, r.exit_date))))
-    out += _adjustments(session, start, end)
-    out += _member_deaths(session, start, end)
+    out += _adjustments(session, start, end, history)
+    out += _member_deaths(session, start, end, history)
     return out
 
 
-def _adjustments(session: Session, start: date, end: date) -> list[Candidate]:
+def _adjustments(session: Session, start: date, end: date, history: asat.History) -> list[Candidate]:
     """Each approved change of the monthly amount, by its effective day, as its own row."""
     from app.reports import household_rows
 
@@ -120,12 +124,13 @@ def _adjustments(session: Session, start: date, end: date) -> list[Candidate]:
     if not found:
         return []
     by_id = {r.uuid: r for r in household_rows(session, Household.id.in_({f[0] for f in found}))}
-    return [Candidate(documents.ChangeRow("调整", r.head_name, r.village, r.household_size, old, new,
-                                          "调整保障金额", day, r.category), day, decided)
+    return [Candidate(documents.ChangeRow("调整", r.head_name, r.village,
+                                          history.size(hid, day, r.household_size), old, new, "调整保障金额", day,
+                                          history.category(hid, day, r.category)), day, decided)
             for hid, old, new, day, decided in found if (r := by_id.get(hid))]
 
 
-def _member_deaths(session: Session, start: date, end: date) -> list[Candidate]:
+def _member_deaths(session: Session, start: date, end: date, history: asat.History) -> list[Candidate]:
     """Members who died in a household that stays 在保 (or 暂停): the household goes on, the
     person is reported under the date of death."""
     from app.reports import household_sizes
@@ -142,9 +147,11 @@ def _member_deaths(session: Session, start: date, end: date) -> list[Candidate]:
     for ex, name, hh, village in session.execute(stmt):
         if hh.status == "已退出" and hh.exit_date and start <= hh.exit_date <= end and "死亡" in (hh.exit_reason or ""):
             continue  # the household's own 死亡 row already reports the case
+        amount = history.amount(hh.id, ex.day, hh.monthly_amount)
         out.append(Candidate(documents.ChangeRow(
-            "死亡", name, village, sizes.get(hh.id, 0), hh.monthly_amount, hh.monthly_amount,
-            "户内成员死亡，家庭继续保障", ex.day, hh.category), ex.day, ex.created_at))
+            "死亡", name, village, history.size(hh.id, ex.day, sizes.get(hh.id, 0)), amount, amount,
+            "户内成员死亡，家庭继续保障", ex.day, history.category(hh.id, ex.day, hh.category)),
+            ex.day, ex.created_at))
     return out
 
 

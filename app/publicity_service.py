@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import documents, queries, rulesettings
+from app import documents, rulesettings
 from app.errors import ValidationError
 from app.offices import own_office
 from app.permissions import Actor, require
@@ -60,6 +60,7 @@ def make_case_gongshi(session: Session, actor: Actor, out: Path, *, household: s
                       today: date, paper: str = "A4") -> documents.DocumentResult:
     """Case 公示 (拟新增 / 拟调整 / 拟终止) of one household's pending proposal; the reason goes
     through the same masking as the 致贫原因 (``publicity.public_cause``)."""
+    from app import queries
     from app.reports import record_document, household_rows, office_info
 
     require(actor, "export.personal")

@@ -7,17 +7,16 @@ import calendar
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, clock, documents, monthly_report, publicity_service, rulesettings
+from app import asat, audit, clock, documents, monthly_report, publicity_service, rulesettings
 from app.errors import ValidationError
-from app.ledgers import reporting
 from app.offices import own_office
 from app.permissions import Actor, require
 from db.models import Household, Member, Office, Village
@@ -66,13 +65,13 @@ def household_sizes(session: Session) -> dict[str, int]:
     stmt = (select(Member.household_id, func.count()).where(Member.deleted_at.is_(None),
                                                             Member.lives_together.is_(True))
             .group_by(Member.household_id))
-    return dict(session.execute(stmt).all())
+    return dict(session.connection().execute(stmt).all())
 
 
 def _covered(session: Session) -> dict[str, tuple[tuple[str, date | None], ...]]:
     """Household → its covered persons (保障对象) living together: (name, birth date)."""
     out: dict[str, list[tuple[str, date | None]]] = {}
-    for hid, name, birth in session.execute(
+    for hid, name, birth in session.connection().execute(  # plain rows: no ORM result processing
             select(Member.household_id, Member.name, Member.birth_date)
             .where(Member.deleted_at.is_(None), Member.lives_together.is_(True), Member.covered.is_(True))
             .order_by(Member.household_id, Member.relation != "户主", Member.name)):
@@ -80,29 +79,37 @@ def _covered(session: Session) -> dict[str, tuple[tuple[str, date | None], ...]]
     return {k: tuple(v) for k, v in out.items()}
 
 
+_ROW_COLUMNS = (Household.id, Household.head_name, Household.category, Household.poverty_cause,
+                Household.monthly_amount, Household.status, Household.apply_date, Household.approve_date,
+                Household.exit_date, Household.exit_reason, Household.phone, Household.bank_account)
+
+
 def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]:  # noqa: ANN002
     """Households (with head member's ID and birth date, and the covered persons) as document
-    rows, by village and number."""
+    rows, by village and number. Plain columns through the session's connection: no ORM objects
+    or ORM result processing (a township's 3,000 rows)."""
     head = aliased(Member)
     sizes = household_sizes(session)
     covered = _covered(session)
-    stmt = (select(Household, Village.name, head.id_number, head.birth_date, head.health,
+    stmt = (select(*_ROW_COLUMNS, Village.name, head.id_number, head.birth_date, head.health,
                    head.disability)
             .join(Village, Village.id == Household.village_id)
             .outerjoin(head, (head.household_id == Household.id) & (head.relation == "户主")
                        & head.deleted_at.is_(None))
             .where(Household.deleted_at.is_(None), *where)
             .order_by(Village.sort_order, Village.name, Household.number))
-    for hh, village, id_number, birth, health, disability in session.execute(stmt).yield_per(2000):
+    for (hid, head_name, category, cause, amount, status, apply_date, approve_date, exit_date, exit_reason,
+         phone, bank_account, village, id_number, birth, health, disability) in session.connection().execute(
+            stmt.execution_options(yield_per=2000)):
         yield documents.HouseholdRow(
-            uuid=hh.id, village=village, head_name=hh.head_name, head_id_number=id_number,
-            head_birth_date=birth, household_size=sizes.get(hh.id, 0), category=hh.category,
-            poverty_cause=hh.poverty_cause or "", monthly_amount=hh.monthly_amount,
-            status=hh.status, apply_date=hh.apply_date, approve_date=hh.approve_date,
-            exit_date=hh.exit_date, exit_reason=hh.exit_reason,
-            refuse_reason=hh.exit_reason if hh.status == "未通过" else None, phone=hh.phone,
-            bank_account=hh.bank_account, illness=health, disability=disability,
-            covered=covered.get(hh.id, ()))
+            uuid=hid, village=village, head_name=head_name, head_id_number=id_number,
+            head_birth_date=birth, household_size=sizes.get(hid, 0), category=category,
+            poverty_cause=cause or "", monthly_amount=amount,
+            status=status, apply_date=apply_date, approve_date=approve_date,
+            exit_date=exit_date, exit_reason=exit_reason,
+            refuse_reason=exit_reason if status == "未通过" else None, phone=phone,
+            bank_account=bank_account, illness=health, disability=disability,
+            covered=covered.get(hid, ()))
 
 
 def record_document(session: Session, actor: Actor, action: str, what: str, out: Path,
@@ -124,12 +131,16 @@ def make_gongshi(session: Session, actor: Actor, out: Path, *, period: Period,
     """Standing 公示 of households 在保: one village (monthly) or the township (quarterly)."""
     require(actor, "export.personal")
     publicity_service.require_office_details(session, "公示")
-    where = [Household.status == "在保"]
+    # the households 在保 and their figures as at the period's end (today while it runs): a
+    # reprint of an earlier period shows what was true then (app.asat)
+    asof = min(period.end, today)
+    where = [asat.in_force_on(asof) if asof < today else Household.status == "在保"]
     if village:
         if not session.execute(select(Village.id).where(Village.name == village)).first():
             raise ValidationError("村（居）", village, "不是本单位的村（居）")
         where.append(Village.name == village)
-    rows = list(household_rows(session, *where))
+    history = asat.load(session, asof)
+    rows = [history.row(r, asof) for r in household_rows(session, *where)]
     result = documents.build_gongshi_pdf(
         out, office=office_info(session), households=rows, period_label=period.label,
         scope="village" if village else "township", village=village, start=start,
@@ -163,14 +174,21 @@ def monthly_changes(session: Session, period: Period) -> tuple[list[documents.Ch
     """The month's changes by the day they take effect, up to the month's first report, plus
     late entries (补报) of earlier months (app.monthly_report)."""
     changes = monthly_report.month_changes(session, own_office(session).code, period.start, period.end)
-    stock_q = select(func.count(), func.coalesce(func.sum(Household.monthly_amount), 0)).where(
-        Household.status == "在保", Household.deleted_at.is_(None))
-    count, money = session.execute(stock_q).one()
-    persons = session.execute(select(func.count()).select_from(Member).join(
-        Household, Household.id == Member.household_id).where(
-        Household.status == "在保", Household.deleted_at.is_(None), Member.deleted_at.is_(None),
-        Member.lives_together.is_(True))).scalar_one()
-    return changes, documents.StockFigures(count, persons, Decimal(money))
+    return changes, stock_at(session, period.end)
+
+
+def stock_at(session: Session, day: date) -> documents.StockFigures:
+    """在保 households, persons living together and monthly amounts as at ``day`` (the month's
+    end), by the dates changes take effect (app.asat), not today's rows."""
+    history = asat.load(session, day)
+    sizes = household_sizes(session)
+    count, persons, money = 0, 0, Decimal("0")
+    for hid, amount in session.execute(select(Household.id, Household.monthly_amount).where(
+            Household.deleted_at.is_(None), asat.in_force_on(day))):
+        count += 1
+        persons += history.size(hid, day, sizes.get(hid, 0))
+        money += history.amount(hid, day, Decimal(amount or 0))
+    return documents.StockFigures(count, persons, money)
 
 
 def make_monthly(session: Session, actor: Actor, out: Path, *, period: Period,
@@ -216,29 +234,39 @@ def selfcheck_figures(session: Session, period: Period, *,
 
     reviewed = session.execute(select(func.count(func.distinct(Step.household_id))).where(
         Step.kind == "复核", in_period(Step.day, period), Step.deleted_at.is_(None))).scalar_one()
-    in_force = session.execute(select(func.count()).where(
-        Household.status == "在保", Household.deleted_at.is_(None))).scalar_one()
+    # households and persons as at the period's end (today while it runs), new ones as granted
+    # and exits as they were the day before: a report for an earlier period is not rewritten
+    # by what changed since (app.asat)
+    today = today or clock.today()
+    asof = min(period.end, today)
+    history = asat.load(session, period.start - timedelta(days=1))
     sizes = household_sizes(session)
 
-    def hp(*where) -> tuple[int, int]:  # noqa: ANN002
-        ids = session.execute(select(Household.id).where(Household.deleted_at.is_(None), *where)).scalars().all()
-        return len(ids), sum(sizes.get(i, 0) for i in ids)
+    def hp(day_of, *where) -> tuple[int, int]:  # noqa: ANN001, ANN002
+        found = session.execute(select(Household.id, Household.approve_date, Household.exit_date).where(
+            Household.deleted_at.is_(None), *where)).all()
+        return len(found), sum(history.size(i, day_of(a, e), sizes.get(i, 0)) for i, a, e in found)
 
-    households_all, persons_all = hp(Household.status.in_(("在保", "暂停")))
-    new_h, new_p = hp(in_period(Household.approve_date, period))
-    exit_h, exit_p = hp(Household.status == "已退出", in_period(Household.exit_date, period))
+    standing = (Household.status.in_(("在保", "暂停")) if asof >= today else
+                or_(asat.in_force_on(asof), and_(Household.status == "暂停", Household.approve_date <= asof)))
+    households_all, persons_all = hp(lambda a, e: asof, standing)
+    new_h, new_p = hp(lambda a, e: a, in_period(Household.approve_date, period))
+    exit_h, exit_p = hp(lambda a, e: e - timedelta(days=1), Household.status == "已退出",
+                        in_period(Household.exit_date, period))
     adjusted = len(_amount_changes(session, period))
     figures = documents.SelfCheckFigures(
-        households_reviewed=max(reviewed, households_all) if in_force else reviewed,
+        households_reviewed=max(reviewed, households_all) if households_all else reviewed,
         persons_reviewed=persons_all, newly_included_households=new_h, newly_included_persons=new_p,
         exited_households=exit_h, exited_persons=exit_p, adjusted_households=adjusted)
-    _ledger_figures(session, period, figures, today or clock.today())
+    _ledger_figures(session, period, figures, today)
     return figures
 
 
 def _ledger_figures(session: Session, period: Period, figures: documents.SelfCheckFigures,
                     today: date) -> None:
     """Problem and petition figures from the ledgers (app.ledgers.reporting)."""
+    from app.ledgers import reporting  # the ledgers only for the 自查自纠报告 (not every document)
+
     f = reporting.ledger_figures(session, period.start, period.end, today=today)
     figures.problems_by_category = f.problems_by_category
     figures.problems_by_source = f.problems_by_source
@@ -273,6 +301,8 @@ def make_selfcheck(session: Session, actor: Actor, out: Path, *, period: Period,
                    addressee: str, paragraphs: list[str] | None = None, title: str | None = None,
                    today: date, signer: str | None = None,
                    copy_to: str | None = None) -> documents.DocumentResult:
+    from app.ledgers import reporting
+
     require(actor, "export.personal")
     if number < 1:
         raise ValidationError("发文序号", number, "应为正整数（不编虚位、不加“第”字）")

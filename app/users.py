@@ -1,9 +1,6 @@
 """Users, roles and passwords (scrypt hashes). Permissions are checked in the services."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,27 +8,11 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.errors import AuthError, NotFound, ValidationError
+from app.passwords import check_password, hash_password  # noqa: F401 - part of this module's API
 from app.permissions import ADMIN, ROLES, Actor, require
 from db.models import User, utcnow
 
-_N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD = 8
-
-
-def hash_password(password: str) -> str:
-    salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        _, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=len(digest) // 2)
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got.hex(), digest)
 
 
 def check_new_password(password: str) -> None:

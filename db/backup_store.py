@@ -95,7 +95,8 @@ def record(target: Path, reason: str, counts: dict[str, int], revision: str | No
 def _revision(database) -> str | None:  # noqa: ANN001
     from db import migrate
 
-    return migrate.current_revision(database)
+    # plain SQL first (no Alembic import on the day's first start); Alembic when unusual
+    return migrate.stored_revision(database) or migrate.current_revision(database)
 
 
 def _entry(path: Path) -> Entry | None:

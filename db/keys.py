@@ -16,7 +16,9 @@ import hashlib
 import hmac
 import json
 import os
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,9 +145,81 @@ def store_key(key: bytes, db_path: Path, *, passphrase: str | None = None) -> Ke
     return kf
 
 
+class _Pending:
+    """A key being unwrapped in a background thread (see :func:`prefetch`)."""
+
+    def __init__(self, path: Path, phrase: str | None, then: Callable[[Path, bytes], None] | None):
+        self.key: bytes | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(path, phrase, then), daemon=True,
+                                       name="qingfeng-key-prefetch")
+
+    def _run(self, path: Path, phrase: str | None, then: Callable[[Path, bytes], None] | None) -> None:
+        try:
+            self.key = _load_key(path, passphrase=phrase, recovery=None)
+        except BaseException as exc:  # handed to the caller of load_key, raised there
+            self.error = exc
+            return
+        if then is not None:
+            then(path, self.key)
+
+    def result(self) -> bytes:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.key  # type: ignore[return-value]
+
+
+_pending: dict[tuple[str, str | None], _Pending] = {}
+_pending_lock = threading.Lock()
+
+
+def _pending_key(db_path: Path | str, passphrase: str | None) -> tuple[str, str | None]:
+    return str(Path(db_path).resolve()), passphrase or os.environ.get("QINGFENG_PASSPHRASE")
+
+
+def prefetch(db_path: Path | str, *, passphrase: str | None = None,
+             then: Callable[[Path, bytes], None] | None = None) -> None:
+    """Start unwrapping the key of ``db_path`` in a background thread, so that the key
+    derivation (scrypt, ~0.1 s; it releases the GIL) overlaps the program's start-up. The next
+    :func:`load_key` of the same file and passphrase takes the result (or its error) instead of
+    deriving again; the key is derived once per run either way. Nothing happens when the
+    database has no key file (a new database, a recovery code). ``then(path, key)`` runs in the
+    same thread once the key is there (the command line checks the password ahead with it)."""
+    path = Path(db_path).resolve()
+    if not keyfile_path(path).is_file():
+        return
+    key = _pending_key(path, passphrase)
+    with _pending_lock:
+        if key in _pending:
+            return
+        pending = _pending[key] = _Pending(path, key[1], then)
+    pending.thread.start()
+
+
+def forget_prefetched() -> None:
+    """Drop any prefetched key not taken (end of a command: the next run derives afresh)."""
+    with _pending_lock:
+        left = list(_pending.values())
+        _pending.clear()
+    for pending in left:
+        pending.thread.join()
+        pending.key = None
+
+
 def load_key(db_path: Path, *, passphrase: str | None = None,
              recovery: str | None = None) -> bytes:
-    """Return the key of ``db_path``: from the recovery code, the keyring or the passphrase."""
+    """Return the key of ``db_path``: from the recovery code, the keyring or the passphrase
+    (a :func:`prefetch` of the same file and passphrase is taken, not derived again)."""
+    if recovery is None:
+        with _pending_lock:
+            pending = _pending.pop(_pending_key(db_path, passphrase), None)
+        if pending is not None:
+            return pending.result()
+    return _load_key(db_path, passphrase=passphrase, recovery=recovery)
+
+
+def _load_key(db_path: Path, *, passphrase: str | None, recovery: str | None) -> bytes:
     kf_path = keyfile_path(db_path)
     kf = None
     if kf_path.exists():

@@ -10,9 +10,8 @@ import uuid
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, false, Date, DateTime, ForeignKey, Index, Integer, Numeric, String,
+from sqlalchemy import (VARCHAR, Boolean, false, Date, DateTime, ForeignKey, Index, Integer, Numeric, String,
                         Text, UniqueConstraint)
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from db import clock
@@ -178,9 +177,10 @@ class SearchTerm(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
     # byte-order comparison on every database, so prefix ranges work the same (PostgreSQL's
-    # default collation would order by locale)
+    # default collation would order by locale); sqlalchemy.VARCHAR is postgresql.VARCHAR, without
+    # importing every PostgreSQL driver dialect at start-up
     term: Mapped[str] = mapped_column(String(80).with_variant(
-        postgresql.VARCHAR(80, collation="C"), "postgresql"))
+        VARCHAR(80, collation="C"), "postgresql"))
     rank: Mapped[int] = mapped_column(Integer)  # 0 active household, 1 otherwise
     # covering index: a prefix search reads household ids from the index alone
     __table_args__ = (Index("ix_search_rank_term_household", "rank", "term", "household_id"),)

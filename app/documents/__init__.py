@@ -54,17 +54,31 @@ shipped font is ``resources/fonts/uming.ttc`` (also looked up under
 spec must bundle ``resources/fonts``.  ``app.documents.samples`` makes
 synthetic data for previews, tests and benchmarks.
 """
-from app.documents.excel import safe_text
 from app.documents.fonts import get_fonts, missing_glyphs
 from app.documents.gongshi import build_case_gongshi_pdf, build_gongshi_pdf, period_end
 from app.documents.model import (
     CaseNotice, ChangeRow, DocumentResult, GlyphWarning, HouseholdRow, OfficeInfo,
     ProblemRow, PublicCaseRow, PublicRow, SelfCheckFigures, StockFigures,
 )
-from app.documents.monthly import build_monthly_pdf, build_monthly_xlsx, summary_text
 from app.documents.publicity import public_case_rows, public_rows
-from app.documents.screening import build_screening_xlsx
-from app.documents.selfcheck import FIGURES, build_selfcheck_pdf, doc_number, figures_text
+
+# imported on first use: openpyxl (≈0.1 s) only for an Excel builder, reportlab's platypus
+# (≈0.05 s) only for the flowing documents; the 公示 is drawn on the canvas without either
+_LAZY = {"safe_text": "app.documents.excel", "build_screening_xlsx": "app.documents.screening",
+         **dict.fromkeys(("build_monthly_pdf", "build_monthly_xlsx", "summary_text"), "app.documents.monthly"),
+         **dict.fromkeys(("FIGURES", "build_selfcheck_pdf", "doc_number", "figures_text"),
+                         "app.documents.selfcheck")}
+
+
+def __getattr__(name: str):  # noqa: ANN202 - PEP 562 lazy attributes
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "build_gongshi_pdf", "build_case_gongshi_pdf", "build_selfcheck_pdf",

@@ -19,12 +19,11 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus.tables import CellStyle
+
+from app.documents import fontcache
 
 ROLES = ("song", "fangsong", "hei", "kai", "title")
 
@@ -95,7 +94,7 @@ def _register(path: Path, subfont: int) -> FontFace:
     try:
         font = pdfmetrics.getFont(name)
     except KeyError:
-        font = TTFont(name, str(path), subfontIndex=subfont)
+        font = fontcache.load_font(name, path, subfont)
         pdfmetrics.registerFont(font)
     cmap = frozenset(font.face.charToGlyph)
     return FontFace(name, str(path), subfont, cmap)
@@ -134,8 +133,18 @@ def get_fonts(fonts_dir: str | os.PathLike | None = "auto") -> FontSet:
         _cache[key] = fs
         # every canvas starts in an embedded font: no unembedded Helvetica in any PDF
         rl_config.canvas_basefontname = fallback.name
-        CellStyle.fontname = fallback.name  # table cells without a FONT command
+        apply_cell_default()
         return fs
+
+
+def apply_cell_default() -> None:
+    """Table cells without a FONT command use the embedded fallback font (never Helvetica).
+    Called when the fonts are registered and when app.documents.pdfbase (the platypus
+    builders) is imported, whichever comes second; the 公示 path imports no platypus at all."""
+    tables = sys.modules.get("reportlab.platypus.tables")
+    fs = next(iter(_cache.values()), None)
+    if tables is not None and fs is not None:
+        tables.CellStyle.fontname = fs.fallback.name
 
 
 # ---------------------------------------------------------------- the last resort: Hanazono
@@ -181,6 +190,14 @@ def extra_faces() -> list[FontFace]:
         if _extras is None:
             _extras = [_register(p, 0) for p in hanazono_paths()]
         return _extras
+
+
+_XML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def escape(ch: str) -> str:
+    """XML escape of one character (xml.sax.saxutils.escape pulls in urllib and http)."""
+    return _XML.get(ch, ch)
 
 
 def _printable(ch: str) -> bool:

@@ -11,7 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.documents import fasttable as ft
 from app.documents.fonts import get_fonts
 from app.documents.model import CaseNotice, DocumentResult, HouseholdRow, OfficeInfo
-from app.documents.pdfbase import TA_CENTER, TA_LEFT, TA_RIGHT, cn_date, glyph_warnings, mm, money, page_size
+from app.documents.pagebase import TA_CENTER, TA_LEFT, TA_RIGHT, cn_date, glyph_warnings, mm, money, page_size
 from app.documents.publicity import public_case_rows, public_rows
 
 LAW = "《最低生活保障审核确认办法》《特困人员认定办法》"

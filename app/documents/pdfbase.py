@@ -16,8 +16,9 @@ from reportlab.platypus import Paragraph
 from reportlab.lib import textsplit as _rl_textsplit
 from reportlab.platypus import paragraph as _rl_paragraph
 
-from app.documents.fonts import FontSet, markup, missing_glyphs, needs_fallback
-from app.documents.model import GlyphWarning
+from app.documents.fonts import FontSet, apply_cell_default, markup, needs_fallback
+from app.documents.pagebase import (GRID, HEADER_BG, PAPERS, RED, cn_date, glyph_warnings,  # noqa: F401
+                                    money, page_size)
 
 # reportlab's line-start prohibitions (禁则) cover Japanese and ASCII punctuation
 # but not the full-width Chinese marks; without them a line may begin with
@@ -27,30 +28,7 @@ _CN_CANNOT_START = "，；：！？”’》〉）】〕」』…—·%％"
 for _mod in (_rl_paragraph, _rl_textsplit):  # multi-fragment and single-fragment paths
     _mod.ALL_CANNOT_START = _mod.ALL_CANNOT_START + "".join(
         c for c in _CN_CANNOT_START if c not in _mod.ALL_CANNOT_START)
-
-PAPERS = {"A4": A4, "A4L": landscape(A4), "A3": A3, "A3L": landscape(A3)}
-
-GRID = colors.HexColor("#000000")
-HEADER_BG = colors.HexColor("#E8E8E8")
-RED = colors.HexColor("#E60012")  # 公文 red (版头, rule)
-
-
-def page_size(paper: str) -> tuple[float, float]:
-    try:
-        return PAPERS[paper]
-    except KeyError:
-        raise ValueError(f"不支持的纸张：{paper}（可选 {'、'.join(PAPERS)}）") from None
-
-
-def cn_date(d: date) -> str:
-    """2026年11月23日 (Arabic numerals, no leading zeros, as GB/T 9704 asks)."""
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def money(value: Decimal | int | float | None) -> str:
-    if value is None:
-        return ""
-    return f"{Decimal(value).quantize(Decimal('0.01')):.2f}"
+apply_cell_default()  # table cells without a FONT command: the embedded fallback font
 
 
 def style(name: str, font: str, size: float, *, leading: float | None = None,
@@ -89,20 +67,6 @@ class CellMaker:
 
 def para(text: str, st: ParagraphStyle, fonts: FontSet, role: str) -> Paragraph:
     return Paragraph(markup(text, role, fonts=fonts), st)
-
-
-def glyph_warnings(items: Iterable[tuple[str, str]], role: str, fonts: FontSet
-                   ) -> list[GlyphWarning]:
-    """``items``: (text, where) pairs — usually names.  One warning per text
-    that holds a character neither the role's font nor the fallback prints."""
-    out: list[GlyphWarning] = []
-    seen: set[tuple[str, str]] = set()
-    for text, where in items:
-        miss = missing_glyphs(text or "", role, fonts=fonts)
-        if miss and (text, where) not in seen:
-            seen.add((text, where))
-            out.append(GlyphWarning(person=text, chars=miss, where=where))
-    return out
 
 
 FooterFn = Callable[[rl_canvas.Canvas, int, int], None]
