@@ -29,7 +29,7 @@ def write_ack(session: Session, actor: Actor, opened, out_dir: Path) -> list[Pat
         "payload_sha256": fmt.sha256(cipher), "payload_size": len(cipher), "key": key}
     manifest_bytes = fmt.canonical_bytes(manifest)
     data = fmt.write_zip(manifest_bytes, cipher, fmt.sign(manifest_bytes, keys.sign))
-    name = fmt.file_name(opened.own_code, m["period"], m["seq"], "ack")
+    name = fmt.file_name(opened.own_code, m["period"], m["seq"], "ack", opened.sender)
     log.write(session, actor, direction="out", kind="ack", peer=opened.sender, seq=m["seq"],
               period=m["period"], package_hash=fmt.sha256(manifest_bytes), file_name=name)
     return fmt.write_file(out_dir, name, data)

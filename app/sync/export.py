@@ -178,7 +178,8 @@ def export_package(session: Session, actor: Actor, to_code: str, out_dir: Path |
     manifest_bytes = fmt.canonical_bytes(manifest)
     data = fmt.write_zip(manifest_bytes, cipher, fmt.sign(manifest_bytes, keys.sign))
     package_hash = fmt.sha256(manifest_bytes)
-    name = fmt.file_name(own.code, period, seq, manifest["kind"])
+    name = fmt.file_name(own.code, period, seq, manifest["kind"],
+                        to_code if own.level == "district" else None)
     counts = {e["name"]: e["rows"] for e in index}
     peer.out_seq, peer.out_hash = seq, package_hash
     log.write(session, actor, direction="out", kind=manifest["kind"], peer=to_code, seq=seq,

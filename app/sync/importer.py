@@ -8,9 +8,9 @@ one office (e.g. a restored backup): it is shown as a conflict and never overwri
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -211,7 +211,9 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
             session.add(head)
         session.info["audit_head"] = head
     now = clock.utcnow()
-    dumps = functools.partial(json.dumps, ensure_ascii=False)
+    # encoders built once: json.dumps with arguments builds one per call (the same text results)
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    canonical = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
     # the canonical JSON of an entry (sorted keys, no spaces) assembled field by field: the same
     # text as app.audit.canonical, without sorting and encoding a dict per entry
     fixed = ",".join(f'"{k}":{dumps(v)}' for k, v in (("office", actor.office_code),))
@@ -219,8 +221,8 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
     seq, prev, rows = head.seq, head.hash, []
     for action, entity, entity_id, before, after in items:
         seq += 1
-        before_text = None if before is None else audit.canonical(before)
-        after_text = None if after is None else audit.canonical(after)
+        before_text = None if before is None else canonical(before)
+        after_text = None if after is None else canonical(after)
         text = (f'{{"action":{dumps(action)},"after":{dumps(after_text)},"before":{dumps(before_text)},'
                 f'"entity":{dumps(entity)},"entity_id":{dumps(entity_id)},{fixed},"seq":{seq},'
                 f'"ts":{ts},"user":{user}}}')
@@ -255,9 +257,18 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
             session.connection().execute(stmt, values)
             items += [("sync.import", entity, after["id"], before, after) for before, after in changed]
     _audit_bulk(session, actor, items)
-    touched = {r["id"] for r in p.new.get("household", [])} | {a["id"] for _b, a in p.updated.get("household", [])}
+    # households new here have no search terms yet: indexed from the values just written;
+    # the others (changed, or a member changed) are re-read and rewritten
+    new_households = {r["id"] for r in p.new.get("household", [])}
+    touched = {a["id"] for _b, a in p.updated.get("household", [])}
     touched |= {r["household_id"] for r in p.new.get("member", [])}
     touched |= {x["household_id"] for pair in p.updated.get("member", []) for x in pair}
+    touched -= new_households
+    searchindex.index_new(session, [p.values[h] for h in sorted(new_households)],
+                          [p.values[r["id"]] for r in p.new.get("member", [])
+                           if r["household_id"] in new_households],
+                          {v["id"]: v["name"] for v in (p.values[r["id"]] for r in p.new.get("village", []))}
+                          | {a["id"]: a["name"] for _b, a in p.updated.get("village", [])})
     searchindex.reindex(session, touched)
     return len(items)
 
@@ -342,11 +353,12 @@ def record_alarm(session: Session, actor: Actor, exc: ChainBroken, period: str, 
 
 
 def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = False,  # noqa: ANN001
-               ack_dir: Path | str | None = None) -> ImportResult:
-    """One import as one unit of work (the CLI and the GUI both call this)."""
+               ack_dir: Path | str | None = None, backup: bool = True) -> ImportResult:
+    """One import as one unit of work (the CLI and the GUI both call this). ``backup=False``
+    only from :func:`run_imports`, which took the safety backup before its first package."""
     path = Path(path)
     data = fmt.read_file(path)
-    if not dry_run:  # a verified backup before anything can be written (None on PostgreSQL)
+    if backup and not dry_run:  # a verified backup before anything can be written (None on PostgreSQL)
         backups.safety_backup(database, "exchange")
     try:
         with database.session(write=not dry_run) as s:
@@ -368,4 +380,36 @@ def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = Fals
                 conn.exec_driver_sql(f"PRAGMA cache_size = -{NORMAL_CACHE_KIB}")
 
 
-__all__ = ["ImportResult", "PackageRefused", "TableSummary", "import_package", "run_import"]
+@dataclass
+class BatchItem:
+    path: str
+    result: ImportResult | None = None
+    refused: str | None = None  # the reason a package was not imported
+
+
+def run_imports(database, actor: Actor, paths: list[Path | str], *, dry_run: bool = False,  # noqa: ANN001
+                ack_dir: Path | str | None = None,
+                progress: Callable[[int, int, str], None] | None = None) -> list[BatchItem]:
+    """Several packages at once (the district's month: one from each township). One verified
+    safety backup before the first (restoring it undoes the whole batch), then each package is
+    checked and applied in its own transaction exactly as :func:`run_import`. A refused package
+    is reported with its reason and the others go on; any other error stops the batch."""
+    if not dry_run and paths:
+        backups.safety_backup(database, "exchange")
+    out = []
+    for i, path in enumerate(paths):
+        if progress:
+            progress(i, len(paths), f"正在导入：{Path(path).name}")
+        item = BatchItem(str(path))
+        try:
+            item.result = run_import(database, actor, path, dry_run=dry_run, ack_dir=ack_dir, backup=False)
+        except PackageRefused as exc:
+            item.refused = str(exc)
+        out.append(item)
+    if progress:
+        progress(len(paths), len(paths), "导入完成")
+    return out
+
+
+__all__ = ["BatchItem", "ImportResult", "PackageRefused", "TableSummary", "import_package",
+           "run_import", "run_imports"]
