@@ -101,7 +101,8 @@ def _converter(key: str, typ: object):  # noqa: ANN202, C901 - one branch per co
                 result = datetime.fromisoformat(value)
             except ValueError:
                 raise ValueError(f"{key} 应为日期时间") from None
-            if plain(result) != value:
+            # the canonical writing (app.audit.plain): whole seconds, a space before the time
+            if result.microsecond or result.isoformat(sep=" ") != value:
                 raise ValueError(f"{key} 的写法不规范")
             return result
         return moment
