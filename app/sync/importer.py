@@ -26,6 +26,7 @@ from app.sync.checks import ChainBroken, Opened
 from app.sync.format import PackageRefused
 from app.sync import incoming
 from app.sync.incoming import apply_calendar, plan_calendar
+from db.check_models import SourceRecord
 from db.models import AuditEntry, AuditHead
 from db.sync_models import SyncPeer
 
@@ -71,6 +72,7 @@ class _Plan:
     updated: dict[str, list[tuple[dict, dict]]]  # (before, after)
     superseded: dict[str, list[dict]]  # local rows replaced by the owner's copy (natural key)
     calendar: dict | None = None
+    source_records: dict | None = None  # {"rows": rows of new data sources, "counts": …}
     values: dict[str, dict] = field(default_factory=dict)  # id -> converted column values
 
 
@@ -175,6 +177,12 @@ def plan(session: Session, opened: Opened) -> _Plan:
     if "calendar" in opened.sections:
         p.calendar = plan_calendar(session, opened.sections["calendar"])
         p.summary["calendar"] = TableSummary(tables.LABELS["calendar"], **p.calendar["counts"])
+    if tables.SOURCE_RECORDS in opened.sections:
+        p.source_records = incoming.plan_source_records(
+            opened.sections[tables.SOURCE_RECORDS], {r["id"] for r in p.new.get("data_source", [])},
+            {r.get("id") for r in opened.sections.get("data_source", [])})
+        p.summary[tables.SOURCE_RECORDS] = TableSummary(tables.LABELS[tables.SOURCE_RECORDS],
+                                                        **p.source_records["counts"])
     return p
 
 
@@ -265,6 +273,8 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
             stmt = update(table).where(table.c.id == bindparam("_id")).values(**cols)
             session.connection().execute(stmt, values)
             items += [("sync.import", entity, after["id"], before, after) for before, after in changed]
+    if p.source_records and p.source_records["rows"]:
+        tables.insert_many(session.connection(), SourceRecord.__table__, p.source_records["rows"])
     _audit_bulk(session, actor, items)
     # households new here have no search terms yet: indexed from the values just written;
     # the others (changed, or a member changed) are re-read and rewritten

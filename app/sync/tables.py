@@ -20,14 +20,19 @@ TOWNSHIP_TABLES = ["village", "household", "member", "step", "income", "expendit
                    "assessment", "proposal", "grace", "problem", "problem_link",
                    "problem_transition", "problem_transfer", "petition", "petition_link",
                    "official", "near_relative", "assignment_answer", "correction"]
-DISTRICT_TABLES = ["standard", "assignment", "correction"]
+DISTRICT_TABLES = ["standard", "data_source", "supervision_visit", "supervision_household", "problem",
+                   "problem_link", "problem_transition", "assignment", "correction"]
+# the rows of a data source (not records of their own) travel with it, after the district tables
+SOURCE_RECORDS = "source_record"
+SOURCE_RECORD_FIELDS = ("source_id", "row_no", "name", "id_number", "event_date", "detail", "address")
 LABELS = {"village": "村（居）", "household": "家庭", "member": "成员", "step": "办理环节",
           "income": "收入", "expenditure": "刚性支出", "asset": "财产", "assessment": "经济状况评估",
           "proposal": "审核提议", "grace": "渐退期", "problem": "问题台账", "problem_link": "问题关联对象",
           "problem_transition": "问题状态变更", "problem_transfer": "线索移交", "petition": "信访举报",
           "petition_link": "信访关联对象", "official": "备案人员", "near_relative": "近亲属备案",
           "assignment_answer": "整改反馈", "correction": "锁定月份更正", "standard": "保障标准",
-          "assignment": "交办问题", "calendar": "工作日历", "audit_log": "审计记录", "documents": "报表文件"}
+          "assignment": "交办问题", "data_source": "比对数据源", "source_record": "比对数据源名单",
+          "supervision_visit": "督导检查", "supervision_household": "督导检查对象", "calendar": "工作日历", "audit_log": "审计记录", "documents": "报表文件"}
 
 
 def describe_counts(counts: dict[str, int]) -> str:
