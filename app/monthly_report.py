@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import clock, documents
+from app import clock, documents, townships
 from db.assessment_models import Proposal
 from db.models import Household, Member, Village
 from db.report_models import MemberExit, ReportRun
@@ -139,11 +139,12 @@ def _member_deaths(session: Session, start: date, end: date) -> list[Candidate]:
                    MemberExit.day.between(start, end), Household.deleted_at.is_(None))
             .order_by(MemberExit.day))
     out = []
+    township = townships.prefixes(session)
     for ex, name, hh, village in session.execute(stmt):
         if hh.status == "已退出" and hh.exit_date and start <= hh.exit_date <= end and "死亡" in (hh.exit_reason or ""):
             continue  # the household's own 死亡 row already reports the case
         out.append(Candidate(documents.ChangeRow(
-            "死亡", name, village, sizes.get(hh.id, 0), hh.monthly_amount, hh.monthly_amount,
+            "死亡", name, township.get(hh.owner_office, "") + village, sizes.get(hh.id, 0), hh.monthly_amount, hh.monthly_amount,
             "户内成员死亡，家庭继续保障", ex.day, hh.category), ex.day, ex.created_at))
     return out
 

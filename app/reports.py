@@ -15,7 +15,7 @@ from typing import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, clock, documents, monthly_report, publicity_service, rulesettings
+from app import audit, clock, documents, monthly_report, publicity_service, rulesettings, townships
 from app.errors import ValidationError
 from app.ledgers import reporting
 from app.offices import own_office
@@ -86,16 +86,17 @@ def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]
     head = aliased(Member)
     sizes = household_sizes(session)
     covered = _covered(session)
+    township = townships.prefixes(session)  # a district's reports name the township
     stmt = (select(Household, Village.name, head.id_number, head.birth_date, head.health,
                    head.disability)
             .join(Village, Village.id == Household.village_id)
             .outerjoin(head, (head.household_id == Household.id) & (head.relation == "户主")
                        & head.deleted_at.is_(None))
             .where(Household.deleted_at.is_(None), *where)
-            .order_by(Village.sort_order, Village.name, Household.number))
+            .order_by(Village.owner_office, Village.sort_order, Village.name, Household.number))
     for hh, village, id_number, birth, health, disability in session.execute(stmt).yield_per(2000):
         yield documents.HouseholdRow(
-            uuid=hh.id, village=village, head_name=hh.head_name, head_id_number=id_number,
+            uuid=hh.id, village=township.get(hh.owner_office, "") + village, head_name=hh.head_name, head_id_number=id_number,
             head_birth_date=birth, household_size=sizes.get(hh.id, 0), category=hh.category,
             poverty_cause=hh.poverty_cause or "", monthly_amount=hh.monthly_amount,
             status=hh.status, apply_date=hh.apply_date, approve_date=hh.approve_date,

@@ -16,8 +16,8 @@ from app.audit import plain
 from db.models import AUDITED
 
 # Parents before children (foreign keys). Township tables travel up, district tables down.
-TOWNSHIP_TABLES = ["village", "household", "member", "step", "income", "expenditure", "asset",
-                   "assessment", "proposal", "grace", "problem", "problem_link",
+TOWNSHIP_TABLES = ["village", "household", "member", "member_exit", "step", "income", "expenditure", "asset",
+                   "assessment", "proposal", "grace", "problem", "typical_problem", "problem_link",
                    "problem_transition", "problem_transfer", "petition", "petition_link",
                    "official", "near_relative", "assignment_answer", "correction"]
 DISTRICT_TABLES = ["standard", "data_source", "supervision_visit", "supervision_household", "problem",
@@ -30,7 +30,7 @@ LABELS = {"village": "村（居）", "household": "家庭", "member": "成员", 
           "proposal": "审核提议", "grace": "渐退期", "problem": "问题台账", "problem_link": "问题关联对象",
           "problem_transition": "问题状态变更", "problem_transfer": "线索移交", "petition": "信访举报",
           "petition_link": "信访关联对象", "official": "备案人员", "near_relative": "近亲属备案",
-          "assignment_answer": "整改反馈", "correction": "锁定月份更正", "standard": "保障标准",
+          "assignment_answer": "整改反馈", "member_exit": "成员移出", "typical_problem": "典型问题标注", "correction": "锁定月份更正", "standard": "保障标准",
           "assignment": "交办问题", "data_source": "比对数据源", "source_record": "比对数据源名单",
           "supervision_visit": "督导检查", "supervision_household": "督导检查对象", "calendar": "工作日历", "audit_log": "审计记录", "documents": "报表文件"}
 
