@@ -72,6 +72,10 @@ def from_plain(entity: str, data: dict) -> dict:
             if not nullable:
                 raise ValueError(f"{key} 不能为空")
             out[key] = None
+        elif convert is None:  # unlimited text: checked here, the commonest case
+            if not isinstance(value, str):
+                raise ValueError(f"{key} 应为文字")
+            out[key] = value
         else:
             out[key] = convert(value)
     if not isinstance(out.get("id"), str) or len(out["id"]) != 36:
@@ -93,11 +97,7 @@ def _converters(entity: str) -> tuple[set, list[tuple[str, bool, object]]]:
 
 def _converter(key: str, typ: object):  # noqa: ANN202, C901 - one branch per column type
     if isinstance(typ, Text) or (isinstance(typ, String) and not typ.length):
-        def text(value: object) -> str:
-            if not isinstance(value, str):
-                raise ValueError(f"{key} 应为文字")
-            return value
-        return text
+        return None  # unlimited text: from_plain checks it is text
     if isinstance(typ, DateTime):
         def moment(value: object) -> datetime:
             if not isinstance(value, str):
@@ -172,13 +172,12 @@ def insert_many(conn, table, rows: list[dict]) -> None:  # noqa: ANN001
                 for r in rows:
                     copy.write_row([r[c] for c in cols])
             return
-        procs = [(c, table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) for c in cols]
-        plain_cols = all(proc is None for _c, proc in procs)
         sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})'
-        if plain_cols:
-            cursor.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
-        else:
-            cursor.executemany(sql, [tuple(r[c] if proc is None or r[c] is None else proc(r[c])
-                                           for c, proc in procs) for r in rows])
+        values = []  # column by column: the processor looked up once per column
+        for c in cols:
+            proc = table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+            column = [r[c] for r in rows]
+            values.append(column if proc is None else [None if v is None else proc(v) for v in column])
+        cursor.executemany(sql, list(zip(*values)))
     finally:
         cursor.close()
