@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -371,20 +372,33 @@ def record_alarm(session: Session, actor: Actor, exc: ChainBroken, period: str, 
                  {"sender": exc.sender, "message": exc.message})
 
 
+@contextmanager
+def _bulk_cache(database, enabled: bool) -> Iterator[None]:  # noqa: ANN001
+    """A bulk import keeps the growing indexes in a larger page cache (as bench/district); the
+    normal size afterwards. Shrinking drops the cached pages, so a batch keeps it for all packages."""
+    if not (enabled and database.is_sqlite):
+        yield
+        return
+    with database.engine.connect() as conn:  # the thread's one pooled connection (SingletonThreadPool)
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with database.engine.connect() as conn:
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{NORMAL_CACHE_KIB}")
+
+
 def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = False,  # noqa: ANN001
-               ack_dir: Path | str | None = None, backup: bool = True) -> ImportResult:
-    """One import as one unit of work (the CLI and the GUI both call this). ``backup=False``
-    only from :func:`run_imports`, which took the safety backup before its first package."""
+               ack_dir: Path | str | None = None, batch: bool = False) -> ImportResult:
+    """One import as one unit of work (the CLI and the GUI both call this). ``batch=True`` only
+    from :func:`run_imports`, which took the safety backup and set the page cache for all."""
     path = Path(path)
     data = fmt.read_file(path)
-    if backup and not dry_run:  # a verified backup before anything can be written (None on PostgreSQL)
+    if not (batch or dry_run):  # a verified backup before anything can be written (None on PostgreSQL)
         backups.safety_backup(database, "exchange")
     try:
-        with database.session(write=not dry_run) as s:
+        with _bulk_cache(database, not (batch or dry_run)), database.session(write=not dry_run) as s:
             log.take_import_lock(s)
-            if database.is_sqlite and not dry_run:
-                # a bulk import keeps the growing indexes in a larger page cache (as bench/district)
-                s.connection().exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
             return import_package(s, actor, data, dry_run=dry_run, file_name=path.name,
                                   ack_dir=None if dry_run else Path(ack_dir or path.parent))
     except ChainBroken as exc:
@@ -393,10 +407,6 @@ def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = Fals
             with database.session() as s:
                 record_alarm(s, actor, exc, m["period"], m["seq"])
         raise
-    finally:
-        if database.is_sqlite and not dry_run:
-            with database.engine.connect() as conn:  # the same pooled connection: give it back
-                conn.exec_driver_sql(f"PRAGMA cache_size = -{NORMAL_CACHE_KIB}")
 
 
 @dataclass
@@ -416,15 +426,16 @@ def run_imports(database, actor: Actor, paths: list[Path | str], *, dry_run: boo
     if not dry_run and paths:
         backups.safety_backup(database, "exchange")
     out = []
-    for i, path in enumerate(paths):
-        if progress:
-            progress(i, len(paths), f"正在导入：{Path(path).name}")
-        item = BatchItem(str(path))
-        try:
-            item.result = run_import(database, actor, path, dry_run=dry_run, ack_dir=ack_dir, backup=False)
-        except PackageRefused as exc:
-            item.refused = str(exc)
-        out.append(item)
+    with _bulk_cache(database, not dry_run):
+        for i, path in enumerate(paths):
+            if progress:
+                progress(i, len(paths), f"正在导入：{Path(path).name}")
+            item = BatchItem(str(path))
+            try:
+                item.result = run_import(database, actor, path, dry_run=dry_run, ack_dir=ack_dir, batch=True)
+            except PackageRefused as exc:
+                item.refused = str(exc)
+            out.append(item)
     if progress:
         progress(len(paths), len(paths), "导入完成")
     return out
