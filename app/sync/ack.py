@@ -14,6 +14,13 @@ from db.migrate import head_revision
 
 
 def write_ack(session: Session, actor: Actor, opened, out_dir: Path) -> list[Path]:  # noqa: ANN001
+    name, data = make_ack(session, actor, opened)
+    return fmt.write_file(out_dir, name, data)
+
+
+def make_ack(session: Session, actor: Actor, opened) -> tuple[str, bytes]:  # noqa: ANN001
+    """The 回执 package (file name, bytes), logged in the session's transaction; the importer
+    writes the file once that transaction is committed."""
     m = opened.manifest
     card = cards.peer_card(session, opened.sender)
     keys = cards.own_keys(session)
@@ -32,4 +39,4 @@ def write_ack(session: Session, actor: Actor, opened, out_dir: Path) -> list[Pat
     name = fmt.file_name(opened.own_code, m["period"], m["seq"], "ack", opened.sender)
     log.write(session, actor, direction="out", kind="ack", peer=opened.sender, seq=m["seq"],
               period=m["period"], package_hash=fmt.sha256(manifest_bytes), file_name=name)
-    return fmt.write_file(out_dir, name, data)
+    return name, data
