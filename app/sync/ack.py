@@ -2,8 +2,6 @@
 the package it confirms. The sender's next delta starts after what was acknowledged."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy.orm import Session
 
 from app import audit, clock
@@ -11,11 +9,6 @@ from app.permissions import Actor
 from app.sync import cards, format as fmt, log
 from app.sync.format import APP_VERSION
 from db.migrate import head_revision
-
-
-def write_ack(session: Session, actor: Actor, opened, out_dir: Path) -> list[Path]:  # noqa: ANN001
-    name, data = make_ack(session, actor, opened)
-    return fmt.write_file(out_dir, name, data)
 
 
 def make_ack(session: Session, actor: Actor, opened) -> tuple[str, bytes]:  # noqa: ANN001
