@@ -44,7 +44,7 @@ def register(sub) -> None:  # noqa: ANN001
     add_json(c)
     c.set_defaults(handler=cmd_package_export)
     c = psub.add_parser("import", help="导入数据包（先检查，再在一个事务中导入，并生成回执）")
-    c.add_argument("file", nargs="+", help="数据包文件；可一次给出多个（各自一个事务，导入前只做一次安全备份）")
+    c.add_argument("file", nargs="+", help="数据包文件；可一次给出多个（导入前只做一次安全备份；拒收的列出原因，其余的导入）")
     c.add_argument("--dry-run", action="store_true", help="只预览，不导入")
     c.add_argument("--ack-dir", help="回执保存到的文件夹（默认与数据包同一文件夹）")
     add_json(c)

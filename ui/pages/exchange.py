@@ -395,7 +395,7 @@ class ExchangePage(QWidget):
                                             "数据包 (*.qfp *.qfp.001)")
         if not paths or not dialogs.confirm(
                 self, f"导入选中的 {len(paths)} 个数据包？\n导入前先做一次安全备份；每个数据包检查签名、"
-                      "序号和审计链后在各自的事务中导入（全部或全不），拒收的数据包列出原因。"):
+                      "序号和审计链后导入，拒收的数据包列出原因；每个数据包要么全部导入，要么全不导入。"):
             return
         ctx = self.ctx
         self.apply_button.setEnabled(False)
