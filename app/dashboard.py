@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import clock, codes, reviews, rulesettings
+from app import clock, codes, own_work, reviews, rulesettings
 from db.models import AuditEntry, Household, Member, Village
 
 DUE_SOON_DAYS = 30
@@ -168,16 +168,20 @@ class CaseLimitRow:
 CASE_SOON_DAYS = 5
 
 
-def case_limit_rows(session: Session, today: date) -> list[CaseLimitRow]:
-    """Case time limits and case tasks due within CASE_SOON_DAYS days or late, soonest first."""
+def case_limit_rows(session: Session, today: date, households: frozenset[str] | None = None) -> list[CaseLimitRow]:
+    """Case time limits and case tasks due within CASE_SOON_DAYS days or late, soonest first
+    (of the given households only, when given: a district's own)."""
     from app import casetasks, timelimits
 
+    if households is not None and not households:
+        return []  # a district without households of its own: nothing to compute
     rows = [CaseLimitRow(c.household_id, f"{c.head_name}户（{c.number}）", c.village, c.limit.rule,
                          c.limit.due, (c.limit.due - today).days, c.limit.warning)
             for c in timelimits.near_or_late(session, today=today, near_days=CASE_SOON_DAYS)]
     rows += [CaseLimitRow(t.household_id, t.household, t.village, t.kind, t.due, (t.due - today).days,
                           t.warning)
              for t in casetasks.list_tasks(session, due_by=today + timedelta(days=CASE_SOON_DAYS))]
+    rows = own_work.keep(rows, "household_id", households)
     return sorted(rows, key=lambda r: (r.due, r.household))[:LIST_LIMIT]
 
 
@@ -275,14 +279,17 @@ def home_data(session: Session, office_code: str, *, today: date | None = None,
     from db.ledger_models import Petition
 
     today = today or clock.today()
+    own = own_work.district_filter(session, office_code)  # a district: its own work only
     d = HomeData(counts=registry_counts(session, office_code, today=today), today=today)
-    d.rectifications = overview.rectifications_by_deadline(session, today=today,
-                                                           within_days=RECTIFY_SOON_DAYS)[:LIST_LIMIT]
-    d.transfers = [t for t in overview.late_transfers(session, today=today)][:LIST_LIMIT]
+    d.rectifications = own_work.keep(overview.rectifications_by_deadline(
+        session, today=today, within_days=RECTIFY_SOON_DAYS), "problem_id", own and own.problems)[:LIST_LIMIT]
+    d.transfers = own_work.keep(overview.late_transfers(session, today=today), "problem_id",
+                                own and own.problems)[:LIST_LIMIT]
     extensions = dict(session.execute(select(Petition.id, Petition.extension_days).where(
         Petition.deleted_at.is_(None), Petition.state == pt.OPEN)).all())
     max_ext = rulesettings.get(session, "petition_extension_max_days")
-    for r in overview.petitions_near_limits(session, today=today, within_days=PETITION_SOON_DAYS)[:LIST_LIMIT]:
+    for r in own_work.keep(overview.petitions_near_limits(session, today=today, within_days=PETITION_SOON_DAYS),
+                           "petition_id", own and own.petitions)[:LIST_LIMIT]:
         note = ""
         if r.limit == "办结":
             ext = extensions.get(r.petition_id) or 0
@@ -291,14 +298,18 @@ def home_data(session: Session, office_code: str, *, today: date | None = None,
                                        r.priority, r.channel, note))
     _reviews(session, office_code, today, d)
     if approvals_visible:
-        pending = approvals.list_proposals(session, state=approvals.PENDING, limit=LIST_LIMIT)
+        pending = [] if own is not None and not own.proposals else own_work.keep(approvals.list_proposals(
+            session, state=approvals.PENDING, limit=LIST_LIMIT if own is None else 100_000), "id",
+            own and own.proposals)[:LIST_LIMIT]
         from db.assessment_models import Proposal
         d.proposals_pending = session.execute(select(func.count()).select_from(Proposal).where(
-            Proposal.deleted_at.is_(None), Proposal.state == approvals.PENDING)).scalar_one()
+            Proposal.deleted_at.is_(None), Proposal.state == approvals.PENDING,
+            *(() if own is None else (Proposal.owner_office == office_code,)))).scalar_one()
         d.proposals = [ProposalRow(p.id, p.household_id, p.household_number, p.head_name, p.village,
                                    p.kind, p.day, p.proposed_by) for p in pending]
     d.grace_ending = [GraceRow(g.household_id, g.number, g.head_name, g.village, g.reason, g.end, g.amount)
-                      for g in gradual.grace_ending(session, today=today)][:LIST_LIMIT]
+                      for g in own_work.keep(gradual.grace_ending(session, today=today), "household_id",
+                                             own and own.households)][:LIST_LIMIT]
     d.monthly_report = _monthly_report(session, today)
     from app import findings
 
@@ -306,5 +317,5 @@ def home_data(session: Session, office_code: str, *, today: date | None = None,
     from app import doc_reminders
     d.documents = doc_reminders.reminders(session, office_code, today)
     d.money_by_month = money_by_month(session, office_code, today=today)
-    d.case_limits = case_limit_rows(session, today)
+    d.case_limits = case_limit_rows(session, today, own and own.households)
     return d

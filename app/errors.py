@@ -16,6 +16,11 @@ class ValidationError(QingfengError):
         self.field, self.value, self.rule = field, value, rule
 
 
+class PeriodLocked(ValidationError):
+    """A change to a month already reported (its package sent, app.sync.lock): accepted only as a
+    correction with a reason (the GUI asks for it and saves again)."""
+
+
 class PermissionDenied(QingfengError):
     exit_code = 11
 

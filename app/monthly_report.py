@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import asat, clock, documents
+from app import asat, clock, documents, townships
 from db.assessment_models import Proposal
 from db.models import Household, Member, Village
 from db.report_models import MemberExit, ReportRun
@@ -144,12 +144,14 @@ def _member_deaths(session: Session, start: date, end: date, history: asat.Histo
                    MemberExit.day.between(start, end), Household.deleted_at.is_(None))
             .order_by(MemberExit.day))
     out = []
+    township = townships.prefixes(session)
     for ex, name, hh, village in session.execute(stmt):
         if hh.status == "已退出" and hh.exit_date and start <= hh.exit_date <= end and "死亡" in (hh.exit_reason or ""):
             continue  # the household's own 死亡 row already reports the case
         amount = history.amount(hh.id, ex.day, hh.monthly_amount)
         out.append(Candidate(documents.ChangeRow(
-            "死亡", name, village, history.size(hh.id, ex.day, sizes.get(hh.id, 0)), amount, amount,
+            "死亡", name, township.get(hh.owner_office, "") + village,
+            history.size(hh.id, ex.day, sizes.get(hh.id, 0)), amount, amount,
             "户内成员死亡，家庭继续保障", ex.day, history.category(hh.id, ex.day, hh.category)),
             ex.day, ex.created_at))
     return out

@@ -15,7 +15,7 @@ from typing import Iterator
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app import asat, audit, clock, documents, monthly_report, publicity_service, rulesettings
+from app import asat, audit, clock, documents, monthly_report, publicity_service, rulesettings, townships
 from app.errors import ValidationError
 from app.offices import own_office
 from app.permissions import Actor, require
@@ -91,18 +91,20 @@ def household_rows(session: Session, *where) -> Iterator[documents.HouseholdRow]
     head = aliased(Member)
     sizes = household_sizes(session)
     covered = _covered(session)
-    stmt = (select(*_ROW_COLUMNS, Village.name, head.id_number, head.birth_date, head.health,
-                   head.disability)
+    township = townships.prefixes(session)  # a district's reports name the township
+    stmt = (select(*_ROW_COLUMNS, Household.owner_office, Village.name, head.id_number,
+                   head.birth_date, head.health, head.disability)
             .join(Village, Village.id == Household.village_id)
             .outerjoin(head, (head.household_id == Household.id) & (head.relation == "户主")
                        & head.deleted_at.is_(None))
             .where(Household.deleted_at.is_(None), *where)
-            .order_by(Village.sort_order, Village.name, Household.number))
+            .order_by(Village.owner_office, Village.sort_order, Village.name, Household.number))
     for (hid, head_name, category, cause, amount, status, apply_date, approve_date, exit_date, exit_reason,
-         phone, bank_account, village, id_number, birth, health, disability) in session.connection().execute(
+         phone, bank_account, owner, village, id_number, birth, health, disability) in session.connection().execute(
             stmt.execution_options(yield_per=2000)):
         yield documents.HouseholdRow(
-            uuid=hid, village=village, head_name=head_name, head_id_number=id_number,
+            uuid=hid, village=township.get(owner, "") + village, head_name=head_name,
+            head_id_number=id_number,
             head_birth_date=birth, household_size=sizes.get(hid, 0), category=category,
             poverty_cause=cause or "", monthly_amount=amount,
             status=status, apply_date=apply_date, approve_date=approve_date,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, clock
 from app.errors import NotFound, ValidationError
+from app.households import require_own
 from app.imports import mapping as mp
 from app.imports import values as val
 from app.imports.readers import ReadError, is_blank, read_book
@@ -206,6 +207,7 @@ def remove_source(session: Session, actor: Actor, ref: str, *, reason: str) -> S
     if not (reason or "").strip():
         raise ValidationError("删除原因", reason, "必须填写")
     s = _source(session, ref)
+    require_own(actor, s, "数据源")  # a list the district sent is withdrawn at the district
     before = audit.state(s)
     s.deleted_at, s.updated_at, s.updated_by = utcnow(), utcnow(), actor.username
     s.note = ((s.note + "；") if s.note else "") + f"删除：{reason.strip()}"

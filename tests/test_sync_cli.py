@@ -68,3 +68,35 @@ def test_cards_packages_and_refusal_exit_codes(tmp_path):
     r = run(dist, "district", "status", "--json")
     [status] = json.loads(r.stdout)
     assert status["code"] == "640424100" and status["last_seq"] == 1 and status["chain_ok"]
+
+
+def test_district_imports_the_months_packages_in_one_command(tmp_path):
+    dist = tmp_path / "district.qfdb"
+    assert run(dist, "init", "--office", "640424", "--name", "泾源县民政局", "--level", "district",
+               "--admin", "admin").returncode == 0
+    assert run(dist, "card", "export", "--out", str(tmp_path / "dist.json")).returncode == 0
+    packages = []
+    for code, name, village in (("640424100", "香水镇人民政府", "香水村"), ("640424101", "新民乡人民政府", "新民村")):
+        town = tmp_path / f"{code}.qfdb"
+        assert run(town, "init", "--office", code, "--name", name, "--level", "township", "--admin", "admin",
+                   "--village", village).returncode == 0
+        assert run(town, "demo", "--households", "3", "--seed", code[-1]).returncode == 0
+        assert run(town, "card", "export", "--out", str(tmp_path / f"{code}.json")).returncode == 0
+        assert run(dist, "card", "import", str(tmp_path / f"{code}.json")).returncode == 0
+        assert run(town, "card", "import", str(tmp_path / "dist.json")).returncode == 0
+        r = run(town, "package", "export", "--to", "640424", "--out", str(tmp_path / "month"), "--json")
+        assert r.returncode == 0, r.stderr
+        packages.append(json.loads(r.stdout)["paths"][0])
+    damaged = tmp_path / "damaged.qfp"
+    data = bytearray(open(packages[1], "rb").read())
+    data[len(data) // 2] ^= 0x10
+    damaged.write_bytes(bytes(data))
+    r = run(dist, "package", "import", packages[0], str(damaged), packages[1], "--json")
+    assert r.returncode == 20  # one refused: the others imported, each in its own transaction
+    items = json.loads(r.stdout)
+    assert [i["refused"] is None for i in items] == [True, False, True]
+    assert [i["result"]["tables"]["household"]["new"] for i in (items[0], items[2])] == [3, 3]
+    acks = sorted(p.name for p in (tmp_path / "month").glob("*回执*"))
+    assert [a.split("至")[1] for a in acks] == ["640424100.qfp", "640424101.qfp"]  # one for each, same folder
+    r = run(dist, "district", "status", "--json")
+    assert [s["last_seq"] for s in json.loads(r.stdout)] == [1, 1]

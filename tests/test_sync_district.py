@@ -131,3 +131,37 @@ def test_imported_households_are_found_by_search_at_the_district(env, district_d
     with dist.database.session(write=False) as s:
         assert [h.head_name for h in search.search(s, "z1")] == ["张1"]
         assert [h.head_name for h in search.search(s, "张0")] == ["张0"]
+
+
+def test_the_months_packages_import_in_one_batch_with_one_backup(env, district_db, template_db, tmp_path):
+    from app import backups
+    from app.sync import importer
+
+    town = Office(env.database, env.admin, TOWN, env.path)
+    dist = Office(district_db, actor_of(district_db), DISTRICT)
+    other = _second_township(template_db, tmp_path)
+    exchange_cards(town, dist)
+    exchange_cards(other, dist)
+    add_households(town, 3)
+    add_households(other, 2, village="新民村")
+    a = export_to(town, DISTRICT, tmp_path / "a").paths[0]
+    b = export_to(other, DISTRICT, tmp_path / "b").paths[0]
+    damaged = tmp_path / "damaged.qfp"
+    data = bytearray(b.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    damaged.write_bytes(bytes(data))
+    before = len(backups.list_backups(district_db.path)) if district_db.is_sqlite else 0
+    steps = []
+    items = importer.run_imports(dist.database, dist.actor, [a, damaged, b], ack_dir=tmp_path / "acks",
+                                 progress=lambda i, n, text: steps.append((i, n)))
+    assert [i.result.status if i.result else "refused" for i in items] == ["imported", "refused", "imported"]
+    assert "数据包" in items[1].refused
+    assert items[0].result.tables["household"].new == 3 and items[2].result.tables["household"].new == 2
+    assert steps[0] == (0, 3) and steps[-1] == (3, 3)
+    assert len(list((tmp_path / "acks").glob("*.qfp"))) == 2
+    if district_db.is_sqlite:  # one verified safety backup for the whole batch
+        assert len(backups.list_backups(district_db.path)) == before + 1
+    with dist.database.session(write=False) as s:
+        assert {x.code: x.last_seq for x in district.township_status(s)} == {TOWN: 1, TOWN_B: 1}
+        assert audit.verify(s).ok
+    other.database.dispose()

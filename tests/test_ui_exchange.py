@@ -130,3 +130,32 @@ def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompt
     town_page.close()
     _idle(qtbot)
     dist_db.dispose()
+
+
+def test_district_imports_several_packages_from_the_page(qtbot, env, prompts, tmp_path):
+    from tests.sync_support import DISTRICT, exchange_cards, export_to
+    from ui.pages.exchange import ExchangePage
+
+    build_district_template(tmp_path / "dt.qfdb")
+    dist_db = open_copy(tmp_path / "dt.qfdb", tmp_path / "district.qfdb")
+    with dist_db.session(write=False) as s:
+        dist_ctx = AppContext(dist_db, actor_of(dist_db), offices.own_office(s))
+    town = Office(env.database, env.admin, "640424100")
+    exchange_cards(town, Office(dist_db, dist_ctx.actor, DISTRICT))
+    add_households(town, 2)
+    package = export_to(town, DISTRICT, tmp_path / "month").paths[0]
+    bad = tmp_path / "month" / "bad.qfp"
+    bad.write_bytes(package.read_bytes()[:-100])
+    page = ExchangePage(dist_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.import_many([str(bad), str(package)])
+    _idle(qtbot)
+    assert "2 个数据包" in prompts["confirms"][-1]
+    assert "导入 1 个" in page.import_summary.text() and "拒收 1 个" in page.import_summary.text()
+    lines = [page.refused_list.item(i).text() for i in range(page.refused_list.count())]
+    assert lines[0].startswith("✗ bad.qfp：") and lines[1].startswith(f"✓ {package.name}：已导入")
+    page.refresh()
+    _idle(qtbot)
+    assert page.status_table.item(0, 2).text() == "1"
+    dist_db.dispose()

@@ -47,6 +47,11 @@ def open_file(parent: QWidget | None, title: str, start: str, filters: str) -> s
     return path or None
 
 
+def open_files(parent: QWidget | None, title: str, start: str, filters: str) -> list[str]:
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, start, filters)
+    return list(paths)
+
+
 def open_path(path: str) -> None:
     """Open a file (e.g. a PDF to print) with the system's program."""
     from PySide6.QtCore import QUrl

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QPushButton, QT
 
 from app import amountcheck, clock, history, household_save, households as hs, offices, procedure, queries, reviews
 from app.assessment import approvals
-from app.errors import ConflictError, PermissionDenied, QingfengError, ValidationError
-from ui import dialogs, ops
+from app.errors import ConflictError, PeriodLocked, PermissionDenied, QingfengError, ValidationError
+from app.sync import lock
+from ui import correction, dialogs, ops
 from ui.context import AppContext
 from ui.household_form import HouseholdForm
 from ui.assessment_tab import AssessmentTab
@@ -391,16 +392,23 @@ class HouseholdWindow(QMainWindow):
             return True
         return False
 
-    def record_step(self, values: dict) -> None:
+    def record_step(self, values: dict, reason: str | None = None) -> None:
         if self.info is None or self._needs_clean("登记办理环节"):
             return
         ctx, hid = self.ctx, self.household_id
 
         def work(_p, _c) -> None:  # noqa: ANN001
-            with ctx.database.session() as s:
+            def write(s) -> None:  # noqa: ANN001
                 hs.record_step(s, ctx.actor, hid, **values)
+            with ctx.database.session() as s:
+                (lock.as_correction(write, ctx.actor, reason) if reason else write)(s)
 
         def failed(exc: BaseException) -> bool:
+            if isinstance(exc, PeriodLocked) and reason is None:  # a reported month: ask why, then again
+                again = correction.ask_reason(self, exc)
+                if again:
+                    self.record_step(values, again)
+                    return True
             if isinstance(exc, ValidationError):
                 self.steps.show_service_error(exc.field, exc.rule)
                 return True

@@ -9,9 +9,10 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from app.cli.common import Context, add_json, dump_json, info
+from app.cli.common import Context, add_json, dump_json, error, info
 from app.errors import ValidationError
 from app.sync import cards, district, export, importer, log, tables
+from app.sync.format import PackageRefused
 from app.sync.lock import allow_corrections  # noqa: F401  (used by app.cli.main)
 
 
@@ -43,7 +44,7 @@ def register(sub) -> None:  # noqa: ANN001
     add_json(c)
     c.set_defaults(handler=cmd_package_export)
     c = psub.add_parser("import", help="导入数据包（先检查，再在一个事务中导入，并生成回执）")
-    c.add_argument("file")
+    c.add_argument("file", nargs="+", help="数据包文件；可一次给出多个（导入前只做一次安全备份；拒收的列出原因，其余的导入）")
     c.add_argument("--dry-run", action="store_true", help="只预览，不导入")
     c.add_argument("--ack-dir", help="回执保存到的文件夹（默认与数据包同一文件夹）")
     add_json(c)
@@ -143,10 +144,31 @@ def cmd_package_import(ctx: Context) -> int:
     database = ctx.database()
     with database.read() as s:
         actor = ctx.actor(s)
-    result = importer.run_import(database, actor, Path(a.file), dry_run=a.dry_run, ack_dir=a.ack_dir)
-    if ctx.json:
-        dump_json(result.as_dict())
+    if len(a.file) == 1:
+        result = importer.run_import(database, actor, Path(a.file[0]), dry_run=a.dry_run, ack_dir=a.ack_dir)
+        if ctx.json:
+            dump_json(result.as_dict())
+            return 0
+        _print_import(result)
         return 0
+    items = importer.run_imports(database, actor, [Path(f) for f in a.file], dry_run=a.dry_run,
+                                 ack_dir=a.ack_dir)
+    refused = [i for i in items if i.refused]
+    if ctx.json:
+        dump_json([{"file": i.path, "refused": i.refused, "result": i.result and i.result.as_dict()}
+                   for i in items])
+    else:
+        for i in items:
+            info(f"—— {i.path}")
+            if i.refused:
+                error(f"未导入：{i.refused}")
+            else:
+                _print_import(i.result)
+        info(f"共 {len(items)} 个数据包：导入或预览 {len(items) - len(refused)} 个，拒收 {len(refused)} 个。")
+    return PackageRefused.exit_code if refused else 0
+
+
+def _print_import(result: importer.ImportResult) -> None:
     info(result.message)
     for name, t in result.tables.items():
         if t.new or t.updated or t.refused:
@@ -161,7 +183,6 @@ def cmd_package_import(ctx: Context) -> int:
         info(f"报表：{p}")
     for p in result.ack_paths:
         info(f"回执：{p}（请送回发送单位导入）")
-    return 0
 
 
 def cmd_package_log(ctx: Context) -> int:

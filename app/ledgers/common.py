@@ -49,10 +49,13 @@ def not_before(field: str, day: date | None, other_field: str, other: date | Non
 
 
 def households(session: Session, actor: Actor, refs) -> list[Household]:  # noqa: ANN001
-    """Households of this office by 户编号, a member's ID number or UUID; unknown ones refused."""
-    from app import queries  # here, so that app.households may import the ledgers (check_household)
+    """Households of this office by 户编号, a member's ID number or UUID; unknown ones refused.
+    A district links its townships' households too (its 督导检查, problems and petitions concern
+    them; the households themselves stay read-only there)."""
+    from app import offices, queries  # here, so that app.households may import the ledgers (check_household)
 
     found: dict[str, Household] = {}
+    district = bool(refs) and offices.own_office(session).level == "district"
     for ref in refs or ():
         ref = str(ref).strip()
         if not ref:
@@ -62,7 +65,7 @@ def households(session: Session, actor: Actor, refs) -> list[Household]:  # noqa
         except NotFound:
             hid = None
         h = session.get(Household, hid) if hid else None
-        if h is None or h.deleted_at is not None or h.owner_office != actor.office_code:
+        if h is None or h.deleted_at is not None or (h.owner_office != actor.office_code and not district):
             raise ValidationError("关联家庭", ref, "找不到本单位的这户家庭：请输入户编号、成员身份证号或家庭 ID")
         found[h.id] = h
     return list(found.values())

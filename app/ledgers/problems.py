@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, clock, inputs, rulesettings, workdays
 from app.errors import ValidationError
+from app.households import require_own
 from app.ledgers import common as c
 from app.permissions import Actor, require
 from db.ledger_models import Problem, ProblemLink, ProblemTransfer, ProblemTransition
@@ -256,6 +257,7 @@ def edit_problem(session: Session, actor: Actor, ref: str, *, version: int | Non
     require(actor, "ledger.edit")
     today = today or clock.today()
     p = c.by_number(session, Problem, ref, "问题")
+    require_own(actor, p, "问题")  # the district's 督导检查 findings are read-only copies here
     c.check_version(p, version, f"问题 {p.number}")
     if p.state == CLOSED:
         raise ValidationError("问题状态", p.state, "已销号的问题不能再修改")
@@ -297,6 +299,7 @@ def move_problem(session: Session, actor: Actor, ref: str, *, to: str, day: date
     today = today or clock.today()
     day = c.past_date("日期", day or today, today)
     p = c.by_number(session, Problem, ref, "问题")
+    require_own(actor, p, "问题")  # the district's 督导检查 findings are read-only copies here
     c.check_version(p, version, f"问题 {p.number}")
     c.choice("目标状态", to, STATES)
     if to == CLOSED:
@@ -331,6 +334,7 @@ def close_problem(session: Session, actor: Actor, ref: str, *, verification_note
     require(actor, "ledger.close")
     today = today or clock.today()
     p = c.by_number(session, Problem, ref, "问题")
+    require_own(actor, p, "问题")  # the district's 督导检查 findings are read-only copies here
     c.check_version(p, version, f"问题 {p.number}")
     verification_note = c.text("核验意见", verification_note)
     if p.state != FIXED:
@@ -351,6 +355,7 @@ def mark_clue(session: Session, actor: Actor, ref: str, *, today: date | None = 
     """Flag a problem as a clue of violation: its 移交 becomes due (counted from discovery)."""
     require(actor, "ledger.edit")
     p = c.by_number(session, Problem, ref, "问题")
+    require_own(actor, p, "问题")  # the district's 督导检查 findings are read-only copies here
     if not p.is_clue:
         before = audit.state(p)
         p.is_clue = True
@@ -370,6 +375,7 @@ def transfer_problem(session: Session, actor: Actor, ref: str, *, day: date, org
     require(actor, "ledger.transfer")
     today = today or clock.today()
     p = c.by_number(session, Problem, ref, "问题")
+    require_own(actor, p, "问题")  # the district's 督导检查 findings are read-only copies here
     organ = c.text("接收机关", organ, max_len=100)
     day = c.past_date("移交日期", day, today)
     c.not_before("移交日期", day, "发现日期", p.found_date)

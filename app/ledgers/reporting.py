@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app import townships
 from app.documents.model import ProblemRow
 from app.ledgers import petitions as pt
 from app.ledgers import problems as pr
@@ -173,6 +174,7 @@ def ledger_month(session: Session, start: date, end: date, *, today: date) -> Le
     transferred = dict(session.execute(select(ProblemTransfer.problem_id, ProblemTransfer.transferred_date).where(
         ProblemTransfer.deleted_at.is_(None), ProblemTransfer.transferred_date.between(start, day))).all())
     marked = typical_ids(session)
+    township = townships.prefixes(session)  # a district's 台账 names the township of each problem
 
     def within(d: date | None) -> bool:
         return d is not None and start <= d <= day
@@ -195,7 +197,7 @@ def ledger_month(session: Session, start: date, end: date, *, today: date) -> Le
         if _overdue_on(p, day):
             events.append("逾期")
             overdue += 1
-        line = LedgerLine(p.number, p.found_date, p.source, p.category, p.description, p.responsible,
+        line = LedgerLine(township.get(p.owner_office, "") + p.number, p.found_date, p.source, p.category, p.description, p.responsible,
                           p.deadline, _status_on(p, day), p.measures or "", p.id in marked, "、".join(events))
         if events:
             lines.append(line)

@@ -2,8 +2,6 @@
 the package it confirms. The sender's next delta starts after what was acknowledged."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy.orm import Session
 
 from app import audit, clock
@@ -13,7 +11,9 @@ from app.sync.format import APP_VERSION
 from db.migrate import head_revision
 
 
-def write_ack(session: Session, actor: Actor, opened, out_dir: Path) -> list[Path]:  # noqa: ANN001
+def make_ack(session: Session, actor: Actor, opened) -> tuple[str, bytes]:  # noqa: ANN001
+    """The 回执 package (file name, bytes), logged in the session's transaction; the importer
+    writes the file once that transaction is committed."""
     m = opened.manifest
     card = cards.peer_card(session, opened.sender)
     keys = cards.own_keys(session)
@@ -29,7 +29,7 @@ def write_ack(session: Session, actor: Actor, opened, out_dir: Path) -> list[Pat
         "payload_sha256": fmt.sha256(cipher), "payload_size": len(cipher), "key": key}
     manifest_bytes = fmt.canonical_bytes(manifest)
     data = fmt.write_zip(manifest_bytes, cipher, fmt.sign(manifest_bytes, keys.sign))
-    name = fmt.file_name(opened.own_code, m["period"], m["seq"], "ack")
+    name = fmt.file_name(opened.own_code, m["period"], m["seq"], "ack", opened.sender)
     log.write(session, actor, direction="out", kind="ack", peer=opened.sender, seq=m["seq"],
               period=m["period"], package_hash=fmt.sha256(manifest_bytes), file_name=name)
-    return fmt.write_file(out_dir, name, data)
+    return name, data

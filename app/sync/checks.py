@@ -71,6 +71,8 @@ def check_manifest(m: dict) -> None:
         raise PackageRefused("数据包清单中的审计链头写法不对。")
     sections = _need(m, "sections", list)
     allowed = set(tables.tables_for(m["sender_level"])) | {"calendar", "audit_log", "documents"}
+    if m["sender_level"] == "district":
+        allowed.add(tables.SOURCE_RECORDS)
     names = []
     for s in sections:
         if not isinstance(s, dict) or not isinstance(s.get("name"), str) or \

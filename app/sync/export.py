@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from app import audit, clock, offices
 from app.errors import ValidationError
 from app.permissions import Actor, require
-from app.sync import cards, format as fmt, lock, log, tables
+from app.sync import cards, format as fmt, lock, log, scope, tables
+from db.check_models import SourceRecord
 from db.ledger_models import CalendarDay, CalendarYear
 from db.migrate import head_revision
 from db.models import AuditEntry, AuditHead
@@ -71,12 +72,17 @@ def changed_ids(session: Session, since: int) -> dict[str, set[str]]:
     return out
 
 
-def collect_rows(session: Session, entity: str, owner: str, ids: set[str] | None) -> list[dict]:
-    """The owner's rows of one table (all, or those with the given ids), as plain dicts by id."""
+def collect_rows(session: Session, entity: str, owner: str, ids: set[str] | None,
+                 recipient: str | None = None) -> list[dict]:
+    """The owner's rows of one table (all, or those with the given ids), as plain dicts by id;
+    with ``recipient`` (a district's package) only those that go to that township."""
     model = tables.model(entity)
     table = model.__table__
     cols = [c for _k, c in tables.columns(entity)]
     base = select(*cols).where(table.c.owner_office == owner)
+    where = scope.recipient_filter(entity, table, recipient) if recipient else None
+    if where is not None:
+        base = base.where(where)
     if ids is None:
         rows = session.execute(base.order_by(table.c.id)).all()
     else:
@@ -87,6 +93,18 @@ def collect_rows(session: Session, entity: str, owner: str, ids: set[str] | None
         rows.sort(key=lambda r: r.id)
     keys = [k for k, _c in tables.columns(entity)]
     return [{k: audit.plain(v) for k, v in zip(keys, r)} for r in rows]
+
+
+def source_records(session: Session, sources: list[dict]) -> list[dict]:
+    """The rows of the data sources in the package (not of withdrawn ones: no check reads them)."""
+    wanted = sorted(s["id"] for s in sources if s["deleted_at"] is None)
+    cols = [getattr(SourceRecord, f) for f in tables.SOURCE_RECORD_FIELDS]
+    out = []
+    for i in range(0, len(wanted), IN_CHUNK):
+        rows = session.execute(select(*cols).where(SourceRecord.source_id.in_(wanted[i:i + IN_CHUNK]))
+                               .order_by(SourceRecord.source_id, SourceRecord.row_no, SourceRecord.id))
+        out += [dict(zip(tables.SOURCE_RECORD_FIELDS, (audit.plain(v) for v in r))) for r in rows]
+    return out
 
 
 def audit_rows(session: Session, since: int) -> list[dict]:
@@ -149,8 +167,11 @@ def export_package(session: Session, actor: Actor, to_code: str, out_dir: Path |
         if ids is not None and not ids:
             sections.append((entity, []))
             continue
-        sections.append((entity, collect_rows(session, entity, own.code, ids)))
+        sections.append((entity, collect_rows(session, entity, own.code, ids,
+                                              to_code if own.level == "district" else None)))
     if own.level == "district":
+        sources = dict(sections)["data_source"]
+        sections.append((tables.SOURCE_RECORDS, source_records(session, sources)))
         sections.append(("calendar", calendar_rows(session)))
     if reports:
         sections.append(("documents", report_documents(session, actor, period)))
@@ -178,7 +199,8 @@ def export_package(session: Session, actor: Actor, to_code: str, out_dir: Path |
     manifest_bytes = fmt.canonical_bytes(manifest)
     data = fmt.write_zip(manifest_bytes, cipher, fmt.sign(manifest_bytes, keys.sign))
     package_hash = fmt.sha256(manifest_bytes)
-    name = fmt.file_name(own.code, period, seq, manifest["kind"])
+    name = fmt.file_name(own.code, period, seq, manifest["kind"],
+                        to_code if own.level == "district" else None)
     counts = {e["name"]: e["rows"] for e in index}
     peer.out_seq, peer.out_hash = seq, package_hash
     log.write(session, actor, direction="out", kind=manifest["kind"], peer=to_code, seq=seq,

@@ -60,9 +60,12 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_name(office: str, period: str, seq: int, kind: str) -> str:
+def file_name(office: str, period: str, seq: int, kind: str, recipient: str | None = None) -> str:
+    """``<office>-<period>-<seq>.qfp``; with ``recipient`` (回执, and what a district sends to
+    each of its townships) ``…-至<recipient>`` so that the month's files share one folder."""
     suffix = f"{seq}-回执" if kind == "ack" else f"{seq}"
-    return f"{office}-{period}-{suffix}.qfp"
+    to = f"-至{recipient}" if recipient else ""
+    return f"{office}-{period}-{suffix}{to}.qfp"
 
 
 # --- payload: sections of JSON Lines ----------------------------------------------------------

@@ -8,28 +8,33 @@ one office (e.g. a restored backup): it is shown as a conflict and never overwri
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import String, any_, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app import audit, backups, clock
 from app.permissions import Actor, require
 from app.sync import checks, format as fmt, log, searchindex, tables
-from app.sync.ack import write_ack
+from app.sync.ack import make_ack
 from app.sync.checks import ChainBroken, Opened
 from app.sync.format import PackageRefused
 from app.sync import incoming
 from app.sync.incoming import apply_calendar, plan_calendar
+from db.check_models import SourceRecord
 from db.models import AuditEntry, AuditHead
 from db.sync_models import SyncPeer
 
 IN_CHUNK = 500
+PG_CHUNK = 50000
 BULK_CACHE_KIB = 512 * 1024
+MAX_CACHE_KIB = 2 * 1024 * 1024  # a batch at district size (the cache grows only as pages are read)
 NORMAL_CACHE_KIB = 65536  # db.engine's setting
 
 
@@ -69,25 +74,33 @@ class _Plan:
     updated: dict[str, list[tuple[dict, dict]]]  # (before, after)
     superseded: dict[str, list[dict]]  # local rows replaced by the owner's copy (natural key)
     calendar: dict | None = None
+    source_records: dict | None = None  # {"rows": rows of new data sources, "counts": …}
     values: dict[str, dict] = field(default_factory=dict)  # id -> converted column values
 
 
+def _by_ids(session: Session, table, cols: list, ids: list[str]):  # noqa: ANN001, ANN202
+    """The rows of ``table`` with these ids, in as few queries as the database allows: on
+    PostgreSQL one ``id = ANY(array)`` per 50,000 (an IN list of 500 parameters, planned on a
+    table just filled and not yet analysed, may scan the whole table each time); on SQLite IN
+    lists of 500."""
+    if session.get_bind().dialect.name == "postgresql":
+        for i in range(0, len(ids), PG_CHUNK):
+            part = bindparam("ids", ids[i:i + PG_CHUNK], type_=ARRAY(String))
+            yield from session.execute(select(*cols).where(table.c.id == any_(part)))
+        return
+    for i in range(0, len(ids), IN_CHUNK):
+        yield from session.execute(select(*cols).where(table.c.id.in_(ids[i:i + IN_CHUNK])))
+
+
 def _existing(session: Session, entity: str, ids: list[str]) -> dict[str, dict]:
-    model = tables.model(entity)
+    table = tables.model(entity).__table__
     cols = [c for _k, c in tables.columns(entity)]
     keys = [k for k, _c in tables.columns(entity)]
-    out = {}
-    for i in range(0, len(ids), IN_CHUNK):
-        for r in session.execute(select(*cols).where(model.__table__.c.id.in_(ids[i:i + IN_CHUNK]))):
-            out[r.id] = {k: audit.plain(v) for k, v in zip(keys, r)}
-    return out
+    return {r.id: {k: audit.plain(v) for k, v in zip(keys, r)} for r in _by_ids(session, table, cols, ids)}
 
 
 def _present(session: Session, table, ids: set[str]) -> set[str]:  # noqa: ANN001
-    found, wanted = set(), sorted(ids)
-    for i in range(0, len(wanted), IN_CHUNK):
-        found |= set(session.execute(select(table.c.id).where(table.c.id.in_(wanted[i:i + IN_CHUNK]))).scalars())
-    return found
+    return {r.id for r in _by_ids(session, table, [table.c.id], sorted(ids))}
 
 
 def _refuse(summary: TableSummary, row: dict, reason: str) -> None:
@@ -166,6 +179,12 @@ def plan(session: Session, opened: Opened) -> _Plan:
     if "calendar" in opened.sections:
         p.calendar = plan_calendar(session, opened.sections["calendar"])
         p.summary["calendar"] = TableSummary(tables.LABELS["calendar"], **p.calendar["counts"])
+    if tables.SOURCE_RECORDS in opened.sections:
+        p.source_records = incoming.plan_source_records(
+            opened.sections[tables.SOURCE_RECORDS], {r["id"] for r in p.new.get("data_source", [])},
+            {r.get("id") for r in opened.sections.get("data_source", [])})
+        p.summary[tables.SOURCE_RECORDS] = TableSummary(tables.LABELS[tables.SOURCE_RECORDS],
+                                                        **p.source_records["counts"])
     return p
 
 
@@ -211,7 +230,9 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
             session.add(head)
         session.info["audit_head"] = head
     now = clock.utcnow()
-    dumps = functools.partial(json.dumps, ensure_ascii=False)
+    # encoders built once: json.dumps with arguments builds one per call (the same text results)
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    canonical = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
     # the canonical JSON of an entry (sorted keys, no spaces) assembled field by field: the same
     # text as app.audit.canonical, without sorting and encoding a dict per entry
     fixed = ",".join(f'"{k}":{dumps(v)}' for k, v in (("office", actor.office_code),))
@@ -219,8 +240,8 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
     seq, prev, rows = head.seq, head.hash, []
     for action, entity, entity_id, before, after in items:
         seq += 1
-        before_text = None if before is None else audit.canonical(before)
-        after_text = None if after is None else audit.canonical(after)
+        before_text = None if before is None else canonical(before)
+        after_text = None if after is None else canonical(after)
         text = (f'{{"action":{dumps(action)},"after":{dumps(after_text)},"before":{dumps(before_text)},'
                 f'"entity":{dumps(entity)},"entity_id":{dumps(entity_id)},{fixed},"seq":{seq},'
                 f'"ts":{ts},"user":{user}}}')
@@ -254,16 +275,28 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
             stmt = update(table).where(table.c.id == bindparam("_id")).values(**cols)
             session.connection().execute(stmt, values)
             items += [("sync.import", entity, after["id"], before, after) for before, after in changed]
+    if p.source_records and p.source_records["rows"]:
+        tables.insert_many(session.connection(), SourceRecord.__table__, p.source_records["rows"])
     _audit_bulk(session, actor, items)
-    touched = {r["id"] for r in p.new.get("household", [])} | {a["id"] for _b, a in p.updated.get("household", [])}
+    # households new here have no search terms yet: indexed from the values just written;
+    # the others (changed, or a member changed) are re-read and rewritten
+    new_households = {r["id"] for r in p.new.get("household", [])}
+    touched = {a["id"] for _b, a in p.updated.get("household", [])}
     touched |= {r["household_id"] for r in p.new.get("member", [])}
     touched |= {x["household_id"] for pair in p.updated.get("member", []) for x in pair}
+    touched -= new_households
+    searchindex.index_new(session, [p.values[h] for h in sorted(new_households)],
+                          [p.values[r["id"]] for r in p.new.get("member", [])
+                           if r["household_id"] in new_households],
+                          {v["id"]: v["name"] for v in (p.values[r["id"]] for r in p.new.get("village", []))}
+                          | {a["id"]: a["name"] for _b, a in p.updated.get("village", [])})
     searchindex.reindex(session, touched)
     return len(items)
 
 
 def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool = False,
-                   ack_dir: Path | None = None, file_name: str | None = None) -> ImportResult:
+                   ack_dir: Path | None = None, file_name: str | None = None,
+                   files: list[tuple[ImportResult, Path, str, bytes]] | None = None) -> ImportResult:
     """Check, validate and (unless ``dry_run``) apply one package in the session's transaction."""
     require(actor, "sync.exchange")
     opened = checks.open_package(session, data)
@@ -324,7 +357,11 @@ def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool
         result.documents = [str(x) for x in incoming.save_documents(
             Path(ack_dir) / "收到的报表", opened.sender, m["period"], docs)]
     if ack_dir is not None:
-        result.ack_paths = [str(x) for x in write_ack(session, actor, opened, Path(ack_dir))]
+        name, data = make_ack(session, actor, opened)
+        if files is None:
+            result.ack_paths = [str(x) for x in fmt.write_file(Path(ack_dir), name, data)]
+        else:  # written by the caller once the transaction is committed
+            files.append((result, Path(ack_dir), name, data))
     return result
 
 
@@ -341,31 +378,133 @@ def record_alarm(session: Session, actor: Actor, exc: ChainBroken, period: str, 
                  {"sender": exc.sender, "message": exc.message})
 
 
+def bulk_cache_kib(database) -> int:  # noqa: ANN001
+    """The page cache of a bulk import: room for the whole database file (a page read again after
+    it left the cache is read and decrypted again: at district size that doubled the time of the
+    last packages), at least BULK_CACHE_KIB, at most MAX_CACHE_KIB."""
+    size = database.path.stat().st_size // 1024 if database.path is not None and database.path.exists() else 0
+    return max(BULK_CACHE_KIB, min(MAX_CACHE_KIB, size + size // 4))
+
+
+def grow_cache(database) -> None:  # noqa: ANN001
+    """Set the bulk page cache for the database's present size (a batch calls it before each
+    package: the file grows; growing the cache keeps the pages already cached)."""
+    with database.engine.connect() as conn:  # the thread's one pooled connection (SingletonThreadPool)
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{bulk_cache_kib(database)}")
+
+
+@contextmanager
+def _bulk_cache(database, enabled: bool) -> Iterator[None]:  # noqa: ANN001
+    """A bulk import keeps the growing indexes in a larger page cache (as bench/district); the
+    normal size afterwards. Shrinking drops the cached pages, so a batch keeps it for all packages."""
+    if not (enabled and database.is_sqlite):
+        yield
+        return
+    grow_cache(database)
+    try:
+        yield
+    finally:
+        with database.engine.connect() as conn:
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{NORMAL_CACHE_KIB}")
+
+
+def _write_acks(files: list[tuple[ImportResult, Path, str, bytes]]) -> None:
+    """The 回执 files, written only after the import is committed: an acknowledgement of a
+    package the database does not hold would make its sender skip those changes next time."""
+    for result, folder, name, data in files:
+        result.ack_paths += [str(x) for x in fmt.write_file(folder, name, data)]
+
+
 def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = False,  # noqa: ANN001
-               ack_dir: Path | str | None = None) -> ImportResult:
-    """One import as one unit of work (the CLI and the GUI both call this)."""
+               ack_dir: Path | str | None = None, batch: bool = False) -> ImportResult:
+    """One import as one unit of work (the CLI and the GUI both call this). ``batch=True`` only
+    from :func:`run_imports`, which took the safety backup and set the page cache for all."""
     path = Path(path)
     data = fmt.read_file(path)
-    if not dry_run:  # a verified backup before anything can be written (None on PostgreSQL)
+    if not (batch or dry_run):  # a verified backup before anything can be written (None on PostgreSQL)
         backups.safety_backup(database, "exchange")
+    files: list = []
     try:
-        with database.session(write=not dry_run) as s:
+        with _bulk_cache(database, not (batch or dry_run)), database.session(write=not dry_run) as s:
             log.take_import_lock(s)
-            if database.is_sqlite and not dry_run:
-                # a bulk import keeps the growing indexes in a larger page cache (as bench/district)
-                s.connection().exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-            return import_package(s, actor, data, dry_run=dry_run, file_name=path.name,
-                                  ack_dir=None if dry_run else Path(ack_dir or path.parent))
+            result = import_package(s, actor, data, dry_run=dry_run, file_name=path.name,
+                                    ack_dir=None if dry_run else Path(ack_dir or path.parent), files=files)
     except ChainBroken as exc:
         if not dry_run:
             m = fmt.read_zip(data).manifest
             with database.session() as s:
                 record_alarm(s, actor, exc, m["period"], m["seq"])
         raise
-    finally:
-        if database.is_sqlite and not dry_run:
-            with database.engine.connect() as conn:  # the same pooled connection: give it back
-                conn.exec_driver_sql(f"PRAGMA cache_size = -{NORMAL_CACHE_KIB}")
+    _write_acks(files)
+    return result
 
 
-__all__ = ["ImportResult", "PackageRefused", "TableSummary", "import_package", "run_import"]
+@dataclass
+class BatchItem:
+    path: str
+    result: ImportResult | None = None
+    refused: str | None = None  # the reason a package was not imported
+
+
+def run_imports(database, actor: Actor, paths: list[Path | str], *, dry_run: bool = False,  # noqa: ANN001
+                ack_dir: Path | str | None = None,
+                progress: Callable[[int, int, str], None] | None = None) -> list[BatchItem]:
+    """Several packages at once (the district's month: one from each township). One verified
+    safety backup before the first (restoring it undoes the whole batch); every package passes
+    all the checks of :func:`import_package`, and a refused one is reported with its reason while
+    the others go on. On PostgreSQL each package is its own transaction, as :func:`run_import`; on
+    SQLite (one writer anyway) the whole batch is one transaction — all of it or none of it — so
+    that each page of the growing indexes is encrypted and written once, not once per package
+    (at district size that was most of the time). Any other error stops and undoes the batch.
+    The 回执 files are written after the commit."""
+    if not dry_run and paths:
+        backups.safety_backup(database, "exchange")
+    if database.is_sqlite and not dry_run:
+        return _one_transaction(database, actor, [Path(p) for p in paths], ack_dir, progress)
+    out = []
+    for i, path in enumerate(paths):
+        if progress:
+            progress(i, len(paths), f"正在导入：{Path(path).name}")
+        item = BatchItem(str(path))
+        try:
+            item.result = run_import(database, actor, path, dry_run=dry_run, ack_dir=ack_dir, batch=True)
+        except PackageRefused as exc:
+            item.refused = str(exc)
+        out.append(item)
+    if progress:
+        progress(len(paths), len(paths), "导入完成")
+    return out
+
+
+def _one_transaction(database, actor: Actor, paths: list[Path], ack_dir: Path | str | None,  # noqa: ANN001
+                     progress: Callable[[int, int, str], None] | None) -> list[BatchItem]:
+    out, files = [], []
+    with _bulk_cache(database, True), database.session() as s:
+        log.take_import_lock(s)
+        for i, path in enumerate(paths):
+            if progress:
+                progress(i, len(paths), f"正在导入：{path.name}")
+            grow_cache(database)
+            item = BatchItem(str(path))
+            try:
+                data = fmt.read_file(path)
+                with s.begin_nested():  # a package refused after all is undone alone
+                    item.result = import_package(s, actor, data, file_name=path.name,
+                                                 ack_dir=Path(ack_dir or path.parent), files=files)
+            except ChainBroken as exc:  # kept visible: district status and exchange log
+                m = fmt.read_zip(data).manifest
+                record_alarm(s, actor, exc, m["period"], m["seq"])
+                item.refused = str(exc)
+            except PackageRefused as exc:
+                item.refused = str(exc)
+            out.append(item)
+        if progress:
+            progress(len(paths), len(paths), "正在保存……")
+    _write_acks(files)
+    if progress:
+        progress(len(paths), len(paths), "导入完成")
+    return out
+
+
+__all__ = ["BatchItem", "ImportResult", "PackageRefused", "TableSummary", "import_package",
+           "run_import", "run_imports"]

@@ -1,4 +1,5 @@
-"""What the district sends besides records: the holiday calendar of the coming years.
+"""What the district sends besides records: the holiday calendar of the coming years, and the
+rows of its data sources (death lists …) with their source.
 
 The calendar is data in the database (``app.workdays``); the district's rows replace whole years
 at the township, audited, exactly as a calendar import typed in settings would.
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import workdays
 from app.permissions import Actor
+from app.sync import tables
 from app.sync.format import PackageRefused
 
 
@@ -73,3 +75,24 @@ def save_documents(folder: Path, sender: str, period: str, docs: list[tuple[str,
         path.write_bytes(data)
         paths.append(path)
     return paths
+
+
+def plan_source_records(rows: list[dict], new_sources: set[str], package_sources: set[str]) -> dict:
+    """Check the rows of the district's data sources. Rows of a source new here are inserted;
+    those of a source already here are left as they are (a list does not change once kept)."""
+    keys = set(tables.SOURCE_RECORD_FIELDS)
+    insert = []
+    for r in rows:
+        try:
+            ok = (r.keys() == keys and r["source_id"] in package_sources and isinstance(r["row_no"], int)
+                  and isinstance(r["id_number"], str) and 0 < len(r["id_number"]) <= 18
+                  and all(r[k] is None or (isinstance(r[k], str) and len(r[k]) <= n)
+                          for k, n in (("name", 60), ("detail", 200), ("address", 200))))
+            day = None if r["event_date"] is None else date.fromisoformat(r["event_date"])
+        except (AttributeError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise PackageRefused("数据包中的比对数据源名单格式不对。")
+        if r["source_id"] in new_sources:
+            insert.append({**r, "event_date": day})
+    return {"rows": insert, "counts": {"new": len(insert), "updated": 0, "unchanged": len(rows) - len(insert)}}

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app import audit, users
-from app.errors import ValidationError
+from app.errors import PeriodLocked, ValidationError
 from app.permissions import Actor
 from db.ledger_models import NearRelative, Petition, Problem, ProblemTransition
 from db.models import Office, Step
 from db.sync_models import PeriodCorrection, PeriodLock
+
+T = TypeVar("T")
 
 # the date that places a record in a month
 DATED = {Step: ("step", "day"), Problem: ("problem", "found_date"),
@@ -95,8 +97,8 @@ def _check_locked(session: Session, _context, _instances) -> None:  # noqa: ANN0
             continue
         reason = session.info.get(_REASON) or _process_reason
         if not reason:
-            raise ValidationError("记录所属月份", period, "该月数据已报送并锁定；修改须作为更正并填写原因"
-                                  "（命令行：--correction-reason）")
+            raise PeriodLocked("记录所属月份", period, "该月数据已报送并锁定；修改须作为更正并填写原因"
+                               "（命令行：--correction-reason）")
         session.info.setdefault(_PENDING, {})[id(obj)] = (entity, obj, period, reason)
 
 
@@ -129,3 +131,12 @@ def correction(session: Session, actor: Actor, reason: str) -> Iterator[None]:
         session.flush()
     finally:
         session.info.pop(_REASON, None)
+
+
+def as_correction(fn: Callable[[Session], T], actor: Actor, reason: str) -> Callable[[Session], T]:
+    """``fn(session)`` run as a correction of locked months with ``reason`` (the GUI asks for the
+    reason after a :class:`~app.errors.PeriodLocked` refusal and saves again with this)."""
+    def run(session: Session) -> T:
+        with correction(session, actor, reason):
+            return fn(session)
+    return run

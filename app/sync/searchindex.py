@@ -14,6 +14,45 @@ from db.models import Household, Member, SearchTerm, Village
 CHUNK = 500
 
 
+def _terms(households, members: dict[str, list], villages: dict[str, str]) -> list[dict]:  # noqa: ANN001
+    rows = []
+    for h in households:
+        if h.deleted_at is not None:
+            continue
+        rank = search.rank_of(h.status)
+        rows += [{"household_id": h.id, "term": t, "rank": rank} for t in search.household_terms(
+            SimpleNamespace(head_name=h.head_name, number=h.number), members.get(h.id, []),
+            villages.get(h.village_id, ""))]
+    return rows
+
+
+def _village_names(session: Session, ids: set[str], known: dict[str, str]) -> dict[str, str]:
+    names = {i: known[i] for i in ids if i in known}
+    wanted = sorted(ids - set(names))
+    for i in range(0, len(wanted), CHUNK):
+        names.update(session.execute(select(Village.id, Village.name).where(
+            Village.id.in_(wanted[i:i + CHUNK]))).all())
+    return names
+
+
+def index_new(session: Session, households: list[dict], members: list[dict],
+              villages: dict[str, str]) -> int:
+    """Index households that had no row (hence no terms) before this import, from the values
+    just inserted: ``households`` and ``members`` are column values, ``villages`` names by id
+    (those of the package; others are read). Returns how many terms were written."""
+    if not households:
+        return 0
+    hh = [SimpleNamespace(**h) for h in households]
+    by_household: dict[str, list] = {}
+    for m in members:
+        by_household.setdefault(m["household_id"], []).append(SimpleNamespace(
+            name=m["name"], id_number=m["id_number"], deleted_at=m["deleted_at"]))
+    names = _village_names(session, {h.village_id for h in hh}, villages)
+    rows = _terms(hh, by_household, names)
+    tables.insert_many(session.connection(), SearchTerm.__table__, rows)
+    return len(rows)
+
+
 def reindex(session: Session, household_ids: set[str]) -> int:
     """Rewrite the search terms of the given households; returns how many terms were written."""
     ids = sorted(household_ids)
@@ -28,17 +67,9 @@ def reindex(session: Session, household_ids: set[str]) -> int:
                                  .where(Member.household_id.in_(part))):
             members.setdefault(m.household_id, []).append(SimpleNamespace(
                 name=m.name, id_number=m.id_number, deleted_at=m.deleted_at))
-        villages = dict(session.execute(select(Village.id, Village.name).where(
-            Village.id.in_({h.village_id for h in households}))).all())
+        villages = _village_names(session, {h.village_id for h in households}, {})
         session.execute(delete(SearchTerm).where(SearchTerm.household_id.in_(part)))
-        rows = []
-        for h in households:
-            if h.deleted_at is not None:
-                continue
-            rank = search.rank_of(h.status)
-            rows += [{"household_id": h.id, "term": t, "rank": rank} for t in search.household_terms(
-                SimpleNamespace(head_name=h.head_name, number=h.number), members.get(h.id, []),
-                villages.get(h.village_id, ""))]
+        rows = _terms(households, members, villages)
         tables.insert_many(session.connection(), SearchTerm.__table__, rows)
         written += len(rows)
     return written

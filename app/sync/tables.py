@@ -16,18 +16,23 @@ from app.audit import plain
 from db.models import AUDITED
 
 # Parents before children (foreign keys). Township tables travel up, district tables down.
-TOWNSHIP_TABLES = ["village", "household", "member", "step", "income", "expenditure", "asset",
-                   "assessment", "proposal", "grace", "problem", "problem_link",
+TOWNSHIP_TABLES = ["village", "household", "member", "member_exit", "step", "income", "expenditure", "asset",
+                   "assessment", "proposal", "grace", "problem", "typical_problem", "problem_link",
                    "problem_transition", "problem_transfer", "petition", "petition_link",
                    "official", "near_relative", "assignment_answer", "correction"]
-DISTRICT_TABLES = ["standard", "assignment", "correction"]
+DISTRICT_TABLES = ["standard", "data_source", "supervision_visit", "supervision_household", "problem",
+                   "problem_link", "problem_transition", "assignment", "correction"]
+# the rows of a data source (not records of their own) travel with it, after the district tables
+SOURCE_RECORDS = "source_record"
+SOURCE_RECORD_FIELDS = ("source_id", "row_no", "name", "id_number", "event_date", "detail", "address")
 LABELS = {"village": "村（居）", "household": "家庭", "member": "成员", "step": "办理环节",
           "income": "收入", "expenditure": "刚性支出", "asset": "财产", "assessment": "经济状况评估",
           "proposal": "审核提议", "grace": "渐退期", "problem": "问题台账", "problem_link": "问题关联对象",
           "problem_transition": "问题状态变更", "problem_transfer": "线索移交", "petition": "信访举报",
           "petition_link": "信访关联对象", "official": "备案人员", "near_relative": "近亲属备案",
-          "assignment_answer": "整改反馈", "correction": "锁定月份更正", "standard": "保障标准",
-          "assignment": "交办问题", "calendar": "工作日历", "audit_log": "审计记录", "documents": "报表文件"}
+          "assignment_answer": "整改反馈", "member_exit": "成员移出", "typical_problem": "典型问题标注", "correction": "锁定月份更正", "standard": "保障标准",
+          "assignment": "交办问题", "data_source": "比对数据源", "source_record": "比对数据源名单",
+          "supervision_visit": "督导检查", "supervision_household": "督导检查对象", "calendar": "工作日历", "audit_log": "审计记录", "documents": "报表文件"}
 
 
 def describe_counts(counts: dict[str, int]) -> str:
@@ -56,23 +61,23 @@ def plain_row(entity: str, row) -> dict:  # noqa: ANN001 - a Row with the column
 
 def from_plain(entity: str, data: dict) -> dict:
     """Check one incoming row and convert it to column values; raises ValueError with a reason."""
-    keys, checks = _checks(entity)
+    keys, converters = _converters(entity)
     if data.keys() != keys:
         extra, missing = sorted(set(data) - keys), sorted(keys - set(data))
         raise ValueError(f"字段不符（多出 {extra}，缺少 {missing}）")
     out = {}
-    for key, nullable, typ in checks:
+    for key, nullable, convert in converters:
         value = data[key]
         if value is None:
             if not nullable:
                 raise ValueError(f"{key} 不能为空")
             out[key] = None
-        elif typ is None:
+        elif convert is None:  # unlimited text: checked here, the commonest case
             if not isinstance(value, str):
                 raise ValueError(f"{key} 应为文字")
             out[key] = value
         else:
-            out[key] = _convert(key, typ, value)
+            out[key] = convert(value)
     if not isinstance(out.get("id"), str) or len(out["id"]) != 36:
         raise ValueError("id 应为 UUID")
     if not isinstance(out.get("version"), int) or out["version"] < 1:
@@ -81,73 +86,98 @@ def from_plain(entity: str, data: dict) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _checks(entity: str) -> tuple[set, list[tuple[str, bool, object]]]:
-    """Per column: key, nullable, and its type (None for unlimited text: no conversion)."""
-    checks = []
+def _converters(entity: str) -> tuple[set, list[tuple[str, bool, object]]]:
+    """Per column: key, nullable, and the function that checks and converts a non-null value
+    (built once per table: an import converts hundreds of thousands of values)."""
+    out = []
     for key, col in columns(entity):
-        plain_text = isinstance(col.type, Text) or (isinstance(col.type, String) and not col.type.length)
-        checks.append((key, col.nullable, None if plain_text else col.type))
-    return {k for k, _n, _t in checks}, checks
+        out.append((key, col.nullable, _converter(key, col.type)))
+    return {k for k, _n, _c in out}, out
 
 
-def _convert(key: str, typ: object, value: object) -> object:
+def _converter(key: str, typ: object):  # noqa: ANN202, C901 - one branch per column type
+    if isinstance(typ, Text) or (isinstance(typ, String) and not typ.length):
+        return None  # unlimited text: from_plain checks it is text
     if isinstance(typ, DateTime):
-        if not isinstance(value, str):
-            raise ValueError(f"{key} 应为日期时间")
-        try:
-            result = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{key} 应为日期时间") from None
-        if plain(result) != value:
-            raise ValueError(f"{key} 的写法不规范")
-        return result
+        def moment(value: object) -> datetime:
+            if not isinstance(value, str):
+                raise ValueError(f"{key} 应为日期时间")
+            try:
+                result = datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{key} 应为日期时间") from None
+            # the canonical writing (app.audit.plain): whole seconds, a space before the time
+            if result.microsecond or result.isoformat(sep=" ") != value:
+                raise ValueError(f"{key} 的写法不规范")
+            return result
+        return moment
     if isinstance(typ, Date):
-        if not isinstance(value, str) or len(value) != 10:
-            raise ValueError(f"{key} 应为日期")
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{key} 应为日期") from None
+        def day(value: object) -> date:
+            if not isinstance(value, str) or len(value) != 10:
+                raise ValueError(f"{key} 应为日期")
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{key} 应为日期") from None
+        return day
     if isinstance(typ, Numeric):
-        try:
-            result = Decimal(str(value))
-        except InvalidOperation:
-            raise ValueError(f"{key} 应为金额") from None
-        if not isinstance(value, str) or f"{result:.2f}" != value:
-            raise ValueError(f"{key} 的写法不规范")
-        return result
+        def amount(value: object) -> Decimal:
+            try:
+                result = Decimal(str(value))
+            except InvalidOperation:
+                raise ValueError(f"{key} 应为金额") from None
+            if not isinstance(value, str) or f"{result:.2f}" != value:
+                raise ValueError(f"{key} 的写法不规范")
+            return result
+        return amount
     if isinstance(typ, Boolean):
-        if not isinstance(value, bool):
-            raise ValueError(f"{key} 应为是/否")
-        return value
+        def flag(value: object) -> bool:
+            if not isinstance(value, bool):
+                raise ValueError(f"{key} 应为是/否")
+            return value
+        return flag
     if isinstance(typ, Integer):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{key} 应为整数")
-        return value
+        def whole(value: object) -> int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{key} 应为整数")
+            return value
+        return whole
     if isinstance(typ, (String, Text)):
-        if not isinstance(value, str):
-            raise ValueError(f"{key} 应为文字")
-        if getattr(typ, "length", None) and len(value) > typ.length:
-            raise ValueError(f"{key} 超过 {typ.length} 个字")
-        return value
+        length = typ.length
+
+        def limited(value: object) -> str:
+            if not isinstance(value, str):
+                raise ValueError(f"{key} 应为文字")
+            if len(value) > length:
+                raise ValueError(f"{key} 超过 {length} 个字")
+            return value
+        return limited
     raise ValueError(f"{key} 的类型不受支持")  # pragma: no cover - every model type is above
 
 
 def insert_many(conn, table, rows: list[dict]) -> None:  # noqa: ANN001
-    """Insert rows in bulk: executemany on SQLite; on PostgreSQL ``COPY … FROM STDIN`` in the
-    same transaction (executemany there sends one statement per row)."""
+    """Insert rows (dicts with the same keys, the columns' names) in bulk, in the connection's
+    transaction: on PostgreSQL ``COPY … FROM STDIN`` (executemany there sends one statement per
+    row); on SQLite one prepared INSERT through the driver's executemany, the values passed
+    through the columns' own bind processors (what SQLAlchemy would do, once per column instead
+    of once per statement)."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        cols = list(rows[0])
-        names = ", ".join(f'"{c}"' for c in cols)
-        cursor = conn.connection.dbapi_connection.cursor()
-        try:
+    cols = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in cols)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
             with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
                 for r in rows:
                     copy.write_row([r[c] for c in cols])
-        finally:
-            cursor.close()
-    else:
-        for i in range(0, len(rows), 5000):
-            conn.execute(table.insert(), rows[i:i + 5000])
+            return
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})'
+        values = []  # column by column: the processor looked up once per column
+        for c in cols:
+            proc = table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+            column = [r[c] for r in rows]
+            values.append(column if proc is None else [None if v is None else proc(v) for v in column])
+        cursor.executemany(sql, list(zip(*values)))
+    finally:
+        cursor.close()

@@ -126,6 +126,11 @@ class ExchangePage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.choose_button)
         row.addWidget(self.apply_button)
+        # the district's month: every township's package at once (one safety backup first)
+        self.batch_button = QPushButton("一次导入多个数据包……")
+        self.batch_button.setEnabled(self.ctx.can("sync.exchange"))
+        self.batch_button.clicked.connect(lambda: self.import_many())
+        row.addWidget(self.batch_button)
         row.addStretch(1)
         lay = QVBoxLayout(w)
         lay.addLayout(row)
@@ -382,3 +387,34 @@ class ExchangePage(QWidget):
 
         ops.run_op(self, work, label="正在导入数据包……", cancellable=False, on_success=done,
                    on_failure=self._refused)
+
+    def import_many(self, paths: list[str] | None = None) -> None:
+        """Several packages (e.g. all townships' of the month): each checked and imported in its
+        own transaction after one safety backup; a refused one is listed with its reason."""
+        paths = paths or dialogs.open_files(self, "选择要导入的数据包（可多选）", str(Path.home()),
+                                            "数据包 (*.qfp *.qfp.001)")
+        if not paths or not dialogs.confirm(
+                self, f"导入选中的 {len(paths)} 个数据包？\n导入前先做一次安全备份；每个数据包检查签名、"
+                      "序号和审计链后导入，拒收的数据包列出原因；每个数据包要么全部导入，要么全不导入。"):
+            return
+        ctx = self.ctx
+        self.apply_button.setEnabled(False)
+
+        def work(progress, _c) -> list[importer.BatchItem]:  # noqa: ANN001
+            return importer.run_imports(ctx.database, ctx.actor, [Path(p) for p in paths],
+                                        progress=lambda i, n, text: progress.update(i, n, text))
+
+        def done(items: list[importer.BatchItem]) -> None:
+            refused = [i for i in items if i.refused]
+            self.import_summary.setStyleSheet("color: #c62828; font-weight: bold;" if refused else "")
+            self.import_summary.setText(f"已处理 {len(items)} 个数据包：导入 {len(items) - len(refused)} 个，"
+                                        f"拒收 {len(refused)} 个。回执保存在各数据包所在的文件夹，请送回发送单位。")
+            _fill(self.summary_table, [])
+            self.refused_list.clear()
+            for i in items:
+                name = Path(i.path).name
+                self.refused_list.addItem(f"✗ {name}：{i.refused}" if i.refused else f"✓ {name}：{i.result.message}")
+            self.refresh()
+            ctx.changed.emit("all")
+
+        ops.run_op(self, work, label="正在导入数据包……", cancellable=False, on_success=done)

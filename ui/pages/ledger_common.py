@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateEdit, QDialog,
 
 from app import clock, offices
 from app.permissions import Actor, can
-from app.errors import BUSY_MESSAGE, QingfengError, is_busy
-from ui import dialogs, ops, widgets
+from app.errors import BUSY_MESSAGE, PeriodLocked, QingfengError, is_busy
+from app.sync import lock
+from ui import correction, dialogs, ops, widgets
 
 ALL = widgets.ALL
 LATE_COLOR = QColor("#c62828")
@@ -364,6 +365,12 @@ class LedgerPage(QWidget):
                 form.buttons.setEnabled(True)
             if not isinstance(exc, QingfengError) and not is_busy(exc):
                 return False  # unexpected: ops shows the one error dialog
+            if write and isinstance(exc, PeriodLocked):  # a reported month: ask why, save as a correction
+                reason = correction.ask_reason(self, exc)
+                if reason:
+                    self.run(lock.as_correction(fn, self.actor, reason), done=done, then=then, form=form,
+                             label=label)
+                    return True
             text = str(exc) if isinstance(exc, QingfengError) else BUSY_MESSAGE
             if form is not None:
                 form.refused(exc if isinstance(exc, QingfengError) else QingfengError(text))
