@@ -113,7 +113,7 @@ def _filtered(session: Session, stmt, filters: Filters):  # noqa: ANN001, ANN202
     return stmt
 
 
-TEXT_MATCH_CAP = 5000
+TEXT_MATCH_CAP = 1000
 
 
 def _text_matches(text: str | None):  # noqa: ANN202 - a subquery, or None when no text
