@@ -27,6 +27,7 @@ This module is plain Python (no Qt, no database).
 """
 from __future__ import annotations
 
+import operator
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -284,8 +285,8 @@ def check_digit(first17: str) -> str:
 
 
 def _check_char(first17: str) -> str:
-    # ord(d) - 48 is the digit: the sum of ord(d) * weight exceeds the weighted sum by 48 * sum(WEIGHTS)
-    return CHECK_CHARS[(sum(map(int.__mul__, map(ord, first17), WEIGHTS)) - _ORD_OFFSET) % 11]
+    # each byte is 48 + the digit: the sum of byte * weight exceeds the weighted sum by 48 * sum(WEIGHTS)
+    return CHECK_CHARS[(sum(map(operator.mul, first17.encode("ascii"), WEIGHTS)) - _ORD_OFFSET) % 11]
 
 
 def convert_15_to_18(id15: str) -> str:

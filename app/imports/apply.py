@@ -76,7 +76,8 @@ def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, skip_refus
     if not plan.has_changes:
         return result
     new = [h for h in plan.households if h.action == "add"]
-    _add_households(session, actor, new, result, today, progress)
+    with bulk.large_cache(session):
+        _add_households(session, actor, new, result, today, progress)
     for hp in plan.households:
         if hp.action == "add":
             continue
@@ -160,15 +161,16 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
         audited.append(("household.import", "household", hh))
         audited.extend(("member.import", "member", m) for m in ms)
         audited.append(("step.create", "step", step))
-        terms.extend({"household_id": hid, "term": t, "rank": rank} for t in _terms(hh, ms, hp.village))
+        terms.extend((hid, t, rank) for t in _terms(hh, ms, hp.village))
         result.households_added += 1
         result.persons_added += len(ms)
         result.household_ids.append(hid)
         if progress and (i + 1) % 2000 == 0:
             progress(i + 1, len(new))
     session.flush()
-    for model, rows in ((Household, households), (Member, members), (Step, steps), (SearchTerm, terms)):
-        bulk.insert_rows(session, model.__table__, sorted(rows, key=lambda r: r["term"]) if model is SearchTerm else rows)
+    for model, rows in ((Household, households), (Member, members), (Step, steps)):
+        bulk.insert_rows(session, model.__table__, rows)
+    bulk.insert_rows(session, SearchTerm.__table__, terms, columns=("household_id", "term", "rank"))
     plain = {e: bulk.plain_converter(m.__table__) for e, m in (("household", Household), ("member", Member),
                                                                 ("step", Step))}
     bulk.audit_new(session, actor, ((a, e, plain[e](row)) for a, e, row in audited))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -25,28 +26,39 @@ from app.permissions import Actor
 from db.models import AuditEntry, AuditHead, utcnow
 
 CHUNK = 5000
+LARGE_CACHE_MIB = 512
+AUDIT_COLUMNS = ("seq", "ts", "username", "office", "action", "entity", "entity_id", "before", "after",
+                 "prev_hash", "hash")
 # app.audit.canonical with its encoder made once (json.dumps builds one on every call)
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 _STRING = json.encoder.encode_basestring  # a str as canonical JSON writes it (ensure_ascii=False)
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict], *, chunk: int = CHUNK) -> None:
-    """INSERT ``rows`` (dicts with the same keys) into ``table`` in the session's transaction."""
+def insert_rows(session: Session, table: Table, rows: list, *, columns: Sequence[str] | None = None,
+                chunk: int = CHUNK) -> None:
+    """INSERT ``rows`` into ``table`` in the session's transaction: dicts with the same keys, or
+    tuples of the values of ``columns`` in that order."""
     if not rows:
         return
     conn = session.connection()
     dialect = conn.dialect
-    keys = list(rows[0])
+    keys = list(columns) if columns is not None else list(rows[0])
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
     procs = {k: _memo(table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in keys}
     missing = [name for name in compiled.binds if name not in procs]
     if missing:  # a column with a default the caller left out: the driver would not compute it
         raise ValueError(f"insert_rows({table.name}): give {', '.join(missing)} explicitly")
     order = list(compiled.positiontup) if compiled.positional else keys
-    get = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+    if columns is not None:
+        at = {k: i for i, k in enumerate(keys)}
+        idx = [at[k] for k in order]
+        get = itemgetter(*idx) if len(idx) > 1 else (lambda row: (row[idx[0]],))
+    else:
+        get = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
     processed = [(i, procs[k]) for i, k in enumerate(order) if procs[k] is not None]
+    as_given = columns is not None and compiled.positional and order == keys and not processed
 
-    def params(row: dict) -> tuple | dict:
+    def params(row: dict | tuple) -> tuple | dict:
         values = list(get(row))
         for i, proc in processed:
             if values[i] is not None:
@@ -54,7 +66,25 @@ def insert_rows(session: Session, table: Table, rows: list[dict], *, chunk: int 
         return tuple(values) if compiled.positional else dict(zip(order, values))
 
     for i in range(0, len(rows), chunk):
-        conn.exec_driver_sql(compiled.string, [params(r) for r in rows[i:i + chunk]])
+        part = rows[i:i + chunk]
+        conn.exec_driver_sql(compiled.string, part if as_given else [params(r) for r in part])
+
+
+@contextmanager
+def large_cache(session: Session, mib: int = LARGE_CACHE_MIB) -> Iterator[None]:
+    """SQLite: a page cache of ``mib`` MiB while many rows go in (the indexes of a district roster
+    outgrow the usual 64 MiB: evicted pages would be encrypted, written, read back and decrypted
+    again), the usual size again afterwards. Memory is taken only as pages are used."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{mib * 1024}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 def _memo(proc: Callable[[object], object] | None) -> Callable[[object], object] | None:
@@ -130,11 +160,9 @@ def audit_new(session: Session, actor: Actor, objects: Iterable[tuple[str, str, 
         entry = (f'{{"action":{_STRING(action)},"after":{_STRING(text)},"before":null,'
                  f'"entity":{_STRING(entity)},"entity_id":{_STRING(eid)}{tail[0]},"seq":{seq}{tail[1]}')
         digest = sha((prev + entry).encode("utf-8")).hexdigest()
-        rows.append({"seq": seq, "ts": ts, "username": actor.username, "office": actor.office_code,
-                     "action": action, "entity": entity, "entity_id": eid, "before": None, "after": text,
-                     "prev_hash": prev, "hash": digest})
+        rows.append((seq, ts, actor.username, actor.office_code, action, entity, eid, None, text, prev, digest))
         prev = digest
-    insert_rows(session, AuditEntry.__table__, rows)
+    insert_rows(session, AuditEntry.__table__, rows, columns=AUDIT_COLUMNS)
     head.seq, head.hash = seq, prev
     session.flush()
     return len(rows)

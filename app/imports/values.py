@@ -80,6 +80,22 @@ def _id_text(value: str, today: date) -> IdResult:
     return _id_number(value, today=today)
 
 
+class IdMemo:
+    """:func:`id_number` remembered for one import: a household's head number repeats on every
+    member row, and is read again as the head's own number."""
+
+    def __init__(self, today: date):
+        self.today, self.seen = today, {}
+
+    def __call__(self, value: object) -> IdResult:
+        if type(value) is str:
+            hit = self.seen.get(value)
+            if hit is None:
+                hit = self.seen[value] = _id_number(value, today=self.today)
+            return hit
+        return _id_number(value, today=self.today)
+
+
 def _id_number(value: object, *, today: date) -> IdResult:
     if is_blank(value):
         raise CellError("身份证号不能为空")
