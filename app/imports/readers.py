@@ -184,5 +184,6 @@ def is_footer(row: list[object], cells: list[str] | None = None) -> bool:
     cells = first_cells(row) if cells is None else cells
     if not cells:
         return True
-    return cells[0].replace(" ", "").startswith(FOOTER_WORDS) or any(
-        c.replace(" ", "") in TOTALS for c in cells)
+    if cells[0].replace(" ", "").startswith(FOOTER_WORDS):
+        return True
+    return "计" in "".join(cells) and any(c.replace(" ", "") in TOTALS for c in cells)  # 合计 总计 小计

@@ -344,8 +344,9 @@ def _plan_household(session: Session, g: _Group, plan: RosterPlan, ex: _Existing
             issues.append(_id_issue(r, fld, exc, ex) if fld == "id_number" else
                           Issue(r.sheet, r.row, r.col(fld), exc.reason))
             continue
-        plan.warnings.extend(Issue(r.sheet, r.row, r.col("id_number"), f"{pname}的身份证号：{fix}")
-                             for fix in res.fixes)
+        if res.fixes:
+            plan.warnings.extend(Issue(r.sheet, r.row, r.col("id_number"), f"{pname}的身份证号：{fix}")
+                                 for fix in res.fixes)
         if p.id_number in seen:
             issues.append(Issue(r.sheet, r.row, r.col("id_number"), f"与第 {seen[p.id_number]} 行是同一个人（身份证号重复）"))
             continue

@@ -7,6 +7,7 @@ stored as a number (more than 15 digits: the last ones are lost) is never repair
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -101,6 +102,8 @@ def _id_number(value: object, *, today: date) -> IdResult:
         raise CellError("身份证号不能为空")
     fixes: list[str] = []
     if isinstance(value, bool):
+        raise CellError(f"“{value}”不是身份证号")
+    if isinstance(value, float) and not math.isfinite(value):
         raise CellError(f"“{value}”不是身份证号")
     if isinstance(value, (int, float)):
         if abs(value) >= 10 ** EXCEL_DIGITS or (isinstance(value, float) and not value.is_integer()):
