@@ -21,7 +21,7 @@ from app import audit, clock, search
 from app import households as hs
 from app.errors import ValidationError
 from app.imports import bulk
-from app.imports.roster import RosterPlan
+from app.imports.roster import HouseholdPlan, RosterPlan
 from app.permissions import Actor, require
 from app.reviews import next_review_date
 from db.models import Household, Member, SearchTerm, Step, new_id, utcnow
@@ -154,7 +154,7 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
                "work_ability": p.work_ability, "health": p.health, "disability": p.disability}
               for p in hp.members]
         step = {**st_blank, "id": new_id(), "household_id": hid, "day": hp.approve_date or today,
-                "note": f"由花名册导入（工作表“{hp.sheet}”第 {hp.row} 行）"}
+                "note": f"由花名册导入（工作表“{hp.sheet}”第 {hp.row} 行{_figures(hp)}）"}
         households.append(hh)
         members.extend(ms)
         steps.append(step)
@@ -174,6 +174,13 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
     plain = {e: bulk.plain_converter(m.__table__) for e, m in (("household", Household), ("member", Member),
                                                                 ("step", Step))}
     bulk.audit_new(session, actor, ((a, e, plain[e](row)) for a, e, row in audited))
+
+
+def _figures(hp: HouseholdPlan) -> str:
+    """家庭人口/保障人口 as the file states them (no column of their own: kept in the step's note)."""
+    parts = [f"{label} {n} 人" for label, n in (("家庭人口", hp.family_size), ("保障人口", hp.covered_count))
+             if n is not None]
+    return "；文件载" + "、".join(parts) if parts else ""
 
 
 class _Obj:
