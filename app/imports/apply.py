@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app import audit, clock, search
 from app import households as hs
 from app.errors import ValidationError
-from app.imports import bulk
+from app import bulk
 from app.imports.roster import HouseholdPlan, RosterPlan
 from app.permissions import Actor, require
 from app.reviews import next_review_date
