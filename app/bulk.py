@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 
-from sqlalchemy import Date, DateTime, Numeric, Table, insert
+from sqlalchemy import Date, DateTime, Numeric, Table, bindparam, insert
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -68,6 +68,32 @@ def insert_rows(session: Session, table: Table, rows: list, *, columns: Sequence
     for i in range(0, len(rows), chunk):
         part = rows[i:i + chunk]
         conn.exec_driver_sql(compiled.string, part if as_given else [params(r) for r in part])
+
+
+def update_rows(session: Session, table: Table, rows: list[dict], *, key: str = "id",
+                also: dict | None = None, chunk: int = CHUNK) -> None:
+    """UPDATE ``table`` SET the columns each row gives (the same keys in every row) WHERE ``key``
+    equals the row's ``key`` value; ``also`` adds SQL expressions set alike on every row (e.g.
+    ``{"version": table.c.version + literal_column("1")}``)."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    cols = [k for k in rows[0] if k != key]
+    stmt = table.update().where(table.c[key] == bindparam("b_" + key)).values(
+        {**{k: bindparam("b_" + k) for k in cols}, **(also or {})})
+    compiled = stmt.compile(dialect=dialect)
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    if any(not n.startswith("b_") or n[2:] not in rows[0] for n in names):
+        raise ValueError(f"update_rows({table.name}): only bound row values may be parameters ({names})")
+    procs = {n: _memo(table.c[n[2:]].type.dialect_impl(dialect).bind_processor(dialect)) for n in names}
+
+    def params(row: dict) -> tuple | dict:
+        values = [row[n[2:]] if procs[n] is None or row[n[2:]] is None else procs[n](row[n[2:]]) for n in names]
+        return tuple(values) if compiled.positional else dict(zip(names, values))
+
+    for i in range(0, len(rows), chunk):
+        conn.exec_driver_sql(compiled.string, [params(r) for r in rows[i:i + chunk]])
 
 
 @contextmanager
