@@ -1,0 +1,72 @@
+"""app.bulk: many rows at once, exactly as the one-by-one path would store and audit them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app import audit, bulk
+from db.models import AuditEntry, Household, Step, Village, new_id
+
+
+def _village(s):
+    return s.execute(select(Village)).scalars().first()
+
+
+def test_audit_new_continues_the_chain_like_record(env):
+    """Entries written in bulk hash exactly as app.audit.record would (quotes, backslashes, line
+    breaks and non-ASCII in the state), interleaved with ordinary entries: verify is clean."""
+    with env.database.session() as s:
+        v = _village(s)
+        now = datetime(2026, 11, 20, 9, 30, 15, 123456)
+        blank = {c.key: None for c in Household.__table__.columns}
+        rows = [{**blank, "id": new_id(), "owner_office": env.reviewer.office_code, "version": 1,
+                 "created_at": now, "updated_at": now, "number": f"T-{i}", "village_id": v.id,
+                 "head_name": name, "urban_rural": "农村", "category": "农村低保", "status": "在保",
+                 "monthly_amount": Decimal("620.5"), "approve_date": date(2026, 1, 2),
+                 "note": 'say "hi"\\ \n\t\u3000 ü 𠀀'} for i, name in enumerate(("张三", "王五"))]
+        audit.record(s, env.reviewer, "test.before", "test", "x", None, {"a": 1})
+        bulk.insert_rows(s, Household.__table__, rows)
+        convert = bulk.plain_converter(Household.__table__)
+        assert bulk.audit_new(s, env.reviewer, [("household.import", "household", convert(r)) for r in rows]) == 2
+        audit.record(s, env.reviewer, "test.after", "test", "y", None, {"b": 2})
+    with env.database.session(write=False) as s:
+        entries = s.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(4)).scalars().all()[::-1]
+        assert [e.action for e in entries] == ["test.before", "household.import", "household.import", "test.after"]
+        for prev, e in zip(entries, entries[1:]):
+            assert e.prev_hash == prev.hash and e.seq == prev.seq + 1
+            assert audit.entry_hash(e.prev_hash, audit.entry_dict(e)) == e.hash
+        stored = s.execute(select(Household).where(Household.number == "T-0")).scalar_one()
+        assert stored.monthly_amount == Decimal("620.50") and stored.approve_date == date(2026, 1, 2)
+        assert audit.canonical(audit.state(stored)) == entries[1].after
+        report = audit.verify(s)
+        assert report.ok, report.problems[:3]
+
+
+def test_update_rows_sets_values_and_expressions(env):
+    from sqlalchemy import literal_column
+
+    with env.database.session() as s:
+        v = _village(s)
+        hid = new_id()
+        s.add(Household(id=hid, owner_office="x", number="U-1", village_id=v.id, head_name="甲", category="农村低保",
+                        status="在保"))
+        s.flush()
+        sid = new_id()
+        s.add(Step(id=sid, owner_office="x", household_id=hid, kind="其他", day=date(2026, 1, 1), handler="乙",
+                   outcome="无"))
+        s.flush()
+        table = Step.__table__
+        bulk.update_rows(s, table, [{"id": sid, "day": date(2026, 2, 3), "note": "改"}],
+                         also={"version": table.c.version + literal_column("1")})
+        s.expire_all()
+        step = s.get(Step, sid)
+        assert (step.day, step.note, step.version) == (date(2026, 2, 3), "改", 2)
+        s.rollback()
+
+
+def test_insert_rows_refuses_to_leave_out_a_defaulted_column(env):
+    with env.database.session() as s, pytest.raises(ValueError, match="version"):
+        bulk.insert_rows(s, Step.__table__, [{"id": new_id(), "household_id": "h", "kind": "其他"}])
