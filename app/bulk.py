@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
 from operator import itemgetter
 
 from sqlalchemy import Date, DateTime, Numeric, Table, bindparam, insert
@@ -29,8 +28,7 @@ CHUNK = 5000
 LARGE_CACHE_MIB = 512
 AUDIT_COLUMNS = ("seq", "ts", "username", "office", "action", "entity", "entity_id", "before", "after",
                  "prev_hash", "hash")
-# app.audit.canonical with its encoder made once (json.dumps builds one on every call)
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # keys already sorted
 _STRING = json.encoder.encode_basestring  # a str as canonical JSON writes it (ensure_ascii=False)
 
 
@@ -129,41 +127,49 @@ def _memo(proc: Callable[[object], object] | None) -> Callable[[object], object]
     return process
 
 
-def plain_converter(table: Table) -> Callable[[dict], dict]:
-    """A row dict → its audited state (as :func:`app.audit.state` gives for the stored record),
-    converting by column type rather than by testing each value."""
-    conv: dict[str, Callable[[object], object]] = {}
-    for c in table.columns:
-        if isinstance(c.type, (DateTime, Date, Numeric)):
-            conv[c.key] = audit.plain
+def state_json(table: Table) -> Callable[[dict], str]:
+    """A row dict (every column of ``table``) → the canonical JSON of its audited state, exactly
+    as ``app.audit.canonical(app.audit.state(record))`` gives it for the stored record: values
+    converted by column type, keys written in sorted order."""
+    keys = sorted(c.key for c in table.columns)
+    typed = {c.key for c in table.columns if isinstance(c.type, (DateTime, Date, Numeric))}
     cache: dict[object, object] = {}
 
-    def plain(value: object) -> object:  # datetimes repeat (one stamp for the whole import)
-        if isinstance(value, datetime):
-            hit = cache.get(value)
-            if hit is None:
-                hit = cache[value] = audit.plain(value)
-            return hit
-        if isinstance(value, (date, Decimal)):
-            return audit.plain(value)
-        return value
+    def plain(value: object) -> object:  # the same stamps and dates recur across an import
+        if value is None:
+            return None
+        try:
+            return cache[value]
+        except KeyError:
+            out = cache[value] = audit.plain(value)
+            return out
 
-    converted = tuple(conv)
+    getters = [(k, k in typed) for k in keys]
 
-    def convert(row: dict) -> dict:
-        out = dict(row)
-        for k in converted:
-            v = out.get(k)
-            if v is not None:
-                out[k] = plain(v)
-        return out
+    def encode(row: dict) -> str:
+        return _ENCODE({k: plain(row[k]) if conv else row[k] for k, conv in getters})
 
-    return convert
+    return encode
 
 
-def audit_new(session: Session, actor: Actor, objects: Iterable[tuple[str, str, dict]]) -> int:
-    """Append an audit entry (action, entity, after = the record's state) for each new record,
-    continuing the chain in the caller's transaction; returns how many were written."""
+def fresh_ids(n: int) -> list[str]:
+    """``n`` new record ids, each as :func:`db.models.new_id` makes them (random UUID version 4,
+    in its usual text form), from one read of the system's random source."""
+    raw = os.urandom(16 * n).hex()
+    out = []
+    for i in range(0, 32 * n, 32):
+        h = raw[i:i + 32]
+        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+    return out
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}  # RFC 4122 variant bits 10
+
+
+def audit_new(session: Session, actor: Actor, objects: Iterable[tuple[str, str, str, str]]) -> int:
+    """Append an audit entry for each new record — (action, entity, entity id, after: the
+    canonical JSON of its state, see :func:`state_json`) — continuing the chain in the caller's
+    transaction; returns how many were written."""
     head = session.info.get("audit_head")
     if head is None or head not in session:
         head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
@@ -179,14 +185,12 @@ def audit_new(session: Session, actor: Actor, objects: Iterable[tuple[str, str, 
             f',"ts":{_STRING(audit.plain(ts))},"user":{_STRING(actor.username)}}}')
     rows = []
     sha = hashlib.sha256
-    for action, entity, after in objects:
+    for action, entity, eid, after in objects:
         seq += 1
-        eid = str(after["id"])
-        text = _CANONICAL(after)
-        entry = (f'{{"action":{_STRING(action)},"after":{_STRING(text)},"before":null,'
+        entry = (f'{{"action":{_STRING(action)},"after":{_STRING(after)},"before":null,'
                  f'"entity":{_STRING(entity)},"entity_id":{_STRING(eid)}{tail[0]},"seq":{seq}{tail[1]}')
         digest = sha((prev + entry).encode("utf-8")).hexdigest()
-        rows.append((seq, ts, actor.username, actor.office_code, action, entity, eid, None, text, prev, digest))
+        rows.append((seq, ts, actor.username, actor.office_code, action, entity, eid, None, after, prev, digest))
         prev = digest
     insert_rows(session, AuditEntry.__table__, rows, columns=AUDIT_COLUMNS)
     head.seq, head.hash = seq, prev

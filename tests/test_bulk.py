@@ -29,8 +29,9 @@ def test_audit_new_continues_the_chain_like_record(env):
                  "note": 'say "hi"\\ \n\t\u3000 ü 𠀀'} for i, name in enumerate(("张三", "王五"))]
         audit.record(s, env.reviewer, "test.before", "test", "x", None, {"a": 1})
         bulk.insert_rows(s, Household.__table__, rows)
-        convert = bulk.plain_converter(Household.__table__)
-        assert bulk.audit_new(s, env.reviewer, [("household.import", "household", convert(r)) for r in rows]) == 2
+        state = bulk.state_json(Household.__table__)
+        assert bulk.audit_new(s, env.reviewer, [("household.import", "household", r["id"], state(r))
+                                                for r in rows]) == 2
         audit.record(s, env.reviewer, "test.after", "test", "y", None, {"b": 2})
     with env.database.session(write=False) as s:
         entries = s.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(4)).scalars().all()[::-1]
@@ -70,3 +71,13 @@ def test_update_rows_sets_values_and_expressions(env):
 def test_insert_rows_refuses_to_leave_out_a_defaulted_column(env):
     with env.database.session() as s, pytest.raises(ValueError, match="version"):
         bulk.insert_rows(s, Step.__table__, [{"id": new_id(), "household_id": "h", "kind": "其他"}])
+
+
+def test_fresh_ids_look_like_new_id():
+    import uuid
+
+    ids = bulk.fresh_ids(2000)
+    assert len(set(ids)) == 2000
+    for i in ids:
+        u = uuid.UUID(i)
+        assert str(u) == i and u.version == 4 and u.variant == uuid.RFC_4122 and len(i) == len(new_id())

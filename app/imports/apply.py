@@ -24,7 +24,7 @@ from app import bulk
 from app.imports.roster import HouseholdPlan, RosterPlan
 from app.permissions import Actor, require
 from app.reviews import next_review_date
-from db.models import Household, Member, SearchTerm, Step, new_id, utcnow
+from db.models import Household, Member, SearchTerm, Step, utcnow
 
 MAX_LISTED = 8
 
@@ -138,9 +138,10 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
     audited: list[tuple[str, str, dict]] = []
     rank = search.rank_of("在保")
     cent = Decimal("0.01")
+    ids = iter(bulk.fresh_ids(len(new) * 2 + sum(len(hp.members) for hp in new)))
     for i, hp in enumerate(new):
         count += 1
-        hh = {**hh_blank, **stamp, "id": new_id(), "number": f"{office}-{count:06d}",
+        hh = {**hh_blank, **stamp, "id": next(ids), "number": f"{office}-{count:06d}",
               "village_id": hp.village_id, "head_name": hp.head_name, "urban_rural": hp.urban_rural,
               "category": hp.category, "status": "在保",
               "monthly_amount": Decimal(hp.monthly_amount or 0).quantize(cent),
@@ -149,11 +150,11 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
         if hp.approve_date:
             hh["next_review_date"] = next_review_date(session, hh["classification"], hp.approve_date)
         hid = hh["id"]
-        ms = [{**m_blank, "id": new_id(), "household_id": hid, "name": p.name, "id_number": p.id_number,
+        ms = [{**m_blank, "id": next(ids), "household_id": hid, "name": p.name, "id_number": p.id_number,
                "gender": p.gender, "birth_date": p.birth_date, "relation": p.relation,
                "work_ability": p.work_ability, "health": p.health, "disability": p.disability}
               for p in hp.members]
-        step = {**st_blank, "id": new_id(), "household_id": hid, "day": hp.approve_date or today,
+        step = {**st_blank, "id": next(ids), "household_id": hid, "day": hp.approve_date or today,
                 "note": f"由花名册导入（工作表“{hp.sheet}”第 {hp.row} 行{_figures(hp)}）"}
         households.append(hh)
         members.extend(ms)
@@ -171,9 +172,9 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
     for model, rows in ((Household, households), (Member, members), (Step, steps)):
         bulk.insert_rows(session, model.__table__, rows)
     bulk.insert_rows(session, SearchTerm.__table__, terms, columns=("household_id", "term", "rank"))
-    plain = {e: bulk.plain_converter(m.__table__) for e, m in (("household", Household), ("member", Member),
-                                                                ("step", Step))}
-    bulk.audit_new(session, actor, ((a, e, plain[e](row)) for a, e, row in audited))
+    state = {e: bulk.state_json(m.__table__) for e, m in (("household", Household), ("member", Member),
+                                                           ("step", Step))}
+    bulk.audit_new(session, actor, ((a, e, row["id"], state[e](row)) for a, e, row in audited))
 
 
 def _figures(hp: HouseholdPlan) -> str:
