@@ -138,10 +138,11 @@ def state_json(table: Table) -> Callable[[dict], str]:
     def plain(value: object) -> object:  # the same stamps and dates recur across an import
         if value is None:
             return None
+        key = (value.__class__, value)  # 0 == Decimal(0), but they are written differently
         try:
-            return cache[value]
+            return cache[key]
         except KeyError:
-            out = cache[value] = audit.plain(value)
+            out = cache[key] = audit.plain(value)
             return out
 
     getters = [(k, k in typed) for k in keys]
