@@ -79,8 +79,8 @@ def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, skip_refus
     with bulk.large_cache(session):
         _add_households(session, actor, new, result, today, progress)
     for hp in plan.households:
-        if hp.action == "add":
-            continue
+        if hp.action == "add" or (hp.action == "same" and all(p.action == "same" for p in hp.members)):
+            continue  # added above, or nothing to write (not even read: a roster of 100,000 again)
         hh = session.get(Household, hp.household_id)
         touched = False
         if hp.changes:
