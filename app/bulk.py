@@ -28,7 +28,6 @@ CHUNK = 5000
 LARGE_CACHE_MIB = 512
 AUDIT_COLUMNS = ("seq", "ts", "username", "office", "action", "entity", "entity_id", "before", "after",
                  "prev_hash", "hash")
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # keys already sorted
 _STRING = json.encoder.encode_basestring  # a str as canonical JSON writes it (ensure_ascii=False)
 
 
@@ -130,27 +129,42 @@ def _memo(proc: Callable[[object], object] | None) -> Callable[[object], object]
 def state_json(table: Table) -> Callable[[dict], str]:
     """A row dict (every column of ``table``) → the canonical JSON of its audited state, exactly
     as ``app.audit.canonical(app.audit.state(record))`` gives it for the stored record: values
-    converted by column type, keys written in sorted order."""
-    keys = sorted(c.key for c in table.columns)
+    converted by column type (app.audit.plain), keys in sorted order, written piece by piece —
+    a piece whose value is the very object of the previous row (the import's time stamp, the
+    office, None …) is not written again."""
     typed = {c.key for c in table.columns if isinstance(c.type, (DateTime, Date, Numeric))}
-    cache: dict[object, object] = {}
-
-    def plain(value: object) -> object:  # the same stamps and dates recur across an import
-        if value is None:
-            return None
-        key = (value.__class__, value)  # 0 == Decimal(0), but they are written differently
-        try:
-            return cache[key]
-        except KeyError:
-            out = cache[key] = audit.plain(value)
-            return out
-
-    getters = [(k, k in typed) for k in keys]
+    spec = [(k, _STRING(k) + ":", k in typed) for k in sorted(c.key for c in table.columns)]
+    unset = object()
+    last: dict[str, tuple[object, str]] = {k: (unset, "") for k, _p, _t in spec}
 
     def encode(row: dict) -> str:
-        return _ENCODE({k: plain(row[k]) if conv else row[k] for k, conv in getters})
+        parts = []
+        for k, prefix, conv in spec:
+            v = row[k]
+            prev = last[k]
+            if v is prev[0]:
+                parts.append(prev[1])
+                continue
+            piece = prefix + _value(audit.plain(v) if conv and v is not None else v)
+            last[k] = (v, piece)
+            parts.append(piece)
+        return "{" + ",".join(parts) + "}"
 
     return encode
+
+
+def _value(v: object) -> str:
+    """One JSON value as app.audit.canonical writes it."""
+    if v is None:
+        return "null"
+    t = v.__class__
+    if t is str:
+        return _STRING(v)
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        return int.__repr__(v)
+    return audit.canonical(v)
 
 
 def fresh_ids(n: int) -> list[str]:

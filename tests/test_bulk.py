@@ -5,6 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import audit, bulk
@@ -81,3 +83,21 @@ def test_fresh_ids_look_like_new_id():
     for i in ids:
         u = uuid.UUID(i)
         assert str(u) == i and u.version == 4 and u.variant == uuid.RFC_4122 and len(i) == len(new_id())
+
+
+@given(st.lists(st.fixed_dictionaries({
+    "head_name": st.text(max_size=8), "note": st.one_of(st.none(), st.text(max_size=20)),
+    "monthly_amount": st.one_of(st.decimals(min_value=0, max_value=99999, places=2), st.integers(0, 9), st.none()),
+    "approve_date": st.one_of(st.none(), st.dates()),
+    "version": st.integers(-5, 10**12), "created_at": st.datetimes(),
+}), min_size=1, max_size=6))
+@settings(max_examples=60)
+def test_state_json_is_the_canonical_json_of_the_state(rows):
+    """Piece by piece (repeated values reused) it writes exactly what app.audit.canonical writes."""
+    state = bulk.state_json(Household.__table__)
+    blank = {c.key: None for c in Household.__table__.columns}
+    shared = datetime(2026, 11, 20, 8, 0, 0)
+    for i, values in enumerate(rows):
+        row = {**blank, **values, "id": f"id-{i}", "updated_at": shared, "urban_rural": "农村"}
+        expected = {k: audit.plain(v) for k, v in row.items()}
+        assert state(row) == audit.canonical(expected)
