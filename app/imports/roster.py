@@ -24,6 +24,7 @@ from app.imports import mapping as mp
 from app.imports import values as val
 from app.imports.compare import Existing as _Existing
 from app.imports.compare import compare_household
+from app.imports.layouts import household_layout, stated_birth_and_gender
 from app.imports.readers import ReadError, is_blank, read_book
 
 HH_COMPARED = ("head_name", "village_id", "address", "phone", "bank_account", "classification",
@@ -243,7 +244,7 @@ def plan_roster(session: Session, path: str | Path, *, persons_path: str | Path 
                 groups[key].rows.append(r)
     else:
         for table in _tables(session, path, corrections, plan):
-            _household_layout(table, plan)
+            household_layout(table, plan)
             if "id_number" not in table.mapping.values() and "head_id" in table.mapping.values():
                 needed: tuple[str, ...] = ("head_name", "head_id")
             else:
@@ -354,7 +355,7 @@ def _plan_household(session: Session, g: _Group, plan: RosterPlan, ex: _Existing
             issues.append(Issue(r.sheet, r.row, r.col("id_number"), f"与第 {seen[p.id_number]} 行是同一个人（身份证号重复）"))
             continue
         seen[p.id_number] = r.row
-        _stated_birth_and_gender(r, p, plan)
+        stated_birth_and_gender(r, p, plan)
         persons.append(p)
     head_id = g.key if len(g.key) == 18 and ":" not in g.key else None
     heads = [p for p in persons if p.relation == "户主"]
@@ -407,46 +408,6 @@ def _plan_household(session: Session, g: _Group, plan: RosterPlan, ex: _Existing
                                       f"所在的这一户（户主 {hp.head_name or g.key}）整户未导入"))
         return
     plan.households.append(hp)
-
-
-def _household_layout(table: mp.Table, plan: RosterPlan) -> None:
-    """A roster with one row per household: 户主姓名 and an ID column named plainly 身份证号
-    (no 姓名 column, no 户主身份证号 column). The ID column is the head's: each row becomes a
-    household with its head as its member (家庭人口/保障人口 are kept as figures)."""
-    fields = set(table.mapping.values())
-    if "head_name" in fields and "id_number" in fields and not fields & {"name", "head_id", "relation"}:
-        col = table.column_of("id_number")
-        table.mapping[col] = "head_id"
-        plan.notes.append(f"工作表“{table.sheet}”只有户主姓名、没有成员姓名列：{table.column_name(col)}"
-                          "按户主身份证号读取")
-        fields = set(table.mapping.values())
-    if "head_id" in fields and "id_number" not in fields:
-        plan.notes.append(f"工作表“{table.sheet}”每行一户（没有家庭成员行）：户主作为该户的成员导入，其他成员请另行"
-                          "补录；文件中的家庭人口、保障人口作为数字记入该户的导入环节")
-
-
-def _stated_birth_and_gender(r: _Row, p: PersonPlan, plan: RosterPlan) -> None:
-    """出生日期/性别 columns are read from the ID number; what the file states is only checked
-    (a warning naming row, column, value and rule — the ID number decides)."""
-    if "birth_date" in r.cells and not is_blank(r.get("birth_date")):
-        try:
-            stated = val.day(r.get("birth_date"))
-        except val.CellError as exc:
-            plan.warnings.append(Issue(r.sheet, r.row, r.col("birth_date"), f"{p.name}：{exc.reason}；"
-                                       f"出生日期以身份证号为准（{p.birth_date}）"))
-        else:
-            if stated != p.birth_date:
-                plan.warnings.append(Issue(r.sheet, r.row, r.col("birth_date"),
-                                           f"{p.name}的出生日期填 {stated}，与身份证号（{p.birth_date}）不符，"
-                                           "以身份证号为准"))
-    if "gender" in r.cells and not is_blank(r.get("gender")):
-        stated = "".join(str(r.get("gender")).split())
-        if stated not in ("男", "女"):
-            plan.warnings.append(Issue(r.sheet, r.row, r.col("gender"), f"{p.name}的性别“{stated}”应为“男”或“女”；"
-                                       f"性别以身份证号为准（{p.gender}）"))
-        elif stated != p.gender:
-            plan.warnings.append(Issue(r.sheet, r.row, r.col("gender"), f"{p.name}的性别填“{stated}”，与身份证号"
-                                       f"（{p.gender}）不符，以身份证号为准"))
 
 
 def _failed_field(r: _Row, ids: val.IdMemo) -> str:
