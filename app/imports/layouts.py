@@ -2,14 +2,26 @@
 and 出生日期/性别 columns checked against what the ID number says (warnings only)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from app.imports import mapping as mp
 from app.imports import values as val
 from app.imports.readers import is_blank
 
 if TYPE_CHECKING:
-    from app.imports.roster import PersonPlan, RosterPlan, _Row
+    from app.imports.roster import PersonPlan, RosterPlan
+
+
+class Row(Protocol):
+    """A roster row as app.imports.roster reads it (sheet, row number, field → (value, column))."""
+
+    sheet: str
+    row: int
+    cells: dict[str, tuple[object, str]]
+
+    def get(self, fld: str) -> object: ...
+
+    def col(self, fld: str) -> str: ...
 
 
 def household_layout(table: mp.Table, plan: "RosterPlan") -> None:
@@ -28,7 +40,7 @@ def household_layout(table: mp.Table, plan: "RosterPlan") -> None:
                           "补录；文件中的家庭人口、保障人口作为数字记入该户的导入环节")
 
 
-def stated_birth_and_gender(r: "_Row", p: "PersonPlan", plan: "RosterPlan") -> None:
+def stated_birth_and_gender(r: Row, p: "PersonPlan", plan: "RosterPlan") -> None:
     """出生日期/性别 columns are read from the ID number; what the file states is only checked
     (a warning naming row, column, value and rule — the ID number decides)."""
     if "birth_date" in r.cells and not is_blank(r.get("birth_date")):
