@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
-from app import audit, checks, clock
+from app import audit, bulk, checks, clock
 from app.errors import NotFound, ValidationError
 from app.ledgers import problems as pr
 from app.permissions import Actor, require
@@ -76,38 +76,34 @@ def run_checks(session: Session, actor: Actor, *, rule: str | None = None, today
         if progress:
             progress(i, len(names), f"正在比对：{label}")
         drafts = {d.key: d for d in fn(session, today)}
-        known = {k: (fid, state, evidence) for fid, k, state, evidence in session.execute(
-            select(CheckFinding.id, CheckFinding.key, CheckFinding.state, CheckFinding.evidence).where(
-                CheckFinding.rule == name, CheckFinding.deleted_at.is_(None)))}
+        known = {k: (fid, state, evidence, seen) for fid, k, state, evidence, seen in session.execute(
+            select(CheckFinding.id, CheckFinding.key, CheckFinding.state, CheckFinding.evidence,
+                   CheckFinding.last_seen).where(CheckFinding.rule == name, CheckFinding.deleted_at.is_(None)))}
         now = utcnow()
         rows, seen, changed = [], [], []
         for key, d in drafts.items():
             f = known.get(key)
             if f is None:
                 rows.append({"id": new_id(), "owner_office": actor.office_code, "version": 1, "created_at": now,
-                             "updated_at": now, "updated_by": actor.username, "key": key, "rule": name,
-                             "category": d.category, "household_id": d.household_id, "member_id": d.member_id,
-                             "person_name": d.person_name, "id_number": d.id_number, "source_id": d.source_id,
-                             "evidence": d.evidence, "state": PENDING, "found_date": today, "last_seen": today})
+                             "updated_at": now, "updated_by": actor.username, "deleted_at": None, "key": key,
+                             "rule": name, "category": d.category, "household_id": d.household_id,
+                             "member_id": d.member_id, "person_name": d.person_name, "id_number": d.id_number,
+                             "source_id": d.source_id, "evidence": d.evidence, "state": PENDING, "found_date": today,
+                             "last_seen": today, "decided_date": None, "decided_by": None, "reason": None,
+                             "problem_id": None})
             elif f[1] == GONE or f[2] != d.evidence:
-                changed.append({"b_id": f[0], "b_state": PENDING if f[1] == GONE else f[1], "b_evidence": d.evidence})
-            else:
-                seen.append({"b_id": f[0]})
-        gone = [{"b_id": f[0]} for key, f in known.items() if key not in drafts and f[1] == PENDING]
+                changed.append({"id": f[0], "state": PENDING if f[1] == GONE else f[1], "evidence": d.evidence,
+                                "last_seen": today, "updated_at": now})
+            elif f[3] != today:
+                seen.append({"id": f[0], "last_seen": today})
+        gone = [{"id": f[0], "state": GONE, "updated_at": now} for key, f in known.items()
+                if key not in drafts and f[1] == PENDING]
         table = CheckFinding.__table__
-        by_id = table.c.id == bindparam("b_id")
-        if changed:
-            session.execute(table.update().where(by_id).values(
-                state=bindparam("b_state"), evidence=bindparam("b_evidence"), last_seen=today, updated_at=now,
-                version=table.c.version + 1), changed)
-        if seen:
-            session.execute(table.update().where(by_id).values(last_seen=today), seen)
-        if gone:
-            session.execute(table.update().where(by_id).values(state=GONE, updated_at=now,
-                                                               version=table.c.version + 1), gone)
-        if rows:
-            for j in range(0, len(rows), 5000):
-                session.execute(insert(CheckFinding), rows[j:j + 5000])
+        bump = {"version": table.c.version + literal_column("1")}
+        bulk.update_rows(session, table, changed, also=bump)
+        bulk.update_rows(session, table, seen)
+        bulk.update_rows(session, table, gone, also=bump)
+        bulk.insert_rows(session, table, rows)
         gone = len(gone)
         reports.append(RunReport(name, label, len(drafts), len(rows), gone))
     session.expire_all()

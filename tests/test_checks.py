@@ -194,3 +194,43 @@ def test_monthly_reminder_until_checks_ran_this_month(registered):
         assert findings.monthly_reminder(s, TODAY) is None
         later = date(2027, 1, 5)
         assert "本月尚未运行" in findings.monthly_reminder(s, later)
+
+
+def test_stored_findings_vanish_come_back_and_follow_their_evidence(registered, tmp_path):
+    """Re-running on later days: a finding no longer produced becomes 已消失, comes back as
+    待处理 when produced again; changed evidence is refreshed; last_seen follows the runs."""
+    from db.check_models import CheckFinding
+    from db.models import Household
+
+    env = registered
+    path = list_xlsx(tmp_path / "deaths.xlsx", ["序号", "死者姓名", "身份证号码", "火化日期"],
+                     [[1, "李梅", S1, date(2026, 9, 30)]])
+    import_list(env, path, "deaths")
+
+    def state():
+        with env.database.session(write=False) as s:
+            f = s.execute(select(CheckFinding).where(CheckFinding.rule == "deaths")).scalar_one()
+            return f.state, f.last_seen, f.version, f.evidence
+
+    def run_on(day):
+        with env.database.session() as s, clock.frozen(day):
+            return findings.run_checks(s, env.clerk, rule="deaths")[0]
+
+    assert run_on(TODAY).new == 1
+    st, seen, version, evidence = state()
+    assert (st, seen, version) == ("待处理", TODAY, 1) and "620" in evidence
+    assert run_on(date(2026, 11, 21)).new == 0
+    assert state()[:3] == ("待处理", date(2026, 11, 21), 1)
+    with env.database.session() as s:  # the household is paid another amount: the evidence follows
+        s.execute(Household.__table__.update().where(Household.head_name == "张三").values(monthly_amount=700))
+    run_on(date(2026, 11, 22))
+    st, seen, version, evidence = state()
+    assert (st, seen, version) == ("待处理", date(2026, 11, 22), 2) and "700" in evidence
+    with env.database.session() as s:  # stopped: the finding is gone
+        s.execute(Household.__table__.update().where(Household.head_name == "张三").values(status="已退出"))
+    assert run_on(date(2026, 11, 23)).gone == 1
+    assert state()[:3] == ("已消失", date(2026, 11, 22), 3)
+    with env.database.session() as s:
+        s.execute(Household.__table__.update().where(Household.head_name == "张三").values(status="在保"))
+    assert run_on(date(2026, 11, 24)).new == 0
+    assert state()[:3] == ("待处理", date(2026, 11, 24), 4)

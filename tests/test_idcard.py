@@ -337,3 +337,21 @@ def test_validate_never_crashes_otherwise(raw):
         validate_id(raw, today=TODAY)
     except IdNumberError:
         pass
+
+
+@given(regions, births, sequences, st.integers(0, 17), st.sampled_from("0123456789X"))
+@settings(max_examples=300)
+def test_clean_numbers_take_the_same_path_as_cleaned_ones(region, birth, sequence, position, new):
+    """An 18-character value with nothing to clean is checked without cleaning: the result or
+    the refusal is the same as for the same number with a space that cleaning removes."""
+    number = make_valid_id(region, birth, sequence)
+    changed = number[:position] + new + number[position + 1:]
+
+    def outcome(raw):
+        try:
+            info = validate_id(raw, today=TODAY)
+        except IdNumberError as exc:
+            return exc.kind, exc.rule
+        return info.number, info.birth_date, info.gender, info.region_code, info.region_name
+
+    assert outcome(changed) == outcome(" " + changed)

@@ -129,3 +129,11 @@ def test_village_names_as_files_write_them():
     assert ex.village(" 新民社区居委会") == ("新民社区", "v2")
     assert ex.village("东峡社区") == ("东峡社区", "v4")
     assert ex.village("东峡") is None  # two villages could be meant: refused, not guessed
+
+
+@pytest.mark.parametrize("raw", [float("inf"), float("-inf"), float("nan")])
+def test_an_infinite_number_in_an_id_cell_is_refused_not_a_crash(raw):
+    with pytest.raises(val.CellError, match="不是身份证号"):
+        val.id_number(raw, today=TODAY)
+    with pytest.raises(val.CellError):
+        val.IdMemo(TODAY)(raw)

@@ -112,3 +112,19 @@ def test_dismiss_needs_a_reason(qtbot, env, ui_dialogs, tmp_path):  # noqa: F811
     with env.database.session(write=False) as s:
         f = findings.list_findings(s)[0]
     assert f.state == "已排除" and f.reason == "经核实车辆已报废注销"
+
+
+def test_a_household_level_roster_previews_without_a_mapping(qtbot, env, ui_dialogs, tmp_path):  # noqa: F811
+    from tests.test_imports_layouts import ROWS, household_xlsx
+    from ui.pages.compare import ComparePage
+
+    page = ComparePage(make_ctx(env, env.reviewer))
+    qtbot.addWidget(page)
+    panel = page.importer
+    header = ["序号", "村居", "户主姓名", "身份证号", "家庭人口", "保障人口", "月保障金", "保障类别"]
+    ui_dialogs.answers["open_file"] = str(household_xlsx(tmp_path / "低保户.xlsx", header, ROWS))
+    panel.choose_file()
+    plan = _wait_plan(qtbot, panel)
+    assert plan.refused == [] and panel.refused_table.rowCount() == 0
+    assert [panel.add_table.item(r, 2).text() for r in range(panel.add_table.rowCount())] == ["张三", "王五"]
+    assert panel.add_table.item(0, 5).text() == "1（文件载家庭人口 4）" and panel.add_table.item(1, 5).text() == "1"

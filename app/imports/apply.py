@@ -13,18 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock, search
 from app import households as hs
 from app.errors import ValidationError
-from app.imports.roster import RosterPlan
+from app import bulk
+from app.imports.roster import HouseholdPlan, RosterPlan
 from app.permissions import Actor, require
 from app.reviews import next_review_date
-from db.models import AuditEntry, AuditHead, Household, Member, SearchTerm, Step, new_id, utcnow
+from db.models import Household, Member, SearchTerm, Step, utcnow
 
 MAX_LISTED = 8
 
@@ -76,10 +76,11 @@ def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, skip_refus
     if not plan.has_changes:
         return result
     new = [h for h in plan.households if h.action == "add"]
-    _add_households(session, actor, new, result, today, progress)
+    with bulk.large_cache(session):
+        _add_households(session, actor, new, result, today, progress)
     for hp in plan.households:
-        if hp.action == "add":
-            continue
+        if hp.action == "add" or (hp.action == "same" and all(p.action == "same" for p in hp.members)):
+            continue  # added above, or nothing to write (not even read: a roster of 100,000 again)
         hh = session.get(Household, hp.household_id)
         touched = False
         if hp.changes:
@@ -115,9 +116,9 @@ def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, skip_refus
     return result
 
 
-def _row(model, values: dict) -> dict:  # noqa: ANN001
-    """Every column of ``model`` (None where not given), as :func:`app.audit.state` reads it."""
-    return {c.key: values.get(c.key) for c in model.__table__.columns}
+def _blank(model) -> dict:  # noqa: ANN001
+    """Every column of ``model`` with None, as :func:`app.audit.state` lists them."""
+    return {c.key: None for c in model.__table__.columns}
 
 
 def _add_households(session: Session, actor: Actor, new: list, result: ApplyResult, today: date,
@@ -130,51 +131,59 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
     now = utcnow()
     stamp = {"owner_office": office, "version": 1, "created_at": now, "updated_at": now,
              "updated_by": actor.username}
+    hh_blank, m_blank, st_blank = _blank(Household), _blank(Member), _blank(Step)
+    m_blank.update(stamp, lives_together=True, covered=True)
+    st_blank.update(stamp, kind="其他", handler=actor.display_name, outcome="花名册导入")
     households, members, steps, terms = [], [], [], []
     audited: list[tuple[str, str, dict]] = []
+    rank = search.rank_of("在保")
+    cent = Decimal("0.01")
+    # ids in ascending order: each index keyed by an id (or a household id) grows at its end, pages
+    # stay in the cache instead of being read and written all over the B-tree
+    ids = iter(sorted(bulk.fresh_ids(len(new) * 2 + sum(len(hp.members) for hp in new))))
     for i, hp in enumerate(new):
         count += 1
-        hh = _row(Household, {**stamp, "id": new_id(), "number": f"{office}-{count:06d}",
-                              "village_id": hp.village_id, "head_name": hp.head_name,
-                              "urban_rural": hp.urban_rural, "category": hp.category, "status": "在保",
-                              "monthly_amount": Decimal(hp.monthly_amount or 0).quantize(Decimal("0.01")),
-                              "approve_date": hp.approve_date, "last_review_date": hp.approve_date,
-                              **{k: v for k, v in hp.values.items() if v is not None}})
+        hh = {**hh_blank, **stamp, "id": next(ids), "number": f"{office}-{count:06d}",
+              "village_id": hp.village_id, "head_name": hp.head_name, "urban_rural": hp.urban_rural,
+              "category": hp.category, "status": "在保",
+              "monthly_amount": Decimal(hp.monthly_amount or 0).quantize(cent),
+              "approve_date": hp.approve_date, "last_review_date": hp.approve_date,
+              **{k: v for k, v in hp.values.items() if v is not None}}
         if hp.approve_date:
             hh["next_review_date"] = next_review_date(session, hh["classification"], hp.approve_date)
-        ms = [_row(Member, {**stamp, "id": new_id(), "household_id": hh["id"], "name": p.name,
-                            "id_number": p.id_number, "gender": p.gender, "birth_date": p.birth_date,
-                            "relation": p.relation, "work_ability": p.work_ability, "health": p.health,
-                            "disability": p.disability, "lives_together": True, "covered": True})
+        hid = hh["id"]
+        ms = [{**m_blank, "id": next(ids), "household_id": hid, "name": p.name, "id_number": p.id_number,
+               "gender": p.gender, "birth_date": p.birth_date, "relation": p.relation,
+               "work_ability": p.work_ability, "health": p.health, "disability": p.disability}
               for p in hp.members]
-        step = _row(Step, {**stamp, "id": new_id(), "household_id": hh["id"], "kind": "其他",
-                           "day": hp.approve_date or today, "handler": actor.display_name, "outcome": "花名册导入",
-                           "note": f"由花名册导入（工作表“{hp.sheet}”第 {hp.row} 行）"})
+        step = {**st_blank, "id": next(ids), "household_id": hid, "day": hp.approve_date or today,
+                "note": f"由花名册导入（工作表“{hp.sheet}”第 {hp.row} 行{_figures(hp)}）"}
         households.append(hh)
         members.extend(ms)
         steps.append(step)
         audited.append(("household.import", "household", hh))
         audited.extend(("member.import", "member", m) for m in ms)
         audited.append(("step.create", "step", step))
-        rank = search.rank_of("在保")
-        terms.extend({"household_id": hh["id"], "term": t, "rank": rank}
-                     for t in _terms(hh, ms, hp.village))
+        terms.extend((hid, t, rank) for t in _terms(hh, ms, hp.village))
         result.households_added += 1
         result.persons_added += len(ms)
-        result.household_ids.append(hh["id"])
+        result.household_ids.append(hid)
         if progress and (i + 1) % 2000 == 0:
             progress(i + 1, len(new))
     session.flush()
-    for model, rows in ((Household, households), (Member, members), (Step, steps), (SearchTerm, terms)):
-        for j in range(0, len(rows), 5000):
-            session.execute(insert(model.__table__), rows[j:j + 5000])
-    now_plain = audit.plain(now)  # the same form as app.audit.state
+    for model, rows in ((Household, households), (Member, members), (Step, steps)):
+        bulk.insert_rows(session, model.__table__, rows)
+    bulk.insert_rows(session, SearchTerm.__table__, terms, columns=("household_id", "term", "rank"))
+    state = {e: bulk.state_json(m.__table__) for e, m in (("household", Household), ("member", Member),
+                                                           ("step", Step))}
+    bulk.audit_new(session, actor, ((a, e, row["id"], state[e](row)) for a, e, row in audited))
 
-    def plain(row: dict) -> dict:
-        return {k: now_plain if v is now else v if v is None or type(v) in (str, int, bool)
-                else audit.plain(v) for k, v in row.items()}
 
-    _audit_many(session, actor, [(a, e, plain(row)) for a, e, row in audited])
+def _figures(hp: HouseholdPlan) -> str:
+    """家庭人口/保障人口 as the file states them (no column of their own: kept in the step's note)."""
+    parts = [f"{label} {n} 人" for label, n in (("家庭人口", hp.family_size), ("保障人口", hp.covered_count))
+             if n is not None]
+    return "；文件载" + "、".join(parts) if parts else ""
 
 
 class _Obj:
@@ -186,31 +195,3 @@ class _Obj:
 
 def _terms(hh: dict, members: list[dict], village: str) -> set[str]:
     return search.household_terms(_Obj(hh), [_Obj(m) for m in members], village)
-
-
-def _audit_many(session: Session, actor: Actor, objects: list[tuple[str, str, dict]]) -> None:
-    """Audit entries for many new records at once, continuing the hash chain exactly as
-    :func:`app.audit.record` does (same entry form and hash), with one insert."""
-    head = session.info.get("audit_head")
-    if head is None or head not in session:
-        head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
-        if head is None:
-            head = AuditHead(id=1, seq=0, hash=audit.GENESIS)
-            session.add(head)
-        session.info["audit_head"] = head
-    ts = utcnow()
-    seq, prev = head.seq, head.hash
-    rows = []
-    for action, entity, after in objects:
-        seq += 1
-        e = SimpleNamespace(seq=seq, ts=ts, username=actor.username, office=actor.office_code,
-                            action=action, entity=entity, entity_id=str(after["id"]), before=None,
-                            after=audit.canonical(after), prev_hash=prev)
-        e.hash = prev = audit.entry_hash(prev, audit.entry_dict(e))  # the same form as app.audit.record
-        rows.append({"seq": e.seq, "ts": ts, "username": e.username, "office": e.office,
-                     "action": action, "entity": entity, "entity_id": e.entity_id, "before": None,
-                     "after": e.after, "prev_hash": e.prev_hash, "hash": e.hash})
-    for j in range(0, len(rows), 5000):
-        session.execute(insert(AuditEntry.__table__), rows[j:j + 5000])
-    head.seq, head.hash = seq, prev
-    session.flush()

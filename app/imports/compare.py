@@ -54,27 +54,36 @@ class Existing:
         return self.by_key.get(val.village_key(text))
 
     def members(self) -> dict[str, list[tuple]]:
+        """Live members by ID number: (id_number, id, household_id, relation, status, number)."""
         if self._members is None:
-            self._members = {}
-            rows = self.session.execute(
-                select(Member.id_number, Member.id, Member.household_id, Member.relation, Household.status,
-                       Household.number).join(Household, Household.id == Member.household_id)
-                .where(Member.deleted_at.is_(None), Household.deleted_at.is_(None), Member.id_number.is_not(None)))
-            for row in rows:
-                self._members.setdefault(row[0], []).append(tuple(row))
+            self._load()
         return self._members
 
     def household(self, household_id: str) -> tuple[dict, list[dict]]:
         """The compared columns of a household and of its live members."""
         if self._households is None:
-            self._households, self._by_household = {}, {}
-            for row in self.session.execute(select(*(getattr(Household, c) for c in self.HH_COLS))
-                                            .where(Household.deleted_at.is_(None))):
-                self._households[row[0]] = dict(zip(self.HH_COLS, row))
-            for row in self.session.execute(select(*(getattr(Member, c) for c in self.MEMBER_COLS))
-                                            .where(Member.deleted_at.is_(None))):
-                self._by_household.setdefault(row[1], []).append(dict(zip(self.MEMBER_COLS, row)))
+            self._load()
         return self._households[household_id], self._by_household.get(household_id, [])
+
+    def _load(self) -> None:
+        """Households and members, each table read once."""
+        households: dict[str, dict] = {}
+        numbers: dict[str, str] = {}
+        for row in self.session.execute(select(Household.number, *(getattr(Household, c) for c in self.HH_COLS))
+                                        .where(Household.deleted_at.is_(None))):
+            households[row[1]] = dict(zip(self.HH_COLS, row[1:]))
+            numbers[row[1]] = row[0]
+        members: dict[str, list[tuple]] = {}
+        by_household: dict[str, list[dict]] = {}
+        for row in self.session.execute(select(*(getattr(Member, c) for c in self.MEMBER_COLS))
+                                        .where(Member.deleted_at.is_(None))):
+            m = dict(zip(self.MEMBER_COLS, row))
+            hid, idn = m["household_id"], m["id_number"]
+            by_household.setdefault(hid, []).append(m)
+            hh = households.get(hid)
+            if idn is not None and hh is not None:
+                members.setdefault(idn, []).append((idn, m["id"], hid, m["relation"], hh["status"], numbers[hid]))
+        self._households, self._by_household, self._members = households, by_household, members
 
     def candidates(self, name: object, birth: date | None) -> list[str]:
         if is_blank(name):

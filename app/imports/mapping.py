@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.errors import ValidationError
-from app.imports.readers import HEADER_SCAN, Sheet, column_letter, fill_merged, is_blank, is_footer
+from app.imports.readers import HEADER_SCAN, Sheet, column_letter, fill_merged, first_cells, is_blank, is_footer
 from app.permissions import Actor, require
 from db.check_models import ImportLayout
 
@@ -180,9 +180,10 @@ def find_table(sheet: Sheet, allowed: tuple[str, ...], *, household_columns: tup
     table = Table(sheet.name, last + 1, labels, mapping, [], signature(labels))
     for i in range(last + 1, len(rows)):
         row = rows[i]
-        if all(is_blank(v) for v in row):
+        cells = first_cells(row)
+        if not cells:
             continue
-        if is_footer(row):
+        if is_footer(row, cells):
             table.skipped.append((i + 1, "合计或落款行"))
             continue
         table.rows.append((i + 1, row))

@@ -161,11 +161,29 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def is_footer(row: list[object]) -> bool:
-    """A total or signature row below the data (合计, 制表人, 注： …)."""
-    cells = [str(v).strip() for v in row if not is_blank(v)]
+def first_cells(row: list[object], n: int = 3) -> list[str]:
+    """The first ``n`` non-blank cells of a row as stripped text ([] for an empty row)."""
+    cells: list[str] = []
+    for v in row:
+        if v is None:
+            continue
+        text = (v if isinstance(v, str) else str(v)).strip()
+        if text:
+            cells.append(text)
+            if len(cells) == n:
+                break
+    return cells
+
+
+TOTALS = ("合计", "总计", "小计")
+
+
+def is_footer(row: list[object], cells: list[str] | None = None) -> bool:
+    """A total or signature row below the data (合计, 制表人, 注： …); ``cells`` are the row's
+    :func:`first_cells` when the caller has them already."""
+    cells = first_cells(row) if cells is None else cells
     if not cells:
         return True
-    first = cells[0].replace(" ", "")
-    return any(first.startswith(w) for w in FOOTER_WORDS) or any(
-        c.replace(" ", "") in ("合计", "总计", "小计") for c in cells[:3])
+    if cells[0].replace(" ", "").startswith(FOOTER_WORDS):
+        return True
+    return "计" in "".join(cells) and any(c.replace(" ", "") in TOTALS for c in cells)  # 合计 总计 小计

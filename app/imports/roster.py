@@ -24,6 +24,7 @@ from app.imports import mapping as mp
 from app.imports import values as val
 from app.imports.compare import Existing as _Existing
 from app.imports.compare import compare_household
+from app.imports.layouts import household_layout, stated_birth_and_gender
 from app.imports.readers import ReadError, is_blank, read_book
 
 HH_COMPARED = ("head_name", "village_id", "address", "phone", "bank_account", "classification",
@@ -87,6 +88,8 @@ class HouseholdPlan:
     household_id: str | None = None
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)
     gated: list[str] = field(default_factory=list)  # differences only a proposal may change
+    family_size: int | None = None  # 家庭人口, 保障人口 as the file states them (kept as figures)
+    covered_count: int | None = None
 
 
 @dataclass
@@ -123,7 +126,8 @@ class _Row:
     cells: dict[str, tuple[object, str]]  # field -> (value, column name)
 
     def get(self, fld: str) -> object:
-        return self.cells.get(fld, (None, ""))[0]
+        cell = self.cells.get(fld)
+        return None if cell is None else cell[0]
 
     def col(self, fld: str) -> str:
         return self.cells.get(fld, (None, mp.label_of(fld)))[1] or mp.label_of(fld)
@@ -167,8 +171,12 @@ def _rows(table: mp.Table) -> list[_Row]:
     previous: dict[int, object] = {}
     relation_col = table.column_of("relation")
     names = {c: table.column_name(c) for c in table.mapping}
+    spec = [(c, f, names[c]) for c, f in table.mapping.items()]
+    width = max(table.mapping, default=-1) + 1
     for number, cells in table.rows:
         row = list(cells)
+        if len(row) < width:
+            row.extend([None] * (width - len(row)))
         is_head = relation_col is not None and relation_col < len(row) and \
             "".join(str(row[relation_col]).split()) in ("户主", "本人", "户主本人")
         if hh_cols and relation_col is not None and not is_head and \
@@ -179,8 +187,7 @@ def _rows(table: mp.Table) -> list[_Row]:
                 row[c] = previous.get(c, "")
         else:
             previous = {c: row[c] if c < len(row) else "" for c in hh_cols}
-        out.append(_Row(table.sheet, number, {f: (row[c] if c < len(row) else None, names[c])
-                                              for c, f in table.mapping.items()}))
+        out.append(_Row(table.sheet, number, {f: (row[c], name) for c, f, name in spec}))
     return out
 
 
@@ -205,6 +212,7 @@ def plan_roster(session: Session, path: str | Path, *, persons_path: str | Path 
     plan = RosterPlan([path.name] + ([Path(persons_path).name] if persons_path else []))
     groups: dict[str, _Group] = {}
     order: list[str] = []
+    ids = val.IdMemo(today)
     if category is None:
         category = _category_from_name(path.name, plan)
     if persons_path is not None:
@@ -212,7 +220,7 @@ def plan_roster(session: Session, path: str | Path, *, persons_path: str | Path 
             if _missing(table, ("head_name", "head_id"), plan):
                 continue
             for r in _rows(table):
-                key = _head_key(r, "head_id", plan, today)
+                key = _head_key(r, "head_id", plan, ids)
                 if key is None:
                     continue
                 if key in groups:
@@ -226,7 +234,7 @@ def plan_roster(session: Session, path: str | Path, *, persons_path: str | Path 
             if _missing(table, ("name", "id_number", "head_id", "relation"), plan):
                 continue
             for r in _rows(table):
-                key = _head_key(r, "head_id", plan, today)
+                key = _head_key(r, "head_id", plan, ids)
                 if key is None:
                     continue
                 if key not in groups:
@@ -236,13 +244,14 @@ def plan_roster(session: Session, path: str | Path, *, persons_path: str | Path 
                 groups[key].rows.append(r)
     else:
         for table in _tables(session, path, corrections, plan):
+            household_layout(table, plan)
             if "id_number" not in table.mapping.values() and "head_id" in table.mapping.values():
                 needed: tuple[str, ...] = ("head_name", "head_id")
             else:
                 needed = ("name", "id_number")
             if _missing(table, needed, plan):
                 continue
-            _group_rows(table, _rows(table), groups, order, plan, today)
+            _group_rows(table, _rows(table), groups, order, plan, ids)
     existing = _Existing(session)
     for i, key in enumerate(order):
         if i % 1000 == 0:
@@ -251,7 +260,7 @@ def plan_roster(session: Session, path: str | Path, *, persons_path: str | Path 
                 progress(i, len(order))
         g = groups[key]
         if not g.refused:
-            _plan_household(session, g, plan, existing, category=category, village=village, today=today)
+            _plan_household(session, g, plan, existing, category=category, village=village, ids=ids)
     return plan
 
 
@@ -265,9 +274,9 @@ def _category_from_name(file_name: str, plan: RosterPlan) -> str | None:
     return None
 
 
-def _head_key(r: _Row, fld: str, plan: RosterPlan, today: date) -> str | None:
+def _head_key(r: _Row, fld: str, plan: RosterPlan, ids: val.IdMemo) -> str | None:
     try:
-        res = val.id_number(r.get(fld), today=today)
+        res = ids(r.get(fld))
     except val.CellError as exc:
         plan.refused.append(_id_issue(r, fld, exc, None))
         return None
@@ -275,13 +284,15 @@ def _head_key(r: _Row, fld: str, plan: RosterPlan, today: date) -> str | None:
 
 
 def _group_rows(table: mp.Table, rows: list[_Row], groups: dict[str, _Group], order: list[str],
-                plan: RosterPlan, today: date) -> None:
+                plan: RosterPlan, ids: val.IdMemo) -> None:
     by_head = "head_id" in table.mapping.values()
     has_relation = "relation" in table.mapping.values()
+    has_persons = "id_number" in table.mapping.values()
+    family_fields = [f for f in table.mapping.values() if f in mp.HOUSEHOLD_FIELDS]
     current: _Group | None = None
     for r in rows:
         if by_head:
-            key = _head_key(r, "head_id", plan, today)
+            key = _head_key(r, "head_id", plan, ids)
             if key is None:
                 continue
         elif not has_relation or "".join(str(r.get("relation") or "").split()) in ("户主", "本人", "户主本人"):
@@ -295,10 +306,12 @@ def _group_rows(table: mp.Table, rows: list[_Row], groups: dict[str, _Group], or
             groups[key] = _Group(key, r)
             order.append(key)
         current = groups[key]
-        for f, v in r.cells.items():
-            if f in mp.HOUSEHOLD_FIELDS and not is_blank(v[0]) and f not in current.family:
-                current.family[f] = v
-        if "id_number" in table.mapping.values():
+        family = current.family
+        if len(family) < len(family_fields):
+            for f in family_fields:
+                if f not in family and not is_blank(r.cells[f][0]):
+                    family[f] = r.cells[f]
+        if has_persons:
             current.rows.append(r)
 
 
@@ -309,7 +322,7 @@ def _id_issue(r: _Row, fld: str, exc: val.CellError, existing: _Existing | None)
 
 
 def _plan_household(session: Session, g: _Group, plan: RosterPlan, ex: _Existing, *,
-                    category: str | None, village: str | None, today: date) -> None:
+                    category: str | None, village: str | None, ids: val.IdMemo) -> None:
     issues: list[Issue] = []
     fam = _Row(g.first.sheet, g.first.row, g.family)
 
@@ -324,29 +337,31 @@ def _plan_household(session: Session, g: _Group, plan: RosterPlan, ex: _Existing
     seen: dict[str, int] = {}
     for r in g.rows:
         try:
-            res = val.id_number(r.get("id_number"), today=today)
+            res = ids(r.get("id_number"))
             pname = val.name(r.get("name"))
             relation = val.relation(r.get("relation")) if "relation" in r.cells else "户主"
             p = PersonPlan(r.sheet, r.row, pname, res.info.number, res.info.gender, res.info.birth_date,
                            relation, val.choice(r.get("work_ability"), "work_abilities", "劳动能力"),
                            val.text(r.get("health"), max_len=100), val.text(r.get("disability"), max_len=100))
         except val.CellError as exc:
-            fld = _failed_field(r, today)
+            fld = _failed_field(r, ids)
             issues.append(_id_issue(r, fld, exc, ex) if fld == "id_number" else
                           Issue(r.sheet, r.row, r.col(fld), exc.reason))
             continue
-        plan.warnings.extend(Issue(r.sheet, r.row, r.col("id_number"), f"{pname}的身份证号：{fix}")
-                             for fix in res.fixes)
+        if res.fixes:
+            plan.warnings.extend(Issue(r.sheet, r.row, r.col("id_number"), f"{pname}的身份证号：{fix}")
+                                 for fix in res.fixes)
         if p.id_number in seen:
             issues.append(Issue(r.sheet, r.row, r.col("id_number"), f"与第 {seen[p.id_number]} 行是同一个人（身份证号重复）"))
             continue
         seen[p.id_number] = r.row
+        stated_birth_and_gender(r, p, plan)
         persons.append(p)
     head_id = g.key if len(g.key) == 18 and ":" not in g.key else None
     heads = [p for p in persons if p.relation == "户主"]
     if not heads and head_id and not is_blank(fam.get("head_name")):
         try:
-            res = val.id_number(head_id, today=today)
+            res = ids(head_id)
             heads = [PersonPlan(fam.sheet, fam.row, val.name(fam.get("head_name")), head_id, res.info.gender,
                                 res.info.birth_date, "户主")]
             persons.insert(0, heads[0])
@@ -375,10 +390,14 @@ def _plan_household(session: Session, g: _Group, plan: RosterPlan, ex: _Existing
                       ("classification", "classifications"), ("poverty_cause", "poverty_causes")):
         if fld in fam.cells and not is_blank(fam.get(fld)):
             hp.values[fld] = cell(val.choice, fld, kind, mp.label_of(fld)) if kind else cell(val.text, fld)
-    size = cell(val.integer, "family_size")
-    if size is not None and size != len(persons):
+    hp.family_size = size = cell(val.integer, "family_size")
+    hp.covered_count = covered = cell(val.integer, "covered_count")
+    if g.rows and size is not None and size != len(persons):  # a household-level row lists the head only
         plan.warnings.append(Issue(fam.sheet, fam.row, fam.col("family_size"),
                                    f"家庭人口填 {size} 人，文件中列出 {len(persons)} 人"))
+    if size is not None and covered is not None and covered > size:
+        plan.warnings.append(Issue(fam.sheet, fam.row, fam.col("covered_count"),
+                                   f"保障人口填 {covered} 人，多于家庭人口 {size} 人"))
     if not issues:
         issues = compare_household(session, hp, ex, plan)
     if issues:
@@ -391,8 +410,8 @@ def _plan_household(session: Session, g: _Group, plan: RosterPlan, ex: _Existing
     plan.households.append(hp)
 
 
-def _failed_field(r: _Row, today: date) -> str:
-    checks = [("id_number", lambda v: val.id_number(v, today=today)), ("name", val.name)]
+def _failed_field(r: _Row, ids: val.IdMemo) -> str:
+    checks = [("id_number", ids), ("name", val.name)]
     if "relation" in r.cells:
         checks.append(("relation", val.relation))
     for fld, fn in checks:

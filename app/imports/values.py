@@ -7,6 +7,7 @@ stored as a number (more than 15 digits: the last ones are lost) is never repair
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -80,11 +81,29 @@ def _id_text(value: str, today: date) -> IdResult:
     return _id_number(value, today=today)
 
 
+class IdMemo:
+    """:func:`id_number` remembered for one import: a household's head number repeats on every
+    member row, and is read again as the head's own number."""
+
+    def __init__(self, today: date):
+        self.today, self.seen = today, {}
+
+    def __call__(self, value: object) -> IdResult:
+        if type(value) is str:
+            hit = self.seen.get(value)
+            if hit is None:
+                hit = self.seen[value] = _id_number(value, today=self.today)
+            return hit
+        return _id_number(value, today=self.today)
+
+
 def _id_number(value: object, *, today: date) -> IdResult:
     if is_blank(value):
         raise CellError("身份证号不能为空")
     fixes: list[str] = []
     if isinstance(value, bool):
+        raise CellError(f"“{value}”不是身份证号")
+    if isinstance(value, float) and not math.isfinite(value):
         raise CellError(f"“{value}”不是身份证号")
     if isinstance(value, (int, float)):
         if abs(value) >= 10 ** EXCEL_DIGITS or (isinstance(value, float) and not value.is_integer()):
@@ -141,14 +160,17 @@ def choice(value: object, name_: str, what: str) -> str | None:
 def amount(value: object) -> Decimal | None:
     if is_blank(value):
         return None
-    if isinstance(value, bool):
-        raise CellError(f"“{value}”不是金额")
+    if isinstance(value, (bool, date)):
+        raise CellError(f"“{value}”不是金额：应填 0–100000 元的数字（如 620 或 620.50）")
     s = str(value).strip().replace(",", "").replace("，", "").replace("元", "").replace("¥", "").replace("￥", "")
     try:
         d = Decimal(s)
     except InvalidOperation:
-        raise CellError(f"“{value}”不是金额数字") from None
-    if not d.is_finite() or d < 0 or d > 100000:
+        raise CellError(f"“{value}”不是金额数字：应填 0–100000 元的数字（如 620 或 620.50）"
+                        f"{_numeral_hint(value)}") from None
+    if not d.is_finite():
+        raise CellError(f"“{value}”不是金额数字：应填 0–100000 元的数字（如 620 或 620.50）")
+    if d < 0 or d > 100000:
         raise CellError(f"金额“{value}”应在 0 到 100000 元之间")
     if d != d.quantize(Decimal("0.01")):
         if isinstance(value, float) and abs(d - d.quantize(Decimal("0.01"))) < Decimal("0.000001"):
@@ -174,18 +196,30 @@ def day(value: object) -> date | None:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             pass
-    raise CellError(f"“{value}”不是日期（应为 2026-03-01 这样的日期）")
+    serial = "（是一个数字，可能是未设日期格式的 Excel 日期：请把该列设为日期格式后重新导出）" \
+        if isinstance(value, (int, float)) and not isinstance(value, bool) else _numeral_hint(value)
+    raise CellError(f"“{value}”不是日期（应为 2026-03-01 这样的日期）{serial}")
+
+
+CHINESE_NUMERALS = set("〇零一二三四五六七八九十两百千万壹贰叁肆伍陆柒捌玖拾佰仟")
+
+
+def _numeral_hint(value: object) -> str:
+    return "（是汉字数字，请改写为阿拉伯数字）" if isinstance(value, str) and CHINESE_NUMERALS & set(value) else ""
 
 
 def integer(value: object) -> int | None:
+    """A count of persons (家庭人口, 保障人口): a whole number 0–100, digits, "人" allowed."""
     if is_blank(value):
         return None
+    if isinstance(value, (bool, date)):
+        raise CellError(f"“{value}”不是人数：应填 0–100 的整数（阿拉伯数字，如 3）")
     try:
         n = Decimal(str(value).strip().replace("人", ""))
     except InvalidOperation:
-        raise CellError(f"“{value}”不是整数") from None
-    if n != n.to_integral_value() or n < 0 or n > 100:
-        raise CellError(f"“{value}”不是合理的人数")
+        raise CellError(f"“{value}”不是人数：应填 0–100 的整数（阿拉伯数字，如 3）{_numeral_hint(value)}") from None
+    if not n.is_finite() or n != n.to_integral_value() or n < 0 or n > 100:
+        raise CellError(f"“{value}”不是合理的人数：应填 0–100 的整数")
     return int(n)
 
 

@@ -226,8 +226,10 @@ class ImportPanel(QWidget):
                 added = [p.name for p in h.members if p.action == "add" and h.action != "add"]
                 if added:
                     change += ("；" if change else "") + "新增成员 " + "、".join(added)
+                count = len(h.members) if h.family_size in (None, len(h.members)) else \
+                    f"{len(h.members)}（文件载家庭人口 {h.family_size}）"  # a household-level roster lists the head
                 rows.append(["新增" if h.action == "add" else "更新", h.village, h.head_name, h.category,
-                             h.monthly_amount, len(h.members), change])
+                             h.monthly_amount, count, change])
             _headers(self.add_table, ROSTER_HEADERS)
             _fill(self.add_table, rows)
             can_apply = plan.has_changes and self.ctx.can("import.roster")
