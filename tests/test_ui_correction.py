@@ -49,3 +49,37 @@ def test_problem_in_a_locked_month_asks_the_reason_then_saves(qtbot, env, monkey
         corrections = {(c.entity, c.period, c.reason) for c in s.execute(select(PeriodCorrection)).scalars()}
     assert ("problem", "2026-11", "区县复核发现，补录整改") in corrections  # and its state change
     ops.wait_idle()
+
+
+def test_supervision_write_in_a_locked_month_asks_the_reason_then_saves(qtbot, env, monkeypatch):
+    """The 监督检查 page (and the household's 办理程序 tab, same helper): a refused write for a
+    reported month asks the reason; cancelled, nothing saved; given, saved as a correction."""
+    from db.ledger_models import Problem
+    from ui.pages.supervision import SupervisionPage
+
+    with env.database.session() as s:
+        lock.lock_period(s, env.admin, "2026-11", "b" * 64)
+    asked, answers = [], [None, "督导检查补录"]
+    monkeypatch.setattr(dialogs, "ask_text", lambda _p, title, label, text="": (asked.append(label),
+                                                                             answers.pop(0))[1])
+    page = SupervisionPage(env.database, env.clerk)
+    qtbot.addWidget(page)
+
+    def add(s, actor):  # noqa: ANN001, ANN202
+        return pr.create_problem(s, actor, source="督导检查", category="错保", description="公示栏未更新",
+                                 found_date=date(2026, 11, 3), responsible="马晓梅")
+
+    def count() -> int:
+        with env.database.session(write=False) as s:
+            return len(s.execute(select(Problem)).scalars().all())
+
+    page._write("正在登记……", add, "已登记。")
+    qtbot.waitUntil(lambda: len(asked) == 1 and ops.wait_idle())
+    assert "2026-11" in asked[0] and count() == 0  # cancelled: nothing saved
+    page._write("正在登记……", add, "已登记。")
+    qtbot.waitUntil(lambda: count() == 1)
+    assert len(asked) == 2 and page.notice.text() == "已登记。"
+    with env.database.session(write=False) as s:
+        reasons = {c.reason for c in s.execute(select(PeriodCorrection)).scalars()}
+    assert reasons == {"督导检查补录"}
+    ops.wait_idle()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTreeWidget, QT
 from app import casestatus, clock, procedure, timelimits
 from app.refusal import make_refusal_notice
 from app.errors import QingfengError
-from ui import dialogs, ops
+from ui import correction, dialogs, ops
 from ui.context import AppContext
 from ui.widgets import FieldError
 
@@ -138,14 +138,16 @@ class ProcedureTab(QWidget):
             return None
         return self.status.gongshi[-1].step_id
 
-    def _write(self, label: str, fn, done_text: str) -> None:  # noqa: ANN001
+    def _write(self, label: str, fn, done_text: str, reason: str | None = None) -> None:  # noqa: ANN001
         ctx = self.ctx
 
         def work(_p, _c) -> None:  # noqa: ANN001
             with ctx.database.session() as s:
-                fn(s, ctx.actor)
+                correction.run(s, ctx.actor, fn, reason)
 
         def failed(exc: BaseException) -> bool:
+            if correction.retry(self, exc, reason, lambda r: self._write(label, fn, done_text, r)):
+                return True  # a reported month: saved again as a correction, or nothing saved
             if isinstance(exc, QingfengError):
                 self.error.show_message(str(exc))
                 return True

@@ -199,6 +199,9 @@ def _run(argv: list[str], own_process: bool) -> int:
     except QingfengError as exc:
         log.warning("%s %s (exit %s): %s", args.command, type(exc).__name__, exc.exit_code, exc)
         common.error(str(exc))
+        from app.errors import PeriodLocked
+        if isinstance(exc, PeriodLocked):
+            common.error("命令行修改已报送月份的数据：加 --correction-reason 更正原因")
         return exc.exit_code
     except BrokenPipeError:
         return 0

@@ -97,8 +97,7 @@ def _check_locked(session: Session, _context, _instances) -> None:  # noqa: ANN0
             continue
         reason = session.info.get(_REASON) or _process_reason
         if not reason:
-            raise PeriodLocked("记录所属月份", period, "该月数据已报送并锁定；修改须作为更正并填写原因"
-                               "（命令行：--correction-reason）")
+            raise PeriodLocked("记录所属月份", period, "该月数据已报送并锁定；修改须作为更正并填写原因")
         session.info.setdefault(_PENDING, {})[id(obj)] = (entity, obj, period, reason)
 
 

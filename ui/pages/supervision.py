@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 from app import clock, procedure, supervision
 from app.ledgers import problems as pr
 from app.errors import QingfengError
-from ui import ops
+from ui import correction, ops
 from ui.widgets import FieldError, combo, date_edit, page_title, value
 
 
@@ -212,14 +212,16 @@ class SupervisionPage(QWidget):
                                             "已补办" if o.completed else "未补办"])
         self.loaded = True
 
-    def _write(self, label: str, fn, done: str) -> None:  # noqa: ANN001
+    def _write(self, label: str, fn, done: str, reason: str | None = None) -> None:  # noqa: ANN001
         database, actor = self.database, self.actor
 
         def work(_p, _c):  # noqa: ANN001, ANN202
             with database.session() as s:
-                return fn(s, actor)
+                return correction.run(s, actor, fn, reason)
 
         def failed(exc: BaseException) -> bool:
+            if correction.retry(self, exc, reason, lambda r: self._write(label, fn, done, r)):
+                return True  # a reported month: saved again as a correction, or nothing saved
             if isinstance(exc, QingfengError):
                 self.message.show_message(str(exc))
                 return True
