@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog
@@ -274,7 +275,18 @@ def main(argv: list[str] | None = None) -> int:
     QTimer.singleShot(0, controller.start)
     code = app.exec()
     controller.close_database()
+    delete_windows(app)
     return code
+
+
+def delete_windows(app: QApplication) -> None:
+    """Delete what windows are left while Qt is still whole. Left to PySide's clean-up at exit,
+    they were deleted in no fixed order with the application, and that crashed at times
+    ("shared QObject was deleted directly")."""
+    for w in app.topLevelWidgets():
+        if shiboken6.isValid(w) and w.parent() is None:
+            shiboken6.delete(w)
+    app.processEvents()
 
 
 if __name__ == "__main__":
