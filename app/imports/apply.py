@@ -174,9 +174,10 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
     for model, rows in ((Household, households), (Member, members), (Step, steps)):
         bulk.insert_rows(session, model.__table__, rows)
     bulk.insert_rows(session, SearchTerm.__table__, terms, columns=("household_id", "term", "rank"))
-    state = {e: bulk.state_json(m.__table__) for e, m in (("household", Household), ("member", Member),
-                                                           ("step", Step))}
-    bulk.audit_new(session, actor, ((a, e, row["id"], state[e](row)) for a, e, row in audited))
+    # each entity's states in the order of its list, which is the order it is audited in
+    after = {e: iter(bulk.state_jsons(m.__table__, rows)) for e, m, rows in (
+        ("household", Household, households), ("member", Member, members), ("step", Step, steps))}
+    bulk.audit_new(session, actor, ((a, e, row["id"], next(after[e])) for a, e, row in audited))
 
 
 def _figures(hp: HouseholdPlan) -> str:
@@ -187,10 +188,15 @@ def _figures(hp: HouseholdPlan) -> str:
 
 
 class _Obj:
-    """Attribute access to a row dict, for :func:`app.search.household_terms`."""
+    """Attribute access to the fields of a row dict :func:`app.search.household_terms` reads
+    (copying the whole row would cost more than the terms)."""
+
+    __slots__ = ("head_name", "number", "name", "id_number", "deleted_at")
 
     def __init__(self, row: dict):
-        self.__dict__.update(row)
+        for key in self.__slots__:
+            if key in row:
+                setattr(self, key, row[key])
 
 
 def _terms(hh: dict, members: list[dict], village: str) -> set[str]:
