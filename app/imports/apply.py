@@ -76,7 +76,7 @@ def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, skip_refus
     if not plan.has_changes:
         return result
     new = [h for h in plan.households if h.action == "add"]
-    with bulk.large_cache(session):
+    with bulk.large_cache(session), bulk.gc_paused():
         _add_households(session, actor, new, result, today, progress)
     for hp in plan.households:
         if hp.action == "add" or (hp.action == "same" and all(p.action == "same" for p in hp.members)):
@@ -187,17 +187,6 @@ def _figures(hp: HouseholdPlan) -> str:
     return "；文件载" + "、".join(parts) if parts else ""
 
 
-class _Obj:
-    """Attribute access to the fields of a row dict :func:`app.search.household_terms` reads
-    (copying the whole row would cost more than the terms)."""
-
-    __slots__ = ("head_name", "number", "name", "id_number", "deleted_at")
-
-    def __init__(self, row: dict):
-        for key in self.__slots__:
-            if key in row:
-                setattr(self, key, row[key])
-
-
 def _terms(hh: dict, members: list[dict], village: str) -> set[str]:
-    return search.household_terms(_Obj(hh), [_Obj(m) for m in members], village)
+    return search.terms_of(hh["head_name"], hh["number"], village,
+                           [(m["name"], m["id_number"]) for m in members])
