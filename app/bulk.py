@@ -179,15 +179,15 @@ def state_jsons(table: Table, rows: list[dict]) -> list[str]:
     typed = {c.key for c in table.columns if isinstance(c.type, (DateTime, Date, Numeric))}
     template, columns = [], []
     for k in sorted(c.key for c in table.columns):
-        col = list(map(itemgetter(k), rows))
-        first = col[0]
+        get = itemgetter(k)
+        first = get(rows[0])
         prefix = _STRING(k) + ":"
-        if all(map(operator.is_, col, repeat(first))):
+        if all(map(operator.is_, map(get, rows), repeat(first))):
             template.append((prefix + _value(audit.plain(first) if k in typed and first is not None else first))
                             .replace("%", "%%"))
         else:
             template.append(prefix.replace("%", "%%") + "%s")
-            columns.append(_pieces(col, k in typed))
+            columns.append(_pieces(list(map(get, rows)), k in typed))
     form = "{" + ",".join(template) + "}"
     if not columns:
         return [form.replace("%%", "%")] * len(rows)
