@@ -10,11 +10,14 @@ anything the one-by-one path guarantees.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import operator
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 from operator import itemgetter
 
 from sqlalchemy import Date, DateTime, Numeric, Table, bindparam, insert
@@ -46,25 +49,24 @@ def insert_rows(session: Session, table: Table, rows: list, *, columns: Sequence
     if missing:  # a column with a default the caller left out: the driver would not compute it
         raise ValueError(f"insert_rows({table.name}): give {', '.join(missing)} explicitly")
     order = list(compiled.positiontup) if compiled.positional else keys
-    if columns is not None:
-        at = {k: i for i, k in enumerate(keys)}
-        idx = [at[k] for k in order]
-        get = itemgetter(*idx) if len(idx) > 1 else (lambda row: (row[idx[0]],))
-    else:
-        get = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+    at = {k: i for i, k in enumerate(keys)}
     processed = [(i, procs[k]) for i, k in enumerate(order) if procs[k] is not None]
     as_given = columns is not None and compiled.positional and order == keys and not processed
+    # column by column: the values taken out of every row at C speed, only the columns with a
+    # bind processor (dates, times, amounts) converted value by value
+    getters = [itemgetter(at[k] if columns is not None else k) for k in order]
 
-    def params(row: dict | tuple) -> tuple | dict:
-        values = list(get(row))
+    def params(part: list) -> list:
+        cols = [list(map(g, part)) for g in getters]
         for i, proc in processed:
-            if values[i] is not None:
-                values[i] = proc(values[i])
-        return tuple(values) if compiled.positional else dict(zip(order, values))
+            cols[i] = [v if v is None else proc(v) for v in cols[i]]
+        if compiled.positional:
+            return list(zip(*cols))
+        return [dict(zip(order, values)) for values in zip(*cols)]
 
     for i in range(0, len(rows), chunk):
         part = rows[i:i + chunk]
-        conn.exec_driver_sql(compiled.string, part if as_given else [params(r) for r in part])
+        conn.exec_driver_sql(compiled.string, part if as_given else params(part))
 
 
 def update_rows(session: Session, table: Table, rows: list[dict], *, key: str = "id",
@@ -110,6 +112,21 @@ def large_cache(session: Session, mib: int = LARGE_CACHE_MIB) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an import builds its hundreds of thousands of rows,
+    cells and plans (reference counting still frees them as usual; anything caught in a cycle
+    waits for the next collection). Each collection would walk every live object again — at 100,000 members that is
+    a third of the preview's time. The collector runs again as before afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _memo(proc: Callable[[object], object] | None) -> Callable[[object], object] | None:
     """A bind processor remembering its results (one time stamp, few dates: the same values
     recur thousands of times in an import)."""
@@ -151,6 +168,45 @@ def state_json(table: Table) -> Callable[[dict], str]:
         return "{" + ",".join(parts) + "}"
 
     return encode
+
+
+def state_jsons(table: Table, rows: list[dict]) -> list[str]:
+    """:func:`state_json` of every row at once, the same text: a column holding the very same
+    object in every row (the import's time stamp, the office, None …) is written once into a
+    template, the others column by column; each row's JSON is then one ``%`` formatting."""
+    if not rows:
+        return []
+    typed = {c.key for c in table.columns if isinstance(c.type, (DateTime, Date, Numeric))}
+    template, columns = [], []
+    for k in sorted(c.key for c in table.columns):
+        get = itemgetter(k)
+        first = get(rows[0])
+        prefix = _STRING(k) + ":"
+        if all(map(operator.is_, map(get, rows), repeat(first))):
+            template.append((prefix + _value(audit.plain(first) if k in typed and first is not None else first))
+                            .replace("%", "%%"))
+        else:
+            template.append(prefix.replace("%", "%%") + "%s")
+            columns.append(_pieces(list(map(get, rows)), k in typed))
+    form = "{" + ",".join(template) + "}"
+    if not columns:
+        return [form.replace("%%", "%")] * len(rows)
+    return [form % values for values in zip(*columns)]
+
+
+def _pieces(col: list, typed: bool) -> list[str]:
+    """The JSON values of one column (typed: converted by app.audit.plain, each distinct value once)."""
+    if not typed:
+        return [_STRING(v) if v.__class__ is str else _value(v) for v in col]
+    memo: dict[tuple[type, object], str] = {}
+    out = []
+    for v in col:
+        key = (v.__class__, v)
+        piece = memo.get(key)
+        if piece is None:
+            piece = memo[key] = _value(audit.plain(v) if v is not None else v)
+        out.append(piece)
+    return out
 
 
 def _value(v: object) -> str:
@@ -200,11 +256,15 @@ def audit_new(session: Session, actor: Actor, objects: Iterable[tuple[str, str, 
             f',"ts":{_STRING(audit.plain(ts))},"user":{_STRING(actor.username)}}}')
     rows = []
     sha = hashlib.sha256
+    heads: dict[str, str] = {}  # action → the entry's opening, written once per action
     for action, entity, eid, after in objects:
         seq += 1
-        entry = (f'{{"action":{_STRING(action)},"after":{_STRING(after)},"before":null,'
+        head_text = heads.get(action)
+        if head_text is None:
+            head_text = heads[action] = f'{{"action":{_STRING(action)},"after":'
+        entry = (f'{head_text}{_STRING(after)},"before":null,'
                  f'"entity":{_STRING(entity)},"entity_id":{_STRING(eid)}{tail[0]},"seq":{seq}{tail[1]}')
-        digest = sha((prev + entry).encode("utf-8")).hexdigest()
+        digest = sha((prev + entry).encode()).hexdigest()
         rows.append((seq, ts, actor.username, actor.office_code, action, entity, eid, None, after, prev, digest))
         prev = digest
     insert_rows(session, AuditEntry.__table__, rows, columns=AUDIT_COLUMNS)

@@ -98,12 +98,21 @@ def rank_of(status: str) -> int:
 
 
 def household_terms(hh: Household, members: list[Member], village_name: str) -> set[str]:
-    terms = name_terms(hh.head_name) | {village_name, hh.number.lower()}
-    for m in members:
-        if m.deleted_at is None:
-            terms |= name_terms(m.name)
-            if m.id_number:
-                terms.add(m.id_number.upper())
+    return terms_of(hh.head_name, hh.number, village_name,
+                    [(m.name, m.id_number) for m in members if m.deleted_at is None])
+
+
+def terms_of(head_name: str, number: str, village_name: str,
+             people: list[tuple[str, str | None]]) -> set[str]:
+    """:func:`household_terms` from the values themselves: the head's name, the household
+    number, the village and (name, ID number) of each member not deleted."""
+    terms = set(name_term_set(head_name))
+    terms.add(village_name)
+    terms.add(number.lower())
+    for name, id_number in people:
+        terms |= name_term_set(name)
+        if id_number:
+            terms.add(id_number.upper())
     return {t[:80] for t in terms if t}
 
 

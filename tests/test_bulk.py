@@ -101,3 +101,21 @@ def test_state_json_is_the_canonical_json_of_the_state(rows):
         row = {**blank, **values, "id": f"id-{i}", "updated_at": shared, "urban_rural": "农村"}
         expected = {k: audit.plain(v) for k, v in row.items()}
         assert state(row) == audit.canonical(expected)
+
+
+@given(st.lists(st.fixed_dictionaries({
+    "head_name": st.text(max_size=8), "note": st.one_of(st.none(), st.text(max_size=20)),
+    "monthly_amount": st.one_of(st.decimals(min_value=0, max_value=99999, places=2), st.integers(0, 9), st.none()),
+    "approve_date": st.one_of(st.none(), st.dates()),
+    "version": st.one_of(st.just(1), st.integers(-5, 10**12)), "created_at": st.datetimes(),
+    "address": st.sampled_from(["%s 100%", "a%%b", None]),
+}), min_size=1, max_size=6))
+@settings(max_examples=60)
+def test_state_jsons_writes_each_rows_state_json(rows):
+    """All rows at once (values shared by every row written once): the same text row by row."""
+    blank = {c.key: None for c in Household.__table__.columns}
+    shared = datetime(2026, 11, 20, 8, 0, 0)
+    full = [{**blank, **values, "id": f"id-{i}", "updated_at": shared, "urban_rural": "农村"}
+            for i, values in enumerate(rows)]
+    assert bulk.state_jsons(Household.__table__, full) == [
+        audit.canonical({k: audit.plain(v) for k, v in row.items()}) for row in full]

@@ -165,3 +165,26 @@ def test_the_import_summary_never_calls_skipped_rows_unchanged():
     assert "跳过有误 3 处" in all_refused and "无变化" not in all_refused
     assert ApplyResult(households_added=1, persons_added=2, skipped_refused=1).summary() == (
         "已导入：新增 1 户 2 人，更新 0 户、0 人；跳过有误 1 处。")
+
+
+def test_imported_households_are_indexed_as_a_saved_household_is(env, tmp_path):
+    """The terms written in bulk are those app.search.reindex_household writes for the stored
+    household (names, pinyin, ID numbers, village, number), so search finds imported people."""
+    from app import search
+    from db.models import SearchTerm
+
+    path = roster_xlsx(tmp_path / "r.xlsx", sample_rows())
+    with env.database.session() as s, clock.frozen(TODAY):
+        ids = ap.apply_roster(s, env.reviewer, ro.plan_roster(s, path)).household_ids
+    assert len(ids) == 2
+
+    def terms(s, hid):
+        return sorted(s.execute(select(SearchTerm.term, SearchTerm.rank).where(SearchTerm.household_id == hid)).all())
+
+    with env.database.session() as s:
+        bulk_terms = {hid: terms(s, hid) for hid in ids}
+        for hid in ids:
+            search.reindex_household(s, s.get(Household, hid))
+            assert terms(s, hid) == bulk_terms[hid]
+        assert ("zs", 0) in bulk_terms[ids[0]] + bulk_terms[ids[1]]
+        s.rollback()

@@ -76,7 +76,7 @@ def apply_roster(session: Session, actor: Actor, plan: RosterPlan, *, skip_refus
     if not plan.has_changes:
         return result
     new = [h for h in plan.households if h.action == "add"]
-    with bulk.large_cache(session):
+    with bulk.large_cache(session), bulk.gc_paused():
         _add_households(session, actor, new, result, today, progress)
     for hp in plan.households:
         if hp.action == "add" or (hp.action == "same" and all(p.action == "same" for p in hp.members)):
@@ -174,9 +174,10 @@ def _add_households(session: Session, actor: Actor, new: list, result: ApplyResu
     for model, rows in ((Household, households), (Member, members), (Step, steps)):
         bulk.insert_rows(session, model.__table__, rows)
     bulk.insert_rows(session, SearchTerm.__table__, terms, columns=("household_id", "term", "rank"))
-    state = {e: bulk.state_json(m.__table__) for e, m in (("household", Household), ("member", Member),
-                                                           ("step", Step))}
-    bulk.audit_new(session, actor, ((a, e, row["id"], state[e](row)) for a, e, row in audited))
+    # each entity's states in the order of its list, which is the order it is audited in
+    after = {e: iter(bulk.state_jsons(m.__table__, rows)) for e, m, rows in (
+        ("household", Household, households), ("member", Member, members), ("step", Step, steps))}
+    bulk.audit_new(session, actor, ((a, e, row["id"], next(after[e])) for a, e, row in audited))
 
 
 def _figures(hp: HouseholdPlan) -> str:
@@ -186,12 +187,6 @@ def _figures(hp: HouseholdPlan) -> str:
     return "；文件载" + "、".join(parts) if parts else ""
 
 
-class _Obj:
-    """Attribute access to a row dict, for :func:`app.search.household_terms`."""
-
-    def __init__(self, row: dict):
-        self.__dict__.update(row)
-
-
 def _terms(hh: dict, members: list[dict], village: str) -> set[str]:
-    return search.household_terms(_Obj(hh), [_Obj(m) for m in members], village)
+    return search.terms_of(hh["head_name"], hh["number"], village,
+                           [(m["name"], m["id_number"]) for m in members])

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.bulk import gc_paused
 from app.jobs import raise_if_cancelled
 from app.imports import mapping as mp
 from app.imports import values as val
@@ -207,6 +208,15 @@ def plan_roster(session: Session, path: str | Path, *, persons_path: str | Path 
     """Read, validate and compare a roster (or a family file with its person file).
     ``progress(done, total)`` is told every 1,000 households; ``cancelled()`` stops the work
     (app.jobs.Cancelled)."""
+    with gc_paused():
+        return _plan_roster(session, path, persons_path=persons_path, category=category, village=village,
+                            corrections=corrections, today=today, progress=progress, cancelled=cancelled)
+
+
+def _plan_roster(session: Session, path: str | Path, *, persons_path: str | Path | None,
+                 category: str | None, village: str | None, corrections: dict[int, str | None] | None,
+                 today: date | None, progress: Callable[[int, int], None] | None,
+                 cancelled: Callable[[], bool] | None) -> RosterPlan:
     today = today or clock.today()
     path = Path(path)
     plan = RosterPlan([path.name] + ([Path(persons_path).name] if persons_path else []))
