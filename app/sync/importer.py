@@ -294,21 +294,22 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
     members = [p.values[r["id"]] for r in p.new.get("member", []) if r["household_id"] in new_households]
     villages = {v["id"]: v["name"] for v in (p.values[r["id"]] for r in p.new.get("village", []))} \
         | {a["id"]: a["name"] for _b, a in p.updated.get("village", [])}
+    for entity, old_rows in p.superseded.items():
+        model = tables.model(entity)
+        for old in old_rows:
+            session.execute(delete(model.__table__).where(model.__table__.c.id == old["id"]))
     audit_rows = terms = None
     if session.get_bind().dialect.name == "postgresql":
         # the chain's entries (hashing, JSON) and the search terms are computed while the server
         # stores the records: the client would otherwise wait idle for each COPY to finish (the
-        # worker touches no database; it reads only the plan, which nothing changes meanwhile)
+        # worker touches no database; it reads only the plan, which nothing changes meanwhile).
+        # The head is locked after the deletions, as app.audit.record would (rows, then head)
         head = _audit_head(session)
         names = searchindex.village_names(session, households, villages)
         pool = ThreadPoolExecutor(max_workers=1)
         audit_rows = pool.submit(_audit_rows, actor, clock.utcnow(), head.seq, head.hash, items)
         terms = pool.submit(searchindex.new_terms, households, members, names)
         pool.shutdown(wait=False)
-    for entity, old_rows in p.superseded.items():
-        model = tables.model(entity)
-        for old in old_rows:
-            session.execute(delete(model.__table__).where(model.__table__.c.id == old["id"]))
     for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
         table = tables.model(entity).__table__
         new = p.new.get(entity, [])
