@@ -81,17 +81,19 @@ def encode_sections(sections: list[tuple[str, list[dict]]]) -> tuple[bytes, list
 
 
 def decode_sections(plain: bytes, index: list[dict]) -> dict[str, list[dict]]:
-    pos, result = 0, {}
+    pos, result, parse = 0, {}, json.JSONDecoder().decode
     for entry in index:
         body = plain[pos:pos + entry["bytes"]]
         pos += entry["bytes"]
         if len(body) != entry["bytes"] or sha256(body) != entry["sha256"]:
             raise PackageRefused(f"数据包中“{entry['name']}”部分与清单中的哈希不符（内容被改动）。")
-        lines = body.split(b"\n")[:-1] if body else []
-        if len(lines) != entry["rows"]:
-            raise PackageRefused(f"数据包中“{entry['name']}”部分的行数与清单不符。")
         try:
-            rows = [json.loads(line) for line in lines]
+            # the section decoded once (UTF-8, as written), each line parsed as text: json.loads
+            # of bytes guesses the encoding and decodes every line again
+            lines = body.decode("utf-8").split("\n")[:-1] if body else []
+            if len(lines) != entry["rows"]:
+                raise PackageRefused(f"数据包中“{entry['name']}”部分的行数与清单不符。")
+            rows = [parse(line) for line in lines]
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise PackageRefused(f"数据包中“{entry['name']}”部分不是有效的 JSON Lines。") from None
         if not all(isinstance(r, dict) for r in rows):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -217,10 +218,8 @@ def _superseded_standards(session: Session, rows: list[dict]) -> list[dict]:
     return out
 
 
-def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str, dict | None, dict | None]]) -> None:
-    """Append many entries to the chain at once (same hashing as ``app.audit.record``)."""
-    if not items:
-        return
+def _audit_head(session: Session) -> AuditHead:
+    """The chain's head row, locked for this transaction (as ``app.audit.record`` takes it)."""
     session.flush()
     head = session.info.get("audit_head")
     if head is None or head not in session:
@@ -229,7 +228,14 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
             head = AuditHead(id=1, seq=0, hash=audit.GENESIS)
             session.add(head)
         session.info["audit_head"] = head
-    now = clock.utcnow()
+    return head
+
+
+def _audit_rows(actor: Actor, now, seq: int, prev: str,  # noqa: ANN001
+                items: list[tuple[str, str, str, dict | None, dict | None]]) -> tuple[list[dict], int, str]:
+    """The entries continuing the chain at (seq, prev), the same hashing as ``app.audit.record``;
+    returns them and the new head. Pure computation (no database): on PostgreSQL it runs in a
+    worker thread while the server stores the records."""
     # encoders built once: json.dumps with arguments builds one per call (the same text results)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     canonical = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
@@ -237,7 +243,7 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
     # text as app.audit.canonical, without sorting and encoding a dict per entry
     fixed = ",".join(f'"{k}":{dumps(v)}' for k, v in (("office", actor.office_code),))
     ts, user = dumps(audit.plain(now)), dumps(actor.username)
-    seq, prev, rows = head.seq, head.hash, []
+    rows = []
     for action, entity, entity_id, before, after in items:
         seq += 1
         before_text = None if before is None else canonical(before)
@@ -250,47 +256,84 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
                      "action": action, "entity": entity, "entity_id": entity_id,
                      "before": before_text, "after": after_text, "prev_hash": prev, "hash": h})
         prev = h
+    return rows, seq, prev
+
+
+def _write_audit(session: Session, head: AuditHead, computed: tuple[list[dict], int, str]) -> None:
+    rows, seq, prev = computed
     tables.insert_many(session.connection(), AuditEntry.__table__, rows)
     head.seq, head.hash = seq, prev
     session.flush()
 
 
-def _apply(session: Session, actor: Actor, p: _Plan) -> int:
+def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str, dict | None, dict | None]]) -> None:
+    """Append many entries to the chain at once (same hashing as ``app.audit.record``)."""
+    if not items:
+        return
+    head = _audit_head(session)
+    _write_audit(session, head, _audit_rows(actor, clock.utcnow(), head.seq, head.hash, items))
+
+
+def _items(p: _Plan) -> list[tuple]:
+    """The audit entries of the plan, in the order :func:`_apply` writes the records."""
     items: list[tuple] = []
+    for entity, old_rows in p.superseded.items():
+        items += [("sync.supersede", entity, old["id"], old, None) for old in old_rows]
+    for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
+        items += [("sync.import", entity, r["id"], None, r) for r in p.new.get(entity, [])]
+        items += [("sync.import", entity, after["id"], before, after) for before, after in p.updated.get(entity, [])]
+    return items
+
+
+def _apply(session: Session, actor: Actor, p: _Plan) -> int:
+    items = _items(p)
+    # households new here have no search terms yet: indexed from the values of the package;
+    # the others (changed, or a member changed) are re-read and rewritten
+    new_households = {r["id"] for r in p.new.get("household", [])}
+    households = [p.values[h] for h in sorted(new_households)]
+    members = [p.values[r["id"]] for r in p.new.get("member", []) if r["household_id"] in new_households]
+    villages = {v["id"]: v["name"] for v in (p.values[r["id"]] for r in p.new.get("village", []))} \
+        | {a["id"]: a["name"] for _b, a in p.updated.get("village", [])}
     for entity, old_rows in p.superseded.items():
         model = tables.model(entity)
         for old in old_rows:
             session.execute(delete(model.__table__).where(model.__table__.c.id == old["id"]))
-            items.append(("sync.supersede", entity, old["id"], old, None))
+    audit_rows = terms = None
+    if session.get_bind().dialect.name == "postgresql":
+        # the chain's entries (hashing, JSON) and the search terms are computed while the server
+        # stores the records: the client would otherwise wait idle for each COPY to finish (the
+        # worker touches no database; it reads only the plan, which nothing changes meanwhile).
+        # The head is locked after the deletions, as app.audit.record would (rows, then head)
+        head = _audit_head(session)
+        names = searchindex.village_names(session, households, villages)
+        pool = ThreadPoolExecutor(max_workers=1)
+        audit_rows = pool.submit(_audit_rows, actor, clock.utcnow(), head.seq, head.hash, items)
+        terms = pool.submit(searchindex.new_terms, households, members, names)
+        pool.shutdown(wait=False)
     for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
         table = tables.model(entity).__table__
         new = p.new.get(entity, [])
         if new:
             tables.insert_many(session.connection(), table, [p.values[r["id"]] for r in new])
-            items += [("sync.import", entity, r["id"], None, r) for r in new]
         changed = p.updated.get(entity, [])
         if changed:
             values = [dict(p.values[after["id"]], _id=after["id"]) for _b, after in changed]
             cols = {k: bindparam(k) for k, _c in tables.columns(entity) if k != "id"}
             stmt = update(table).where(table.c.id == bindparam("_id")).values(**cols)
             session.connection().execute(stmt, values)
-            items += [("sync.import", entity, after["id"], before, after) for before, after in changed]
     if p.source_records and p.source_records["rows"]:
         tables.insert_many(session.connection(), SourceRecord.__table__, p.source_records["rows"])
-    _audit_bulk(session, actor, items)
-    # households new here have no search terms yet: indexed from the values just written;
-    # the others (changed, or a member changed) are re-read and rewritten
-    new_households = {r["id"] for r in p.new.get("household", [])}
+    if audit_rows is not None:
+        if items:
+            _write_audit(session, head, audit_rows.result())
+        searchindex.write_terms(session, terms.result())
+    else:
+        _audit_bulk(session, actor, items)
+        searchindex.index_new(session, households, members, villages)
     touched = {a["id"] for _b, a in p.updated.get("household", [])}
     touched |= {r["household_id"] for r in p.new.get("member", [])}
     touched |= {x["household_id"] for pair in p.updated.get("member", []) for x in pair}
-    touched -= new_households
-    searchindex.index_new(session, [p.values[h] for h in sorted(new_households)],
-                          [p.values[r["id"]] for r in p.new.get("member", [])
-                           if r["household_id"] in new_households],
-                          {v["id"]: v["name"] for v in (p.values[r["id"]] for r in p.new.get("village", []))}
-                          | {a["id"]: a["name"] for _b, a in p.updated.get("village", [])})
-    searchindex.reindex(session, touched)
+    searchindex.reindex(session, touched - new_households)
     return len(items)
 
 

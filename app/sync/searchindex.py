@@ -40,15 +40,26 @@ def index_new(session: Session, households: list[dict], members: list[dict],
     """Index households that had no row (hence no terms) before this import, from the values
     just inserted: ``households`` and ``members`` are column values, ``villages`` names by id
     (those of the package; others are read). Returns how many terms were written."""
-    if not households:
-        return 0
+    return write_terms(session, new_terms(households, members, village_names(session, households, villages)))
+
+
+def village_names(session: Session, households: list[dict], villages: dict[str, str]) -> dict[str, str]:
+    """The names of the households' villages: those given, the others read."""
+    return _village_names(session, {h["village_id"] for h in households}, villages)
+
+
+def new_terms(households: list[dict], members: list[dict], names: dict[str, str]) -> list[dict]:
+    """The search-term rows of new households (pure computation: on PostgreSQL a worker thread
+    computes them while the server stores the records)."""
     hh = [SimpleNamespace(**h) for h in households]
     by_household: dict[str, list] = {}
     for m in members:
         by_household.setdefault(m["household_id"], []).append(SimpleNamespace(
             name=m["name"], id_number=m["id_number"], deleted_at=m["deleted_at"]))
-    names = _village_names(session, {h.village_id for h in hh}, villages)
-    rows = _terms(hh, by_household, names)
+    return _terms(hh, by_household, names)
+
+
+def write_terms(session: Session, rows: list[dict]) -> int:
     tables.insert_many(session.connection(), SearchTerm.__table__, rows)
     return len(rows)
 
