@@ -74,19 +74,24 @@ def entry_dict(e: AuditEntry) -> dict:
             "before": e.before, "after": e.after}
 
 
-def record(session: Session, actor: Actor, action: str, entity: str, entity_id: str,
-           before: dict | None, after: dict | None) -> AuditEntry:
-    """Append one entry to the chain (flushes pending changes first)."""
-    session.flush()
+def locked_head(session: Session) -> AuditHead:
+    """The chain's head row for this transaction: locked at the first entry (PostgreSQL; SQLite
+    is already locked by BEGIN IMMEDIATE) and kept for the rest of the unit of work."""
     head = session.info.get("audit_head")
     if head is None or head not in session:
-        # first entry of this transaction: lock the head row (PostgreSQL; SQLite is already
-        # locked by BEGIN IMMEDIATE) and keep it for the rest of the unit of work
         head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
         if head is None:
             head = AuditHead(id=1, seq=0, hash=GENESIS)
             session.add(head)
         session.info["audit_head"] = head
+    return head
+
+
+def record(session: Session, actor: Actor, action: str, entity: str, entity_id: str,
+           before: dict | None, after: dict | None) -> AuditEntry:
+    """Append one entry to the chain (flushes pending changes first)."""
+    session.flush()
+    head = locked_head(session)
     e = AuditEntry(seq=head.seq + 1, ts=utcnow(), username=actor.username,
                    office=actor.office_code, action=action, entity=entity,
                    entity_id=str(entity_id),

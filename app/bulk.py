@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.permissions import Actor
-from db.models import AuditEntry, AuditHead, utcnow
+from db.models import AuditEntry, utcnow
 
 CHUNK = 5000
 LARGE_CACHE_MIB = 512
@@ -241,13 +241,7 @@ def audit_new(session: Session, actor: Actor, objects: Iterable[tuple[str, str, 
     """Append an audit entry for each new record — (action, entity, entity id, after: the
     canonical JSON of its state, see :func:`state_json`) — continuing the chain in the caller's
     transaction; returns how many were written."""
-    head = session.info.get("audit_head")
-    if head is None or head not in session:
-        head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
-        if head is None:
-            head = AuditHead(id=1, seq=0, hash=audit.GENESIS)
-            session.add(head)
-        session.info["audit_head"] = head
+    head = audit.locked_head(session)
     ts = utcnow()
     seq, prev = head.seq, head.hash
     # the canonical JSON of app.audit.entry_dict, keys in sorted order, written out once per

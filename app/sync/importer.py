@@ -221,14 +221,7 @@ def _superseded_standards(session: Session, rows: list[dict]) -> list[dict]:
 def _audit_head(session: Session) -> AuditHead:
     """The chain's head row, locked for this transaction (as ``app.audit.record`` takes it)."""
     session.flush()
-    head = session.info.get("audit_head")
-    if head is None or head not in session:
-        head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
-        if head is None:
-            head = AuditHead(id=1, seq=0, hash=audit.GENESIS)
-            session.add(head)
-        session.info["audit_head"] = head
-    return head
+    return audit.locked_head(session)
 
 
 def _audit_rows(actor: Actor, now, seq: int, prev: str,  # noqa: ANN001
