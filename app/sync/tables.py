@@ -133,6 +133,8 @@ def _converter(key: str, typ: object):  # noqa: ANN202, C901 - one branch per co
                 result = Decimal(str(value))
             except InvalidOperation:
                 raise ValueError(f"{key} 应为金额") from None
+            if not result.is_finite():  # NaN, Infinity: no amount
+                raise ValueError(f"{key} 应为金额")
             if not isinstance(value, str) or f"{result:.2f}" != value:
                 raise ValueError(f"{key} 的写法不规范")
             return result
