@@ -115,7 +115,7 @@ def main() -> None:
     ap.add_argument("--only-kills", action="store_true", help="run only the kill test")
     args = ap.parse_args()
     use_memory_keyring()
-    from app.sync import importer
+    from app.sync import runs
     from tests.sync_support import export_to, kill_import_trial
 
     tmp = Path(tempfile.mkdtemp(prefix="qf-bench-sync-"))
@@ -131,7 +131,7 @@ def main() -> None:
     result = export_to(town, DISTRICT, tmp / "out", full=True)
     export_s = time.perf_counter() - t
     t, cpu = time.perf_counter(), time.process_time()
-    r = importer.run_import(dist_db, dist.actor, result.paths[0], ack_dir=tmp / "acks")
+    r = runs.run_import(dist_db, dist.actor, result.paths[0], ack_dir=tmp / "acks")
     import_s, import_cpu = time.perf_counter() - t, time.process_time() - cpu
     print(f"[1] {args.households} households, {result.counts['member']} members: export {export_s:.2f} s, "
           f"import {import_s:.2f} s (CPU {import_cpu:.2f} s), package {result.size / 1e6:.2f} MB in {len(result.paths)} file(s) "
@@ -181,7 +181,7 @@ def main() -> None:
                 marks.append(time.perf_counter())
         # the district's month: all packages in one batch (one safety backup; on SQLite one
         # transaction for the batch, on PostgreSQL one per package)
-        items = importer.run_imports(database, actor, packages, ack_dir=tmp / "acks30", progress=tick)
+        items = runs.run_imports(database, actor, packages, ack_dir=tmp / "acks30", progress=tick)
         total = sum(i.result.tables["household"].new for i in items if i.result)
         each = sorted(b - a for a, b in zip(marks, marks[1:]))
         refused = [i.refused for i in items if i.refused]

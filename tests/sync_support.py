@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, select, text
 
 from app import audit, households as hs, offices, users
 from app.idcard import make_valid_id
-from app.sync import cards, export, importer, tables
+from app.sync import cards, export, runs, tables
 from db.engine import create_sqlcipher, open_sqlcipher, open_url
 
 DISTRICT = "640424"
@@ -95,7 +95,7 @@ def export_to(office: Office, to: str, out: Path, *, full: bool = False, period:
 
 
 def import_into(office: Office, path: Path, **kw):  # noqa: ANN001, ANN201
-    return importer.run_import(office.database, office.actor, path, **kw)
+    return runs.run_import(office.database, office.actor, path, **kw)
 
 
 def canonical_dump(database, owners: set[str]) -> dict:  # noqa: ANN001
@@ -123,13 +123,13 @@ sys.path.insert(0, {root!r})
 from pathlib import Path
 from db.engine import Database, sqlcipher_engine
 from app import users
-from app.sync import importer
+from app.sync import runs
 db = Database(engine=sqlcipher_engine(Path({db!r}), bytes.fromhex({key!r})))
 with db.session(write=False) as s:
     actor = users.actor_for(s, "admin")
 print("ready", flush=True)
 t = time.perf_counter()
-importer.run_import(db, actor, Path({package!r}), ack_dir=Path({acks!r}))
+runs.run_import(db, actor, Path({package!r}), ack_dir=Path({acks!r}))
 print("done", time.perf_counter() - t, flush=True)
 """
 

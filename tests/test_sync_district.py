@@ -135,7 +135,7 @@ def test_imported_households_are_found_by_search_at_the_district(env, district_d
 
 def test_the_months_packages_import_in_one_batch_with_one_backup(env, district_db, template_db, tmp_path):
     from app import backups
-    from app.sync import importer
+    from app.sync import runs
 
     town = Office(env.database, env.admin, TOWN, env.path)
     dist = Office(district_db, actor_of(district_db), DISTRICT)
@@ -152,7 +152,7 @@ def test_the_months_packages_import_in_one_batch_with_one_backup(env, district_d
     damaged.write_bytes(bytes(data))
     before = len(backups.list_backups(district_db.path)) if district_db.is_sqlite else 0
     steps = []
-    items = importer.run_imports(dist.database, dist.actor, [a, damaged, b], ack_dir=tmp_path / "acks",
+    items = runs.run_imports(dist.database, dist.actor, [a, damaged, b], ack_dir=tmp_path / "acks",
                                  progress=lambda i, n, text: steps.append((i, n)))
     assert [i.result.status if i.result else "refused" for i in items] == ["imported", "refused", "imported"]
     assert "数据包" in items[1].refused

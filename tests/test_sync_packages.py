@@ -181,9 +181,9 @@ def test_rewritten_township_history_raises_an_alarm(pair, tmp_path, batch):
     add_households(town, 1, start=9)
     p3 = export_to(town, DISTRICT, tmp_path / "3").paths[0]
     if batch:  # in a batch (one transaction on SQLite) the alarm is kept, the package not imported
-        from app.sync import importer
+        from app.sync import runs
 
-        [item] = importer.run_imports(dist.database, dist.actor, [p3])
+        [item] = runs.run_imports(dist.database, dist.actor, [p3])
         assert item.result is None and "审计链告警" in item.refused
     else:
         with pytest.raises(ChainBroken, match="审计链告警"):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from app.cli.common import Context, add_json, dump_json, error, info
 from app.errors import ValidationError
-from app.sync import cards, district, export, importer, log, tables
+from app.sync import cards, district, export, importer, log, runs, tables
 from app.sync.format import PackageRefused
 from app.sync.lock import allow_corrections  # noqa: F401  (used by app.cli.main)
 
@@ -145,13 +145,13 @@ def cmd_package_import(ctx: Context) -> int:
     with database.read() as s:
         actor = ctx.actor(s)
     if len(a.file) == 1:
-        result = importer.run_import(database, actor, Path(a.file[0]), dry_run=a.dry_run, ack_dir=a.ack_dir)
+        result = runs.run_import(database, actor, Path(a.file[0]), dry_run=a.dry_run, ack_dir=a.ack_dir)
         if ctx.json:
             dump_json(result.as_dict())
             return 0
         _print_import(result)
         return 0
-    items = importer.run_imports(database, actor, [Path(f) for f in a.file], dry_run=a.dry_run,
+    items = runs.run_imports(database, actor, [Path(f) for f in a.file], dry_run=a.dry_run,
                                  ack_dir=a.ack_dir)
     refused = [i for i in items if i.refused]
     if ctx.json:

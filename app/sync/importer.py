@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from sqlalchemy import String, any_, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from app import audit, backups, clock
+from app import audit, clock
 from app.permissions import Actor, require
 from app.sync import checks, format as fmt, log, searchindex, tables
 from app.sync.ack import make_ack
@@ -34,9 +32,6 @@ from db.sync_models import SyncPeer
 
 IN_CHUNK = 500
 PG_CHUNK = 50000
-BULK_CACHE_KIB = 512 * 1024
-MAX_CACHE_KIB = 2 * 1024 * 1024  # a batch at district size (the cache grows only as pages are read)
-NORMAL_CACHE_KIB = 65536  # db.engine's setting
 
 
 @dataclass
@@ -414,133 +409,4 @@ def record_alarm(session: Session, actor: Actor, exc: ChainBroken, period: str, 
                  {"sender": exc.sender, "message": exc.message})
 
 
-def bulk_cache_kib(database) -> int:  # noqa: ANN001
-    """The page cache of a bulk import: room for the whole database file (a page read again after
-    it left the cache is read and decrypted again: at district size that doubled the time of the
-    last packages), at least BULK_CACHE_KIB, at most MAX_CACHE_KIB."""
-    size = database.path.stat().st_size // 1024 if database.path is not None and database.path.exists() else 0
-    return max(BULK_CACHE_KIB, min(MAX_CACHE_KIB, size + size // 4))
-
-
-def grow_cache(database) -> None:  # noqa: ANN001
-    """Set the bulk page cache for the database's present size (a batch calls it before each
-    package: the file grows; growing the cache keeps the pages already cached)."""
-    with database.engine.connect() as conn:  # the thread's one pooled connection (SingletonThreadPool)
-        conn.exec_driver_sql(f"PRAGMA cache_size = -{bulk_cache_kib(database)}")
-
-
-@contextmanager
-def _bulk_cache(database, enabled: bool) -> Iterator[None]:  # noqa: ANN001
-    """A bulk import keeps the growing indexes in a larger page cache (as bench/district); the
-    normal size afterwards. Shrinking drops the cached pages, so a batch keeps it for all packages."""
-    if not (enabled and database.is_sqlite):
-        yield
-        return
-    grow_cache(database)
-    try:
-        yield
-    finally:
-        with database.engine.connect() as conn:
-            conn.exec_driver_sql(f"PRAGMA cache_size = -{NORMAL_CACHE_KIB}")
-
-
-def _write_acks(files: list[tuple[ImportResult, Path, str, bytes]]) -> None:
-    """The 回执 files, written only after the import is committed: an acknowledgement of a
-    package the database does not hold would make its sender skip those changes next time."""
-    for result, folder, name, data in files:
-        result.ack_paths += [str(x) for x in fmt.write_file(folder, name, data)]
-
-
-def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = False,  # noqa: ANN001
-               ack_dir: Path | str | None = None, batch: bool = False) -> ImportResult:
-    """One import as one unit of work (the CLI and the GUI both call this). ``batch=True`` only
-    from :func:`run_imports`, which took the safety backup and set the page cache for all."""
-    path = Path(path)
-    data = fmt.read_file(path)
-    if not (batch or dry_run):  # a verified backup before anything can be written (None on PostgreSQL)
-        backups.safety_backup(database, "exchange")
-    files: list = []
-    try:
-        with _bulk_cache(database, not (batch or dry_run)), database.session(write=not dry_run) as s:
-            log.take_import_lock(s)
-            result = import_package(s, actor, data, dry_run=dry_run, file_name=path.name,
-                                    ack_dir=None if dry_run else Path(ack_dir or path.parent), files=files)
-    except ChainBroken as exc:
-        if not dry_run:
-            m = fmt.read_zip(data).manifest
-            with database.session() as s:
-                record_alarm(s, actor, exc, m["period"], m["seq"])
-        raise
-    _write_acks(files)
-    return result
-
-
-@dataclass
-class BatchItem:
-    path: str
-    result: ImportResult | None = None
-    refused: str | None = None  # the reason a package was not imported
-
-
-def run_imports(database, actor: Actor, paths: list[Path | str], *, dry_run: bool = False,  # noqa: ANN001
-                ack_dir: Path | str | None = None,
-                progress: Callable[[int, int, str], None] | None = None) -> list[BatchItem]:
-    """Several packages at once (the district's month: one from each township). One verified
-    safety backup before the first (restoring it undoes the whole batch); every package passes
-    all the checks of :func:`import_package`, and a refused one is reported with its reason while
-    the others go on. On PostgreSQL each package is its own transaction, as :func:`run_import`; on
-    SQLite (one writer anyway) the whole batch is one transaction — all of it or none of it — so
-    that each page of the growing indexes is encrypted and written once, not once per package
-    (at district size that was most of the time). Any other error stops and undoes the batch.
-    The 回执 files are written after the commit."""
-    if not dry_run and paths:
-        backups.safety_backup(database, "exchange")
-    if database.is_sqlite and not dry_run:
-        return _one_transaction(database, actor, [Path(p) for p in paths], ack_dir, progress)
-    out = []
-    for i, path in enumerate(paths):
-        if progress:
-            progress(i, len(paths), f"正在导入：{Path(path).name}")
-        item = BatchItem(str(path))
-        try:
-            item.result = run_import(database, actor, path, dry_run=dry_run, ack_dir=ack_dir, batch=True)
-        except PackageRefused as exc:
-            item.refused = str(exc)
-        out.append(item)
-    if progress:
-        progress(len(paths), len(paths), "导入完成")
-    return out
-
-
-def _one_transaction(database, actor: Actor, paths: list[Path], ack_dir: Path | str | None,  # noqa: ANN001
-                     progress: Callable[[int, int, str], None] | None) -> list[BatchItem]:
-    out, files = [], []
-    with _bulk_cache(database, True), database.session() as s:
-        log.take_import_lock(s)
-        for i, path in enumerate(paths):
-            if progress:
-                progress(i, len(paths), f"正在导入：{path.name}")
-            grow_cache(database)
-            item = BatchItem(str(path))
-            try:
-                data = fmt.read_file(path)
-                with s.begin_nested():  # a package refused after all is undone alone
-                    item.result = import_package(s, actor, data, file_name=path.name,
-                                                 ack_dir=Path(ack_dir or path.parent), files=files)
-            except ChainBroken as exc:  # kept visible: district status and exchange log
-                m = fmt.read_zip(data).manifest
-                record_alarm(s, actor, exc, m["period"], m["seq"])
-                item.refused = str(exc)
-            except PackageRefused as exc:
-                item.refused = str(exc)
-            out.append(item)
-        if progress:
-            progress(len(paths), len(paths), "正在保存……")
-    _write_acks(files)
-    if progress:
-        progress(len(paths), len(paths), "导入完成")
-    return out
-
-
-__all__ = ["BatchItem", "ImportResult", "PackageRefused", "TableSummary", "import_package",
-           "run_import", "run_imports"]
+__all__ = ["ImportResult", "PackageRefused", "TableSummary", "import_package", "record_alarm"]

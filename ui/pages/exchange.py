@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 from app import clock
 from app.errors import ConflictError, ValidationError
 from app.errors import QingfengError
-from app.sync import cards, district, export, importer, log, tables
+from app.sync import cards, district, export, importer, log, runs, tables
 from ui import dialogs, ops
 from ui.context import AppContext
 from ui.widgets import page_title
@@ -331,7 +331,7 @@ class ExchangePage(QWidget):
 
         def work(progress, _c) -> importer.ImportResult:  # noqa: ANN001
             progress.update(0, 0, "正在检查签名并预览……")
-            return importer.run_import(ctx.database, ctx.actor, Path(path), dry_run=True)
+            return runs.run_import(ctx.database, ctx.actor, Path(path), dry_run=True)
 
         def done(r: importer.ImportResult) -> None:
             self.preview, self.preview_path = r, Path(path)
@@ -373,7 +373,7 @@ class ExchangePage(QWidget):
 
         def work(progress, _c) -> importer.ImportResult:  # noqa: ANN001
             progress.update(0, 0, "正在导入（一个事务，全部或全不）……")
-            return importer.run_import(ctx.database, ctx.actor, path)
+            return runs.run_import(ctx.database, ctx.actor, path)
 
         def done(r: importer.ImportResult) -> None:
             self._show_result(r)
@@ -400,11 +400,11 @@ class ExchangePage(QWidget):
         ctx = self.ctx
         self.apply_button.setEnabled(False)
 
-        def work(progress, _c) -> list[importer.BatchItem]:  # noqa: ANN001
-            return importer.run_imports(ctx.database, ctx.actor, [Path(p) for p in paths],
+        def work(progress, _c) -> list[runs.BatchItem]:  # noqa: ANN001
+            return runs.run_imports(ctx.database, ctx.actor, [Path(p) for p in paths],
                                         progress=lambda i, n, text: progress.update(i, n, text))
 
-        def done(items: list[importer.BatchItem]) -> None:
+        def done(items: list[runs.BatchItem]) -> None:
             refused = [i for i in items if i.refused]
             self.import_summary.setStyleSheet("color: #c62828; font-weight: bold;" if refused else "")
             self.import_summary.setText(f"已处理 {len(items)} 个数据包：导入 {len(items) - len(refused)} 个，"
