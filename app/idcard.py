@@ -360,23 +360,25 @@ def validate_id(raw: object, *, today: date | None = None) -> IdInfo:
         text = convert_15_to_18(text)
         fixes.append(FIX_15_TO_18)
     else:
-        expected = check_digit(text[:17])
-        if text[17] != expected:
-            if text.endswith("000"):
-                raise IdNumberError(raw, EXCEL_SUSPECT, "excel_lost")
-            rule = f"校验码（最后一位）应为“{expected}”，实为“{text[17]}”，号码中有数字录错"
-            raise IdNumberError(raw, rule, "check_digit")
+        _verify_check_char(raw, text)
+    return _info(text, birth, fixes, converted)
 
-    return IdInfo(
-        number=text,
-        birth_date=birth,
-        gender="男" if int(text[16]) % 2 == 1 else "女",
-        region_code=text[:6],
-        province_code=text[:2],
-        fixes=fixes,
-        converted_from_15=converted,
-        region_name=_region_name(text[:6], birth.year),
-    )
+
+def _verify_check_char(raw: str, text: str) -> None:
+    """The last character of an 18-digit ``text`` against the first 17 (``raw`` as typed, for
+    the message); trailing zeros are Excel's lost digits rather than a typing error."""
+    expected = _check_char(text[:17])
+    if text[17] != expected:
+        if text.endswith("000"):
+            raise IdNumberError(raw, EXCEL_SUSPECT, "excel_lost")
+        rule = f"校验码（最后一位）应为“{expected}”，实为“{text[17]}”，号码中有数字录错"
+        raise IdNumberError(raw, rule, "check_digit")
+
+
+def _info(text: str, birth: date, fixes: list[str], converted: bool) -> IdInfo:
+    return IdInfo(number=text, birth_date=birth, gender="男" if int(text[16]) % 2 == 1 else "女",
+                  region_code=text[:6], province_code=text[:2], fixes=fixes,
+                  converted_from_15=converted, region_name=_region_name(text[:6], birth.year))
 
 
 def _validate_clean18(text: str, today: date) -> IdInfo:
@@ -387,15 +389,8 @@ def _validate_clean18(text: str, today: date) -> IdInfo:
         rule = f"前两位“{text[:2]}”不是有效的省级行政区划代码（应在 {PROVINCE_MIN}–{PROVINCE_MAX} 之间）"
         raise IdNumberError(text, rule, "province")
     birth = _birth_date(text, text[6:14], today)
-    expected = _check_char(text[:17])
-    if text[17] != expected:
-        if text.endswith("000"):
-            raise IdNumberError(text, EXCEL_SUSPECT, "excel_lost")
-        rule = f"校验码（最后一位）应为“{expected}”，实为“{text[17]}”，号码中有数字录错"
-        raise IdNumberError(text, rule, "check_digit")
-    return IdInfo(number=text, birth_date=birth, gender="男" if int(text[16]) % 2 == 1 else "女",
-                  region_code=text[:6], province_code=text[:2], fixes=[], converted_from_15=False,
-                  region_name=_region_name(text[:6], birth.year))
+    _verify_check_char(text, text)
+    return _info(text, birth, [], False)
 
 
 def is_valid_id(raw: object, *, today: date | None = None) -> bool:
