@@ -1,5 +1,6 @@
 """The upgrade path: a database made by the first released schema (revision 0001) is backed up
 (verified) and migrated to head on first start; a failed upgrade leaves the old file in place."""
+import os
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,88 @@ def test_restoring_an_older_backup_upgrades_it(tmp_path):
             assert s.execute(text("SELECT action FROM audit_log ORDER BY seq DESC")).scalar() == "backup.restore"
     finally:
         result.database.dispose()
+
+
+def _migrate(database, target: str, *, down: bool = False) -> None:  # noqa: ANN001
+    cfg = migrate._config()
+    with database.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, target)
+
+
+def _terms(database) -> list[tuple]:  # noqa: ANN001
+    with database.engine.connect() as conn:
+        return sorted(map(tuple, conn.execute(text(
+            "SELECT rank, term, household_id FROM search_terms")).all()))
+
+
+def _search_terms_through_0011(database) -> None:  # noqa: ANN001
+    """Real households and their search terms survive 0011 down and up again; the terms become
+    the table's key (on SQLite a WITHOUT ROWID table) and search still finds every head."""
+    from app import demo, search
+
+    with database.session() as s:
+        offices.init_office(s, code="640424100", name="香水镇人民政府", level="township", parent=None,
+                            admin="admin", admin_password="upgrade-pass-1", villages=["香水村", "泾河村"])
+    with database.session() as s:
+        demo.generate(s, users.actor_for(s, "admin"), households=4, seed=5)
+    before = _terms(database)
+    assert len(before) > 20
+    _migrate(database, "0010", down=True)
+    columns = {c["name"] for c in inspect(database.engine).get_columns("search_terms")}
+    assert "id" in columns and _terms(database) == before
+    _migrate(database, "head")
+    assert _terms(database) == before
+    key = inspect(database.engine).get_pk_constraint("search_terms")["constrained_columns"]
+    assert key == ["rank", "term", "household_id"]
+    assert "id" not in {c["name"] for c in inspect(database.engine).get_columns("search_terms")}
+    if database.engine.dialect.name == "sqlite":
+        with database.engine.connect() as conn:
+            ddl = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'search_terms'")).scalar()
+        assert "WITHOUT ROWID" in ddl.upper()
+    with database.session(write=False) as s:
+        from db.models import Household
+        from sqlalchemy import select
+
+        heads = s.execute(select(Household.id, Household.head_name)).all()
+        assert heads and all(h.id in {hit.id for hit in search.search(s, h.head_name)} for h in heads)
+        assert audit.verify(s).ok
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from db.models import Base
+
+    with database.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_search_terms_through_0011_on_sqlite(tmp_path):
+    from db.engine import create_sqlcipher
+
+    database, _ = create_sqlcipher(tmp_path / "terms.qfdb", passphrase=PASSPHRASE)
+    try:
+        _search_terms_through_0011(database)
+    finally:
+        database.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("QINGFENG_TEST_PG_URL"), reason="QINGFENG_TEST_PG_URL 未设置")
+def test_search_terms_through_0011_on_postgres():
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    from db.engine import open_url
+
+    admin = create_engine(os.environ["QINGFENG_TEST_PG_URL"], isolation_level="AUTOCOMMIT")
+    name = f"qf_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    database = open_url(admin.url.set(database=name).render_as_string(hide_password=False), create=True)
+    try:
+        _search_terms_through_0011(database)
+    finally:
+        database.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
