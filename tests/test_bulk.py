@@ -119,3 +119,52 @@ def test_state_jsons_writes_each_rows_state_json(rows):
             for i, values in enumerate(rows)]
     assert bulk.state_jsons(Household.__table__, full) == [
         audit.canonical({k: audit.plain(v) for k, v in row.items()}) for row in full]
+
+
+def test_insert_rows_stores_what_sqlalchemy_stores(env):
+    """Columns alike in every row are written into the statement as literals (text with quotes,
+    NULL, whole numbers, time stamps, flags), the others bound: each stored value — its text and
+    its SQLite type — is what SQLAlchemy's own INSERT stores for the same row."""
+    from sqlalchemy import insert, text
+
+    with env.database.session() as s:
+        v = _village(s)
+        now = datetime(2026, 11, 20, 9, 30, 15, 123456)
+        blank = {c.key: None for c in Household.__table__.columns}
+        note = "王'五\"的 ''说明'' ; DROP TABLE households; --"
+
+        def rows(prefix: str) -> list[dict]:
+            return [{**blank, "id": f"{prefix}{i:032d}"[:36], "owner_office": env.reviewer.office_code,
+                     "version": 1, "created_at": now, "updated_at": now, "number": f"{prefix}-{i}",
+                     "village_id": v.id, "head_name": "张三" if i % 2 else "李四", "urban_rural": "农村",
+                     "category": "农村低保", "status": "在保", "monthly_amount": Decimal("620.50"),
+                     "approve_date": date(2026, 1, 2), "note": note} for i in range(3)]
+        bulk.insert_rows(s, Household.__table__, rows("bulk"))
+        s.execute(insert(Household), rows("orm_"))
+        cols = [c.name for c in Household.__table__.columns if c.name not in ("id", "number")]
+        picked = ", ".join(f"{c}, typeof({c})" for c in cols)
+        stored = {prefix: s.execute(text(f"SELECT {picked} FROM households WHERE id LIKE :p ORDER BY id"),
+                                    {"p": prefix + "%"}).all() for prefix in ("bulk", "orm_")}
+    assert len(stored["bulk"]) == 3 and stored["bulk"] == stored["orm_"]
+    assert stored["bulk"][0][cols.index("note") * 2] == note
+
+
+def test_insert_rows_with_every_column_alike(env):
+    """Rows that are all alike still go in one per row."""
+    from db.models import SearchTerm
+
+    with env.database.session() as s:
+        v = _village(s)
+        now = datetime(2026, 11, 20, 9, 0, 0)
+        blank = {c.key: None for c in Household.__table__.columns}
+        hid = new_id()
+        bulk.insert_rows(s, Household.__table__, [{**blank, "id": hid, "owner_office": env.reviewer.office_code,
+                                                   "version": 1, "created_at": now, "updated_at": now,
+                                                   "number": "X-1", "village_id": v.id, "head_name": "张三",
+                                                   "urban_rural": "农村", "category": "农村低保", "status": "在保",
+                                                   "monthly_amount": Decimal("1")}])
+        bulk.insert_rows(s, SearchTerm.__table__, [(hid, "zs", 0)], columns=("household_id", "term", "rank"))
+        bulk.insert_rows(s, SearchTerm.__table__, [(hid, f"t{i}", 0) for i in range(5)],
+                         columns=("household_id", "term", "rank"))
+        got = s.execute(select(SearchTerm.term).where(SearchTerm.household_id == hid)).scalars().all()
+    assert sorted(got) == ["t0", "t1", "t2", "t3", "t4", "zs"]
