@@ -71,18 +71,25 @@ def insert_rows(session: Session, table: Table, rows: list, *, columns: Sequence
             return compiled.string, [dict(zip(order, values)) for values in zip(*cols)]
         if not fold:
             return compiled.string, list(zip(*cols))
-        places = []
-        for col in cols:
-            first = col[0]
-            same = _literal(first) if all(map(operator.is_, col, repeat(first))) else None
-            places.append(same or "?")
-        if "?" not in places:  # every row alike: still one bound column, so each row is one execution
-            places[0] = "?"
-        bound = [col for col, place in zip(cols, places) if place == "?"]
-        return head + "(" + ", ".join(places) + ")", list(zip(*bound))
+        places, bound = folded(cols)
+        return head + "(" + ", ".join(places) + ")", bound
 
     for i in range(0, len(rows), chunk):
         conn.exec_driver_sql(*statement(rows[i:i + chunk]))
+
+
+def folded(cols: list[list]) -> tuple[list[str], list[tuple]]:
+    """SQLite, the values of an INSERT column by column (each already through its bind
+    processor) → the VALUES entry of each column — "?" or, for a column holding the very same
+    value in every row, its literal — and the rows of the bound values for ``executemany``."""
+    places = []
+    for col in cols:
+        first = col[0]
+        same = _literal(first) if all(map(operator.is_, col, repeat(first))) else None
+        places.append(same or "?")
+    if "?" not in places:  # every row alike: still one bound column, so each row is one execution
+        places[0] = "?"
+    return places, list(zip(*(col for col, place in zip(cols, places) if place == "?")))
 
 
 def _literal(value: object) -> str | None:
