@@ -80,12 +80,16 @@ def insert_rows(session: Session, table: Table, rows: list, *, columns: Sequence
 
 def folded(cols: list[list]) -> tuple[list[str], list[tuple]]:
     """SQLite, the values of an INSERT column by column (each already through its bind
-    processor) → the VALUES entry of each column — "?" or, for a column holding the very same
-    value in every row, its literal — and the rows of the bound values for ``executemany``."""
+    processor) → the VALUES entry of each column — "?" or, for a column holding the same value
+    (equal, of the same type) in every row, its literal — and the rows of the bound values for
+    ``executemany``."""
     places = []
     for col in cols:
         first = col[0]
-        same = _literal(first) if all(map(operator.is_, col, repeat(first))) else None
+        same = _literal(first)
+        if same is not None and (col.count(first) != len(col) or
+                                 (first is not None and len(set(map(type, col))) != 1)):
+            same = None
         places.append(same or "?")
     if "?" not in places:  # every row alike: still one bound column, so each row is one execution
         places[0] = "?"
