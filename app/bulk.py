@@ -158,13 +158,18 @@ def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while an import builds its hundreds of thousands of rows,
     cells and plans (reference counting still frees them as usual; anything caught in a cycle
     waits for the next collection). Each collection would walk every live object again — at 100,000 members that is
-    a third of the preview's time. The collector runs again as before afterwards."""
+    a third of the preview's time. The collector runs again as before afterwards; what the work
+    left alive (the plan, the preview) joins the oldest generation directly (``freeze`` then
+    ``unfreeze``), instead of being walked by the next young collections — at 100,000 members
+    one such walk took 0.3 s. Cycles among those objects are found by the next full collection."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
