@@ -131,7 +131,7 @@ def test_insert_rows_stores_what_sqlalchemy_stores(env):
         v = _village(s)
         now = datetime(2026, 11, 20, 9, 30, 15, 123456)
         blank = {c.key: None for c in Household.__table__.columns}
-        note = "王'五\"的 ''说明'' ; DROP TABLE households; --"
+        note = "王'五\"的 ''说明'' ? %s %% :x ; DROP TABLE households; --"
 
         def rows(prefix: str) -> list[dict]:
             return [{**blank, "id": f"{prefix}{i:032d}"[:36], "owner_office": env.reviewer.office_code,
