@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,7 +72,6 @@ class _Plan:
     superseded: dict[str, list[dict]]  # local rows replaced by the owner's copy (natural key)
     calendar: dict | None = None
     source_records: dict | None = None  # {"rows": rows of new data sources, "counts": …}
-    values: dict[str, dict] = field(default_factory=dict)  # id -> converted column values
 
 
 def _by_ids(session: Session, table, cols: list, ids: list[str]):  # noqa: ANN001, ANN202
@@ -119,11 +119,11 @@ def plan(session: Session, opened: Opened) -> _Plan:
         seen, candidates = set(), []
         for row in rows:
             try:
-                values = tables.from_plain(entity, row)
+                tables.check_plain(entity, row)
             except ValueError as exc:
                 _refuse(summary, row, f"格式不对：{exc}")
                 continue
-            rid = values["id"]
+            rid = row["id"]
             if rid in seen:
                 _refuse(summary, row, "同一记录在数据包中出现了两次")
                 continue
@@ -146,16 +146,16 @@ def plan(session: Session, opened: Opened) -> _Plan:
                 _refuse(summary, row, f"冲突：本地版本 {local['version']} 与数据包中的版本 {row['version']} "
                                       "内容不同（同一单位的数据在两处被修改，可能恢复过备份），未覆盖")
                 continue
-            candidates.append((row, local, values))
+            candidates.append((row, local))
         missing_fk: dict[str, set[str]] = {}
-        for row, _local, _values in candidates:
+        for row, _local in candidates:
             for col, target in fks:
                 value = row.get(col)
                 if value is not None and value not in accepted.get(_entity_of(target), set()):
                     missing_fk.setdefault(target.name, set()).add(value)
         present = {name: _present(session, tables.model(_entity_of_name(name)).__table__, ids)
                    for name, ids in missing_fk.items()}
-        for row, local, values in candidates:
+        for row, local in candidates:
             bad = [col for col, target in fks if row.get(col) is not None
                    and row[col] not in accepted.get(_entity_of(target), set())
                    and row[col] not in present.get(target.name, set())]
@@ -169,7 +169,6 @@ def plan(session: Session, opened: Opened) -> _Plan:
             else:
                 summary.updated += 1
                 p.updated.setdefault(entity, []).append((local, row))
-            p.values[row["id"]] = values
         if entity == "standard":
             p.superseded["standard"] = _superseded_standards(session, p.new.get("standard", []))
     if "calendar" in opened.sections:
@@ -224,20 +223,18 @@ def _audit_rows(actor: Actor, now, seq: int, prev: str,  # noqa: ANN001
     """The entries continuing the chain at (seq, prev), the same hashing as ``app.audit.record``;
     returns them and the new head. Pure computation (no database): on PostgreSQL it runs in a
     worker thread while the server stores the records."""
-    # encoders built once: json.dumps with arguments builds one per call (the same text results)
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    canonical = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+    quote, canonical = _json_string, _canonical_encoder()
     # the canonical JSON of an entry (sorted keys, no spaces) assembled field by field: the same
     # text as app.audit.canonical, without sorting and encoding a dict per entry
-    fixed = ",".join(f'"{k}":{dumps(v)}' for k, v in (("office", actor.office_code),))
-    ts, user = dumps(audit.plain(now)), dumps(actor.username)
+    fixed = f'"office":{quote(actor.office_code)}'
+    ts, user = quote(audit.plain(now)), quote(actor.username)
     rows = []
     for action, entity, entity_id, before, after in items:
         seq += 1
         before_text = None if before is None else canonical(before)
         after_text = None if after is None else canonical(after)
-        text = (f'{{"action":{dumps(action)},"after":{dumps(after_text)},"before":{dumps(before_text)},'
-                f'"entity":{dumps(entity)},"entity_id":{dumps(entity_id)},{fixed},"seq":{seq},'
+        text = (f'{{"action":{quote(action)},"after":{quote(after_text)},"before":{quote(before_text)},'
+                f'"entity":{quote(entity)},"entity_id":{quote(entity_id)},{fixed},"seq":{seq},'
                 f'"ts":{ts},"user":{user}}}')
         h = hashlib.sha256((prev + text).encode("utf-8")).hexdigest()
         rows.append({"seq": seq, "ts": now, "username": actor.username, "office": actor.office_code,
@@ -245,6 +242,27 @@ def _audit_rows(actor: Actor, now, seq: int, prev: str,  # noqa: ANN001
                      "before": before_text, "after": after_text, "prev_hash": prev, "hash": h})
         prev = h
     return rows, seq, prev
+
+
+def _json_string(value: object) -> str:
+    """``json.dumps(value, ensure_ascii=False)``: for a str the C function json.dumps calls."""
+    if type(value) is str:
+        return json.encoder.encode_basestring(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _canonical_encoder():  # noqa: ANN202
+    """``app.audit.canonical`` of a dict (sorted keys, no spaces, ensure_ascii=False), with the C
+    encoder built once instead of once per call (json.dumps builds it every time)."""
+    make = json.encoder.c_make_encoder
+    if make is None:  # pragma: no cover - CPython always has the accelerator
+        return audit.canonical
+    encode = make(None, _no_default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    return lambda data: "".join(encode(data, 0))
+
+
+def _no_default(value: object) -> object:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _write_audit(session: Session, head: AuditHead, computed: tuple[list[dict], int, str]) -> None:
@@ -275,12 +293,13 @@ def _items(p: _Plan) -> list[tuple]:
 
 def _apply(session: Session, actor: Actor, p: _Plan) -> int:
     items = _items(p)
-    # households new here have no search terms yet: indexed from the values of the package;
-    # the others (changed, or a member changed) are re-read and rewritten
-    new_households = {r["id"] for r in p.new.get("household", [])}
-    households = [p.values[h] for h in sorted(new_households)]
-    members = [p.values[r["id"]] for r in p.new.get("member", []) if r["household_id"] in new_households]
-    villages = {v["id"]: v["name"] for v in (p.values[r["id"]] for r in p.new.get("village", []))} \
+    # households new here have no search terms yet: indexed from the rows of the package (the
+    # text columns the terms are made of are as stored); the others (changed, or a member
+    # changed) are re-read and rewritten
+    new_households = {r["id"]: r for r in p.new.get("household", [])}
+    households = [new_households[h] for h in sorted(new_households)]
+    members = [r for r in p.new.get("member", []) if r["household_id"] in new_households]
+    villages = {v["id"]: v["name"] for v in p.new.get("village", [])} \
         | {a["id"]: a["name"] for _b, a in p.updated.get("village", [])}
     for entity, old_rows in p.superseded.items():
         model = tables.model(entity)
@@ -300,12 +319,10 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
         pool.shutdown(wait=False)
     for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
         table = tables.model(entity).__table__
-        new = p.new.get(entity, [])
-        if new:
-            tables.insert_many(session.connection(), table, [p.values[r["id"]] for r in new])
+        tables.insert_plain(session.connection(), entity, p.new.get(entity, []))
         changed = p.updated.get(entity, [])
         if changed:
-            values = [dict(p.values[after["id"]], _id=after["id"]) for _b, after in changed]
+            values = [dict(tables.to_values(entity, after), _id=after["id"]) for _b, after in changed]
             cols = {k: bindparam(k) for k, _c in tables.columns(entity) if k != "id"}
             stmt = update(table).where(table.c.id == bindparam("_id")).values(**cols)
             session.connection().execute(stmt, values)
@@ -321,7 +338,7 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
     touched = {a["id"] for _b, a in p.updated.get("household", [])}
     touched |= {r["household_id"] for r in p.new.get("member", [])}
     touched |= {x["household_id"] for pair in p.updated.get("member", []) for x in pair}
-    searchindex.reindex(session, touched - new_households)
+    searchindex.reindex(session, touched - set(new_households))
     return len(items)
 
 
