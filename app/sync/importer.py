@@ -72,6 +72,8 @@ class _Plan:
     superseded: dict[str, list[dict]]  # local rows replaced by the owner's copy (natural key)
     calendar: dict | None = None
     source_records: dict | None = None  # {"rows": rows of new data sources, "counts": …}
+    texts: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, id) -> canonical JSON, if known
+    terms: object | None = None  # app.sync.prefetch.Terms: the worker's search terms of the households
 
 
 def _by_ids(session: Session, table, cols: list, ids: list[str]):  # noqa: ANN001, ANN202
@@ -117,11 +119,19 @@ def plan(session: Session, opened: Opened) -> _Plan:
         fks = [(col.name, next(iter(col.foreign_keys)).column.table) for col in table.columns
                if col.foreign_keys]
         seen, candidates = set(), []
-        for row in rows:
-            try:
-                tables.check_plain(entity, row)
-            except ValueError as exc:
-                _refuse(summary, row, f"格式不对：{exc}")
+        # the worker's reading (app.sync.prefetch): each row's check_plain reason and canonical JSON
+        reasons = texts = None
+        if opened.prepared is not None and entity in opened.prepared.refusals:
+            reasons, texts = opened.prepared.refusals[entity], opened.prepared.texts[entity]
+        for i, row in enumerate(rows):
+            if reasons is None:
+                try:
+                    tables.check_plain(entity, row)
+                except ValueError as exc:
+                    _refuse(summary, row, f"格式不对：{exc}")
+                    continue
+            elif reasons[i] is not None:
+                _refuse(summary, row, f"格式不对：{reasons[i]}")
                 continue
             rid = row["id"]
             if rid in seen:
@@ -147,6 +157,8 @@ def plan(session: Session, opened: Opened) -> _Plan:
                                       "内容不同（同一单位的数据在两处被修改，可能恢复过备份），未覆盖")
                 continue
             candidates.append((row, local))
+            if texts is not None:
+                p.texts[entity, rid] = texts[i]
         missing_fk: dict[str, set[str]] = {}
         for row, _local in candidates:
             for col, target in fks:
@@ -171,6 +183,8 @@ def plan(session: Session, opened: Opened) -> _Plan:
                 p.updated.setdefault(entity, []).append((local, row))
         if entity == "standard":
             p.superseded["standard"] = _superseded_standards(session, p.new.get("standard", []))
+    if opened.prepared is not None:
+        p.terms = opened.prepared.terms
     if "calendar" in opened.sections:
         p.calendar = plan_calendar(session, opened.sections["calendar"])
         p.summary["calendar"] = TableSummary(tables.LABELS["calendar"], **p.calendar["counts"])
@@ -219,11 +233,11 @@ def _audit_head(session: Session) -> AuditHead:
 
 
 def _audit_rows(actor: Actor, now, seq: int, prev: str,  # noqa: ANN001
-                items: list[tuple[str, str, str, dict | None, dict | None]]) -> tuple[list[dict], int, str]:
-    """The entries continuing the chain at (seq, prev), the same hashing as ``app.audit.record``;
-    returns them and the new head. Pure computation (no database): on PostgreSQL it runs in a
+                items: list[tuple[str, str, str, dict | None, dict | str | None]]) -> tuple[list[dict], int, str]:
+    """The entries continuing the chain at (seq, prev), the same hashing as ``app.audit.record``
+    (an ``after`` given as text is its canonical JSON already); returns them and the new head. Pure computation (no database): on PostgreSQL it runs in a
     worker thread while the server stores the records."""
-    quote, canonical = _json_string, _canonical_encoder()
+    quote, canonical = _json_string, tables.canonical_encoder()
     # the canonical JSON of an entry (sorted keys, no spaces) assembled field by field: the same
     # text as app.audit.canonical, without sorting and encoding a dict per entry
     fixed = f'"office":{quote(actor.office_code)}'
@@ -232,7 +246,7 @@ def _audit_rows(actor: Actor, now, seq: int, prev: str,  # noqa: ANN001
     for action, entity, entity_id, before, after in items:
         seq += 1
         before_text = None if before is None else canonical(before)
-        after_text = None if after is None else canonical(after)
+        after_text = None if after is None else after if type(after) is str else canonical(after)
         text = (f'{{"action":{quote(action)},"after":{quote(after_text)},"before":{quote(before_text)},'
                 f'"entity":{quote(entity)},"entity_id":{quote(entity_id)},{fixed},"seq":{seq},'
                 f'"ts":{ts},"user":{user}}}')
@@ -248,21 +262,7 @@ def _json_string(value: object) -> str:
     """``json.dumps(value, ensure_ascii=False)``: for a str the C function json.dumps calls."""
     if type(value) is str:
         return json.encoder.encode_basestring(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _canonical_encoder():  # noqa: ANN202
-    """``app.audit.canonical`` of a dict (sorted keys, no spaces, ensure_ascii=False), with the C
-    encoder built once instead of once per call (json.dumps builds it every time)."""
-    make = json.encoder.c_make_encoder
-    if make is None:  # pragma: no cover - CPython always has the accelerator
-        return audit.canonical
-    encode = make(None, _no_default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
-    return lambda data: "".join(encode(data, 0))
-
-
-def _no_default(value: object) -> object:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def _write_audit(session: Session, head: AuditHead, computed: tuple[list[dict], int, str]) -> None:
@@ -286,8 +286,10 @@ def _items(p: _Plan) -> list[tuple]:
     for entity, old_rows in p.superseded.items():
         items += [("sync.supersede", entity, old["id"], old, None) for old in old_rows]
     for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
-        items += [("sync.import", entity, r["id"], None, r) for r in p.new.get(entity, [])]
-        items += [("sync.import", entity, after["id"], before, after) for before, after in p.updated.get(entity, [])]
+        text = p.texts.get  # the canonical JSON the worker wrote, where there is one (the same text)
+        items += [("sync.import", entity, r["id"], None, text((entity, r["id"]), r)) for r in p.new.get(entity, [])]
+        items += [("sync.import", entity, after["id"], before, text((entity, after["id"]), after))
+                  for before, after in p.updated.get(entity, [])]
     return items
 
 
@@ -334,7 +336,10 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
         searchindex.write_terms(session, terms.result())
     else:
         _audit_bulk(session, actor, items)
-        searchindex.index_new(session, households, members, villages)
+        names = searchindex.village_names(session, households, villages)
+        ready = p.terms  # the worker's terms (app.sync.prefetch), when they are these households'
+        searchindex.write_terms(session, ready.rows if ready is not None and ready.matches(households, members, names)
+                                else searchindex.new_terms(households, members, names))
     touched = {a["id"] for _b, a in p.updated.get("household", [])}
     touched |= {r["household_id"] for r in p.new.get("member", [])}
     touched |= {x["household_id"] for pair in p.updated.get("member", []) for x in pair}
@@ -344,10 +349,12 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
 
 def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool = False,
                    ack_dir: Path | None = None, file_name: str | None = None,
-                   files: list[tuple[ImportResult, Path, str, bytes]] | None = None) -> ImportResult:
-    """Check, validate and (unless ``dry_run``) apply one package in the session's transaction."""
+                   files: list[tuple[ImportResult, Path, str, bytes]] | None = None,
+                   prepared: object | None = None) -> ImportResult:
+    """Check, validate and (unless ``dry_run``) apply one package in the session's transaction
+    (``prepared``: the worker's reading of these bytes, see ``app.sync.prefetch``)."""
     require(actor, "sync.exchange")
-    opened = checks.open_package(session, data)
+    opened = checks.open_package(session, data, prepared)
     m = opened.manifest
     result = ImportResult("preview", "", opened.sender, opened.sender_name, m["kind"], m["seq"],
                           m["period"], opened.hash)

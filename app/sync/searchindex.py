@@ -41,14 +41,6 @@ def _village_names(session: Session, ids: set[str], known: dict[str, str]) -> di
     return names
 
 
-def index_new(session: Session, households: list[dict], members: list[dict],
-              villages: dict[str, str]) -> int:
-    """Index households that had no row (hence no terms) before this import, from the values
-    just inserted: ``households`` and ``members`` are column values, ``villages`` names by id
-    (those of the package; others are read). Returns how many terms were written."""
-    return write_terms(session, new_terms(households, members, village_names(session, households, villages)))
-
-
 def village_names(session: Session, households: list[dict], villages: dict[str, str]) -> dict[str, str]:
     """The names of the households' villages: those given, the others read."""
     return _village_names(session, {h["village_id"] for h in households}, villages)

@@ -5,6 +5,8 @@ amounts with two decimals), so the receiver can store exactly what was sent and 
 """
 from __future__ import annotations
 
+import json
+import json.encoder
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -13,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text
 from sqlalchemy import inspect as sa_inspect
 
-from app.audit import plain
+from app.audit import canonical, plain
 from db.models import AUDITED
 
 # Parents before children (foreign keys). Township tables travel up, district tables down.
@@ -38,6 +40,20 @@ LABELS = {"village": "村（居）", "household": "家庭", "member": "成员", 
 
 # an amount as app.audit.plain writes it (f"{value:.2f}"): no leading zeros, two decimals
 _AMOUNT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]{2}")
+
+
+def canonical_encoder():  # noqa: ANN201 - a function of a dict
+    """``app.audit.canonical`` of a row (sorted keys, no spaces, ensure_ascii=False), with the
+    C encoder built once instead of once per call (json.dumps builds it every time)."""
+    make = json.encoder.c_make_encoder
+    if make is None:  # pragma: no cover - CPython always has the accelerator
+        return canonical
+    encode = make(None, _no_default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    return lambda data: "".join(encode(data, 0))
+
+
+def _no_default(value: object) -> object:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def describe_counts(counts: dict[str, int]) -> str:
