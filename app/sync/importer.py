@@ -118,6 +118,7 @@ def plan(session: Session, opened: Opened) -> _Plan:
         table = tables.model(entity).__table__
         fks = [(col.name, next(iter(col.foreign_keys)).column.table) for col in table.columns
                if col.foreign_keys]
+        fks = [(col, target, _entity_by_table().get(target.name)) for col, target in fks]  # looked up once
         seen, candidates = set(), []
         # the worker's reading (app.sync.prefetch): each row's check_plain reason and canonical JSON
         reasons = texts = None
@@ -161,15 +162,15 @@ def plan(session: Session, opened: Opened) -> _Plan:
                 p.texts[entity, rid] = texts[i]
         missing_fk: dict[str, set[str]] = {}
         for row, _local in candidates:
-            for col, target in fks:
+            for col, target, target_entity in fks:
                 value = row.get(col)
-                if value is not None and value not in accepted.get(_entity_of(target), set()):
+                if value is not None and value not in accepted.get(target_entity, set()):
                     missing_fk.setdefault(target.name, set()).add(value)
         present = {name: _present(session, tables.model(_entity_of_name(name)).__table__, ids)
                    for name, ids in missing_fk.items()}
         for row, local in candidates:
-            bad = [col for col, target in fks if row.get(col) is not None
-                   and row[col] not in accepted.get(_entity_of(target), set())
+            bad = [col for col, target, target_entity in fks if row.get(col) is not None
+                   and row[col] not in accepted.get(target_entity, set())
                    and row[col] not in present.get(target.name, set())]
             if bad:
                 _refuse(summary, row, f"引用的记录不存在（{'、'.join(bad)}）")
@@ -200,11 +201,15 @@ def plan(session: Session, opened: Opened) -> _Plan:
 _ENTITY_BY_TABLE: dict[str, str] = {}
 
 
-def _entity_of_name(name: str) -> str:
+def _entity_by_table() -> dict[str, str]:
     if not _ENTITY_BY_TABLE:
         from db.models import AUDITED
         _ENTITY_BY_TABLE.update({m.__tablename__: e for e, m in AUDITED.items()})
-    return _ENTITY_BY_TABLE[name]
+    return _ENTITY_BY_TABLE
+
+
+def _entity_of_name(name: str) -> str:
+    return _entity_by_table()[name]
 
 
 def _entity_of(table) -> str:  # noqa: ANN001

@@ -269,6 +269,8 @@ def _storers(entity: str, dialect) -> list[tuple[str, object]]:  # noqa: ANN001
             out.append((key, _store_day(proc, convert)))
         elif isinstance(typ, Numeric):
             out.append((key, float))  # SQLAlchemy stores float(Decimal(text)): the same double
+        elif isinstance(typ, Boolean):
+            out.append((key, int))  # an accepted flag is a bool: SQLAlchemy stores int(value)
         else:
             out.append((key, _store_converted(proc, convert)))
     return out
