@@ -74,6 +74,7 @@ class _Plan:
     source_records: dict | None = None  # {"rows": rows of new data sources, "counts": …}
     texts: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, id) -> canonical JSON, if known
     terms: object | None = None  # app.sync.prefetch.Terms: the worker's search terms of the households
+    stored: dict[str, list[tuple]] = field(default_factory=dict)  # the worker's SQLite rows of p.new[entity]
 
 
 def _by_ids(session: Session, table, cols: list, ids: list[str]):  # noqa: ANN001, ANN202
@@ -182,6 +183,9 @@ def plan(session: Session, opened: Opened) -> _Plan:
             else:
                 summary.updated += 1
                 p.updated.setdefault(entity, []).append((local, row))
+        if opened.prepared is not None and entity in opened.prepared.stored \
+                and len(p.new.get(entity, [])) == len(rows):  # all new: the rows the worker stored
+            p.stored[entity] = opened.prepared.stored[entity]
         if entity == "standard":
             p.superseded["standard"] = _superseded_standards(session, p.new.get("standard", []))
     if opened.prepared is not None:
@@ -326,7 +330,7 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
         pool.shutdown(wait=False)
     for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
         table = tables.model(entity).__table__
-        tables.insert_plain(session.connection(), entity, p.new.get(entity, []))
+        tables.insert_plain(session.connection(), entity, p.new.get(entity, []), p.stored.get(entity))
         changed = p.updated.get(entity, [])
         if changed:
             values = [dict(tables.to_values(entity, after), _id=after["id"]) for _b, after in changed]

@@ -3,8 +3,8 @@
 A district imports a month's packages one after the other; applying one keeps one core busy
 (SQLite's driver holds the interpreter lock for every row, so a thread would not help). The
 pure work of the next package — decrypting, decompressing, decoding its JSON Lines, checking
-each record's form (``tables.check_plain``) and writing each record's canonical JSON for its
-audit entry — runs meanwhile in a worker process, which touches no database.
+each record's form (``tables.check_plain``), writing each record's canonical JSON for its
+audit entry and its stored values on SQLite, the search terms of its households — runs meanwhile in a worker process, which touches no database.
 
 Nothing is trusted from the worker: the main process still runs every check of
 ``checks.open_package`` on the same bytes, in the same order (form, sender, signature,
@@ -39,6 +39,7 @@ class Prepared:
     sections: dict[str, list[dict]]
     refusals: dict[str, list[str | None]]  # per table, per row: check_plain's reason or None
     texts: dict[str, list[str]]  # per table, per row: its canonical JSON (app.audit.canonical)
+    stored: dict[str, list[tuple]]  # per table whose rows all passed: tables.sqlite_rows of them
     terms: Terms | None = None
 
 
@@ -75,7 +76,7 @@ def prepare(data: bytes, box_private: bytes) -> Prepared | None:
     except PackageRefused:
         return None
     canonical = tables.canonical_encoder()
-    refusals, texts = {}, {}
+    refusals, texts, stored = {}, {}, {}
     known = set(tables.TOWNSHIP_TABLES) | set(tables.DISTRICT_TABLES)
     for entity, rows in sections.items():
         if entity not in known:
@@ -89,7 +90,9 @@ def prepare(data: bytes, box_private: bytes) -> Prepared | None:
                 reasons.append(str(exc))
         refusals[entity] = reasons
         texts[entity] = [canonical(row) for row in rows]
-    return Prepared(raw.hash, sections, refusals, texts, _terms(sections, refusals))
+        if rows and reasons.count(None) == len(rows):
+            stored[entity] = tables.sqlite_rows(entity, rows)
+    return Prepared(raw.hash, sections, refusals, texts, stored, _terms(sections, refusals))
 
 
 def _terms(sections: dict[str, list[dict]], refusals: dict[str, list[str | None]]) -> Terms | None:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from app.audit import canonical, plain
 from db.models import AUDITED
@@ -234,30 +235,38 @@ def _converter(key: str, typ: object):  # noqa: ANN202, C901 - one branch per co
     raise ValueError(f"{key} 的类型不受支持")  # pragma: no cover - every model type is above
 
 
-def insert_plain(conn, entity: str, rows: list[dict]) -> None:  # noqa: ANN001
+def insert_plain(conn, entity: str, rows: list[dict], stored: list[tuple] | None = None) -> None:  # noqa: ANN001
     """Insert rows that :func:`check_plain` accepted, as plain JSON values. On SQLite the stored
     text is built from the canonical writing itself, exactly what SQLAlchemy would store for the
     converted value (a moment ``YYYY-MM-DD HH:MM:SS`` is stored as ``… .000000``, a day as
     written, an amount as the float of its text); no datetime or Decimal is made and formatted
-    back. On PostgreSQL the converted values go through COPY (:func:`insert_many`)."""
+    back. On PostgreSQL the converted values go through COPY (:func:`insert_many`). ``stored``:
+    :func:`sqlite_rows` of these rows, made beforehand (app.sync.prefetch)."""
     if not rows:
         return
     table = model(entity).__table__
     if conn.dialect.name != "sqlite":
         insert_many(conn, table, [to_values(entity, r) for r in rows])
         return
-    keys = [k for k, _c in columns(entity)]
+    insert_tuples(conn, table, [k for k, _c in columns(entity)],
+                  stored if stored is not None else sqlite_rows(entity, rows))
+
+
+def sqlite_rows(entity: str, rows: list[dict]) -> list[tuple]:
+    """The stored values on SQLite of rows :func:`check_plain` accepted, as tuples in the order
+    of :func:`columns` (column by column: each column's function looked up once)."""
     values = []
-    for key, store in _storers(entity, conn.dialect):
+    for key, store in _storers(entity):
         column = [r[key] for r in rows]
         values.append(column if store is None else [None if v is None else store(v) for v in column])
-    insert_tuples(conn, table, keys, list(zip(*values)))
+    return list(zip(*values))
 
 
 @lru_cache(maxsize=None)
-def _storers(entity: str, dialect) -> list[tuple[str, object]]:  # noqa: ANN001
+def _storers(entity: str) -> list[tuple[str, object]]:
     """Per column: key, and the function from an accepted plain value to SQLite's stored value
     (None: stored as it is)."""
+    dialect = _SQLITE
     out = []
     for (key, col), (_k, _nullable, convert) in zip(columns(entity), _converters(entity)[1]):
         typ, proc = col.type, _sqlite_processor(col.type, dialect)
@@ -337,6 +346,9 @@ def insert_tuples(conn, table, cols: list[str], rows: list[tuple]) -> None:  # n
         cursor.executemany(sql, rows)
     finally:
         cursor.close()
+
+
+_SQLITE = sqlite_dialect()  # the SQLite dialect's bind processors (the same for every SQLite driver)
 
 
 def _sqlite_processor(typ, dialect):  # noqa: ANN001, ANN202
