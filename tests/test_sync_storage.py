@@ -130,7 +130,8 @@ def test_audit_rows_hash_as_app_audit_records():
     items = [("sync.import", "household", "a", None, after), ("sync.import", "household", "a", before, after),
              ("sync.supersede", "standard", "b", before, None)]
     rows, seq, prev = importer._audit_rows(actor, now, 7, "0" * 64, items)
-    assert seq == 10 and prev == rows[-1]["hash"]
+    rows = [dict(zip(importer.AUDIT_COLUMNS, r)) for r in rows]
+    assert seq == 10 and prev == rows[-1]["hash"] and {r["ts"] for r in rows} == {now}
     chain = "0" * 64
     for row, (action, entity, eid, b, a) in zip(rows, items):
         entry = {"seq": row["seq"], "ts": audit.plain(now), "user": actor.username, "office": actor.office_code,

@@ -241,16 +241,24 @@ def _audit_head(session: Session) -> AuditHead:
     return audit.locked_head(session)
 
 
+AUDIT_COLUMNS = ["seq", "ts", "username", "office", "action", "entity", "entity_id", "before", "after",
+                 "prev_hash", "hash"]
+
+
 def _audit_rows(actor: Actor, now, seq: int, prev: str,  # noqa: ANN001
-                items: list[tuple[str, str, str, dict | None, dict | str | None]]) -> tuple[list[dict], int, str]:
+                items: list[tuple[str, str, str, dict | None, dict | str | None]],
+                ts_value: object = None) -> tuple[list[tuple], int, str]:
     """The entries continuing the chain at (seq, prev), the same hashing as ``app.audit.record``
-    (an ``after`` given as text is its canonical JSON already); returns them and the new head. Pure computation (no database): on PostgreSQL it runs in a
-    worker thread while the server stores the records."""
+    (an ``after`` given as text is its canonical JSON already); returns them (tuples of
+    AUDIT_COLUMNS, ``ts`` as ``ts_value`` if given: its stored form) and the new head. Pure
+    computation (no database): on PostgreSQL it runs in a worker thread while the server
+    stores the records."""
     quote, canonical = _json_string, tables.canonical_encoder()
     # the canonical JSON of an entry (sorted keys, no spaces) assembled field by field: the same
     # text as app.audit.canonical, without sorting and encoding a dict per entry
     fixed = f'"office":{quote(actor.office_code)}'
     ts, user = quote(audit.plain(now)), quote(actor.username)
+    stamp, username, office = now if ts_value is None else ts_value, actor.username, actor.office_code
     rows = []
     for action, entity, entity_id, before, after in items:
         seq += 1
@@ -260,9 +268,7 @@ def _audit_rows(actor: Actor, now, seq: int, prev: str,  # noqa: ANN001
                 f'"entity":{quote(entity)},"entity_id":{quote(entity_id)},{fixed},"seq":{seq},'
                 f'"ts":{ts},"user":{user}}}')
         h = hashlib.sha256((prev + text).encode("utf-8")).hexdigest()
-        rows.append({"seq": seq, "ts": now, "username": actor.username, "office": actor.office_code,
-                     "action": action, "entity": entity, "entity_id": entity_id,
-                     "before": before_text, "after": after_text, "prev_hash": prev, "hash": h})
+        rows.append((seq, stamp, username, office, action, entity, entity_id, before_text, after_text, prev, h))
         prev = h
     return rows, seq, prev
 
@@ -274,9 +280,9 @@ def _json_string(value: object) -> str:
     return "null" if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def _write_audit(session: Session, head: AuditHead, computed: tuple[list[dict], int, str]) -> None:
+def _write_audit(session: Session, head: AuditHead, computed: tuple[list[tuple], int, str]) -> None:
     rows, seq, prev = computed
-    tables.insert_many(session.connection(), AuditEntry.__table__, rows)
+    tables.insert_tuples(session.connection(), AuditEntry.__table__, AUDIT_COLUMNS, rows)
     head.seq, head.hash = seq, prev
     session.flush()
 
@@ -286,7 +292,9 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
     if not items:
         return
     head = _audit_head(session)
-    _write_audit(session, head, _audit_rows(actor, clock.utcnow(), head.seq, head.hash, items))
+    now, conn = clock.utcnow(), session.connection()
+    stamp = tables.sqlite_value(AuditEntry.__table__.c.ts, now) if conn.dialect.name == "sqlite" else now
+    _write_audit(session, head, _audit_rows(actor, now, head.seq, head.hash, items, stamp))
 
 
 def _items(p: _Plan) -> list[tuple]:

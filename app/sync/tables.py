@@ -351,6 +351,12 @@ def insert_tuples(conn, table, cols: list[str], rows: list[tuple]) -> None:  # n
 _SQLITE = sqlite_dialect()  # the SQLite dialect's bind processors (the same for every SQLite driver)
 
 
+def sqlite_value(column, value: object) -> object:  # noqa: ANN001
+    """What SQLAlchemy stores on SQLite for a value of the column."""
+    proc = _sqlite_processor(column.type, _SQLITE)
+    return value if proc is None or value is None else proc(value)
+
+
 def _sqlite_processor(typ, dialect):  # noqa: ANN001, ANN202
     """The column type's bind processor on SQLite; for DATETIME the same text built faster
     (SQLAlchemy's storage format ``YYYY-MM-DD HH:MM:SS.ffffff``, which is what
