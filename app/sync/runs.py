@@ -102,8 +102,9 @@ def run_imports(database, actor: Actor, paths: list[Path | str], *, dry_run: boo
     the others go on. On PostgreSQL each package is its own transaction, as :func:`run_import`; on
     SQLite (one writer anyway) the whole batch is one transaction — all of it or none of it — so
     that each page of the growing indexes is encrypted and written once, not once per package
-    (at district size that was most of the time). Any other error stops and undoes the batch.
-    The 回执 files are written after the commit."""
+    (at district size that was most of the time); meanwhile a worker process reads the next
+    package (``app.sync.prefetch``). Any other error stops and undoes the batch. The 回执 files
+    are written after the commit."""
     if not dry_run and paths:
         backups.safety_backup(database, "exchange")
     if database.is_sqlite and not dry_run:
