@@ -115,3 +115,13 @@ def test_worker_reading_is_the_main_processes_and_refusals_give_none(month, tmp_
     assert prefetch.prepare(b"PK\x03\x04 not a package", key) is None
     assert prefetch.prepare(data, bytes(32)) is None  # not our key: cannot decrypt
     assert fmt.read_zip(data).hash == prepared.hash
+
+
+def test_a_batch_cache_has_room_for_what_its_packages_add(env):
+    """In one transaction the file does not grow until the commit: the cache counts the packages."""
+    alone = runs.bulk_cache_kib(env.database)
+    assert alone == runs.BULK_CACHE_KIB
+    month = runs.bulk_cache_kib(env.database, 30 * 1_400_000)  # 30 townships' packages
+    assert runs.BULK_CACHE_KIB < month < runs.MAX_CACHE_KIB
+    assert month >= 30 * 1_400_000 * runs.GROWTH_PER_PACKAGE_BYTE // 1024
+    assert runs.bulk_cache_kib(env.database, 10**10) == runs.MAX_CACHE_KIB
