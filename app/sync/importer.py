@@ -216,10 +216,6 @@ def _entity_of_name(name: str) -> str:
     return _entity_by_table()[name]
 
 
-def _entity_of(table) -> str:  # noqa: ANN001
-    return _entity_of_name(table.name)
-
-
 def _superseded_standards(session: Session, rows: list[dict]) -> list[dict]:
     """Local seed rows with the same owner and natural key as an incoming standard."""
     from db.assessment_models import Standard

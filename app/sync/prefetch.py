@@ -4,7 +4,8 @@ A district imports a month's packages one after the other; applying one keeps on
 (SQLite's driver holds the interpreter lock for every row, so a thread would not help). The
 pure work of the next package — decrypting, decompressing, decoding its JSON Lines, checking
 each record's form (``tables.check_plain``), writing each record's canonical JSON for its
-audit entry and its stored values on SQLite, the search terms of its households — runs meanwhile in a worker process, which touches no database.
+audit entry and its stored values on SQLite, the search terms of its households — runs
+meanwhile in a worker process, which touches no database.
 
 Nothing is trusted from the worker: the main process still runs every check of
 ``checks.open_package`` on the same bytes, in the same order (form, sender, signature,
