@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import json.scanner
 import lzma
 import os
 import zipfile
@@ -81,7 +82,9 @@ def encode_sections(sections: list[tuple[str, list[dict]]]) -> tuple[bytes, list
 
 
 def decode_sections(plain: bytes, index: list[dict]) -> dict[str, list[dict]]:
-    pos, result, parse = 0, {}, json.JSONDecoder().decode
+    pos, result = 0, {}
+    decoder = json.JSONDecoder()
+    parse, scan = decoder.decode, json.scanner.make_scanner(decoder)
     for entry in index:
         body = plain[pos:pos + entry["bytes"]]
         pos += entry["bytes"]
@@ -93,7 +96,15 @@ def decode_sections(plain: bytes, index: list[dict]) -> dict[str, list[dict]]:
             lines = body.decode("utf-8").split("\n")[:-1] if body else []
             if len(lines) != entry["rows"]:
                 raise PackageRefused(f"数据包中“{entry['name']}”部分的行数与清单不符。")
-            rows = [parse(line) for line in lines]
+            rows = []
+            for line in lines:
+                # the scanner json.loads runs, called directly; a line it does not read whole
+                # (leading or trailing blanks, or not JSON) goes through json.loads itself
+                try:
+                    row, end = scan(line, 0)
+                except StopIteration:
+                    end = -1
+                rows.append(row if end == len(line) else parse(line))
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise PackageRefused(f"数据包中“{entry['name']}”部分不是有效的 JSON Lines。") from None
         if not all(isinstance(r, dict) for r in rows):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,7 +72,9 @@ class _Plan:
     superseded: dict[str, list[dict]]  # local rows replaced by the owner's copy (natural key)
     calendar: dict | None = None
     source_records: dict | None = None  # {"rows": rows of new data sources, "counts": …}
-    values: dict[str, dict] = field(default_factory=dict)  # id -> converted column values
+    texts: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, id) -> canonical JSON, if known
+    terms: object | None = None  # app.sync.prefetch.Terms: the worker's search terms of the households
+    stored: dict[str, list[tuple]] = field(default_factory=dict)  # the worker's SQLite rows of p.new[entity]
 
 
 def _by_ids(session: Session, table, cols: list, ids: list[str]):  # noqa: ANN001, ANN202
@@ -116,14 +119,23 @@ def plan(session: Session, opened: Opened) -> _Plan:
         table = tables.model(entity).__table__
         fks = [(col.name, next(iter(col.foreign_keys)).column.table) for col in table.columns
                if col.foreign_keys]
+        fks = [(col, target, _entity_by_table().get(target.name)) for col, target in fks]  # looked up once
         seen, candidates = set(), []
-        for row in rows:
-            try:
-                values = tables.from_plain(entity, row)
-            except ValueError as exc:
-                _refuse(summary, row, f"格式不对：{exc}")
+        # the worker's reading (app.sync.prefetch): each row's check_plain reason and canonical JSON
+        reasons = texts = None
+        if opened.prepared is not None and entity in opened.prepared.refusals:
+            reasons, texts = opened.prepared.refusals[entity], opened.prepared.texts[entity]
+        for i, row in enumerate(rows):
+            if reasons is None:
+                try:
+                    tables.check_plain(entity, row)
+                except ValueError as exc:
+                    _refuse(summary, row, f"格式不对：{exc}")
+                    continue
+            elif reasons[i] is not None:
+                _refuse(summary, row, f"格式不对：{reasons[i]}")
                 continue
-            rid = values["id"]
+            rid = row["id"]
             if rid in seen:
                 _refuse(summary, row, "同一记录在数据包中出现了两次")
                 continue
@@ -146,18 +158,20 @@ def plan(session: Session, opened: Opened) -> _Plan:
                 _refuse(summary, row, f"冲突：本地版本 {local['version']} 与数据包中的版本 {row['version']} "
                                       "内容不同（同一单位的数据在两处被修改，可能恢复过备份），未覆盖")
                 continue
-            candidates.append((row, local, values))
+            candidates.append((row, local))
+            if texts is not None:
+                p.texts[entity, rid] = texts[i]
         missing_fk: dict[str, set[str]] = {}
-        for row, _local, _values in candidates:
-            for col, target in fks:
+        for row, _local in candidates:
+            for col, target, target_entity in fks:
                 value = row.get(col)
-                if value is not None and value not in accepted.get(_entity_of(target), set()):
+                if value is not None and value not in accepted.get(target_entity, set()):
                     missing_fk.setdefault(target.name, set()).add(value)
         present = {name: _present(session, tables.model(_entity_of_name(name)).__table__, ids)
                    for name, ids in missing_fk.items()}
-        for row, local, values in candidates:
-            bad = [col for col, target in fks if row.get(col) is not None
-                   and row[col] not in accepted.get(_entity_of(target), set())
+        for row, local in candidates:
+            bad = [col for col, target, target_entity in fks if row.get(col) is not None
+                   and row[col] not in accepted.get(target_entity, set())
                    and row[col] not in present.get(target.name, set())]
             if bad:
                 _refuse(summary, row, f"引用的记录不存在（{'、'.join(bad)}）")
@@ -169,9 +183,13 @@ def plan(session: Session, opened: Opened) -> _Plan:
             else:
                 summary.updated += 1
                 p.updated.setdefault(entity, []).append((local, row))
-            p.values[row["id"]] = values
+        if opened.prepared is not None and entity in opened.prepared.stored \
+                and len(p.new.get(entity, [])) == len(rows):  # all new: the rows the worker stored
+            p.stored[entity] = opened.prepared.stored[entity]
         if entity == "standard":
             p.superseded["standard"] = _superseded_standards(session, p.new.get("standard", []))
+    if opened.prepared is not None:
+        p.terms = opened.prepared.terms
     if "calendar" in opened.sections:
         p.calendar = plan_calendar(session, opened.sections["calendar"])
         p.summary["calendar"] = TableSummary(tables.LABELS["calendar"], **p.calendar["counts"])
@@ -187,15 +205,15 @@ def plan(session: Session, opened: Opened) -> _Plan:
 _ENTITY_BY_TABLE: dict[str, str] = {}
 
 
-def _entity_of_name(name: str) -> str:
+def _entity_by_table() -> dict[str, str]:
     if not _ENTITY_BY_TABLE:
         from db.models import AUDITED
         _ENTITY_BY_TABLE.update({m.__tablename__: e for e, m in AUDITED.items()})
-    return _ENTITY_BY_TABLE[name]
+    return _ENTITY_BY_TABLE
 
 
-def _entity_of(table) -> str:  # noqa: ANN001
-    return _entity_of_name(table.name)
+def _entity_of_name(name: str) -> str:
+    return _entity_by_table()[name]
 
 
 def _superseded_standards(session: Session, rows: list[dict]) -> list[dict]:
@@ -219,37 +237,48 @@ def _audit_head(session: Session) -> AuditHead:
     return audit.locked_head(session)
 
 
+AUDIT_COLUMNS = ["seq", "ts", "username", "office", "action", "entity", "entity_id", "before", "after",
+                 "prev_hash", "hash"]
+
+
 def _audit_rows(actor: Actor, now, seq: int, prev: str,  # noqa: ANN001
-                items: list[tuple[str, str, str, dict | None, dict | None]]) -> tuple[list[dict], int, str]:
-    """The entries continuing the chain at (seq, prev), the same hashing as ``app.audit.record``;
-    returns them and the new head. Pure computation (no database): on PostgreSQL it runs in a
-    worker thread while the server stores the records."""
-    # encoders built once: json.dumps with arguments builds one per call (the same text results)
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    canonical = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+                items: list[tuple[str, str, str, dict | None, dict | str | None]],
+                ts_value: object = None) -> tuple[list[tuple], int, str]:
+    """The entries continuing the chain at (seq, prev), the same hashing as ``app.audit.record``
+    (an ``after`` given as text is its canonical JSON already); returns them (tuples of
+    AUDIT_COLUMNS, ``ts`` as ``ts_value`` if given: its stored form) and the new head. Pure
+    computation (no database): on PostgreSQL it runs in a worker thread while the server
+    stores the records."""
+    quote, canonical = _json_string, tables.canonical_encoder()
     # the canonical JSON of an entry (sorted keys, no spaces) assembled field by field: the same
     # text as app.audit.canonical, without sorting and encoding a dict per entry
-    fixed = ",".join(f'"{k}":{dumps(v)}' for k, v in (("office", actor.office_code),))
-    ts, user = dumps(audit.plain(now)), dumps(actor.username)
+    fixed = f'"office":{quote(actor.office_code)}'
+    ts, user = quote(audit.plain(now)), quote(actor.username)
+    stamp, username, office = now if ts_value is None else ts_value, actor.username, actor.office_code
     rows = []
     for action, entity, entity_id, before, after in items:
         seq += 1
         before_text = None if before is None else canonical(before)
-        after_text = None if after is None else canonical(after)
-        text = (f'{{"action":{dumps(action)},"after":{dumps(after_text)},"before":{dumps(before_text)},'
-                f'"entity":{dumps(entity)},"entity_id":{dumps(entity_id)},{fixed},"seq":{seq},'
+        after_text = None if after is None else after if type(after) is str else canonical(after)
+        text = (f'{{"action":{quote(action)},"after":{quote(after_text)},"before":{quote(before_text)},'
+                f'"entity":{quote(entity)},"entity_id":{quote(entity_id)},{fixed},"seq":{seq},'
                 f'"ts":{ts},"user":{user}}}')
         h = hashlib.sha256((prev + text).encode("utf-8")).hexdigest()
-        rows.append({"seq": seq, "ts": now, "username": actor.username, "office": actor.office_code,
-                     "action": action, "entity": entity, "entity_id": entity_id,
-                     "before": before_text, "after": after_text, "prev_hash": prev, "hash": h})
+        rows.append((seq, stamp, username, office, action, entity, entity_id, before_text, after_text, prev, h))
         prev = h
     return rows, seq, prev
 
 
-def _write_audit(session: Session, head: AuditHead, computed: tuple[list[dict], int, str]) -> None:
+def _json_string(value: object) -> str:
+    """``json.dumps(value, ensure_ascii=False)``: for a str the C function json.dumps calls."""
+    if type(value) is str:
+        return json.encoder.encode_basestring(value)
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _write_audit(session: Session, head: AuditHead, computed: tuple[list[tuple], int, str]) -> None:
     rows, seq, prev = computed
-    tables.insert_many(session.connection(), AuditEntry.__table__, rows)
+    tables.insert_tuples(session.connection(), AuditEntry.__table__, AUDIT_COLUMNS, rows)
     head.seq, head.hash = seq, prev
     session.flush()
 
@@ -259,7 +288,9 @@ def _audit_bulk(session: Session, actor: Actor, items: list[tuple[str, str, str,
     if not items:
         return
     head = _audit_head(session)
-    _write_audit(session, head, _audit_rows(actor, clock.utcnow(), head.seq, head.hash, items))
+    now, conn = clock.utcnow(), session.connection()
+    stamp = tables.sqlite_value(AuditEntry.__table__.c.ts, now) if conn.dialect.name == "sqlite" else now
+    _write_audit(session, head, _audit_rows(actor, now, head.seq, head.hash, items, stamp))
 
 
 def _items(p: _Plan) -> list[tuple]:
@@ -268,19 +299,22 @@ def _items(p: _Plan) -> list[tuple]:
     for entity, old_rows in p.superseded.items():
         items += [("sync.supersede", entity, old["id"], old, None) for old in old_rows]
     for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
-        items += [("sync.import", entity, r["id"], None, r) for r in p.new.get(entity, [])]
-        items += [("sync.import", entity, after["id"], before, after) for before, after in p.updated.get(entity, [])]
+        text = p.texts.get  # the canonical JSON the worker wrote, where there is one (the same text)
+        items += [("sync.import", entity, r["id"], None, text((entity, r["id"]), r)) for r in p.new.get(entity, [])]
+        items += [("sync.import", entity, after["id"], before, text((entity, after["id"]), after))
+                  for before, after in p.updated.get(entity, [])]
     return items
 
 
 def _apply(session: Session, actor: Actor, p: _Plan) -> int:
     items = _items(p)
-    # households new here have no search terms yet: indexed from the values of the package;
-    # the others (changed, or a member changed) are re-read and rewritten
-    new_households = {r["id"] for r in p.new.get("household", [])}
-    households = [p.values[h] for h in sorted(new_households)]
-    members = [p.values[r["id"]] for r in p.new.get("member", []) if r["household_id"] in new_households]
-    villages = {v["id"]: v["name"] for v in (p.values[r["id"]] for r in p.new.get("village", []))} \
+    # households new here have no search terms yet: indexed from the rows of the package (the
+    # text columns the terms are made of are as stored); the others (changed, or a member
+    # changed) are re-read and rewritten
+    new_households = {r["id"]: r for r in p.new.get("household", [])}
+    households = [new_households[h] for h in sorted(new_households)]
+    members = [r for r in p.new.get("member", []) if r["household_id"] in new_households]
+    villages = {v["id"]: v["name"] for v in p.new.get("village", [])} \
         | {a["id"]: a["name"] for _b, a in p.updated.get("village", [])}
     for entity, old_rows in p.superseded.items():
         model = tables.model(entity)
@@ -300,12 +334,10 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
         pool.shutdown(wait=False)
     for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
         table = tables.model(entity).__table__
-        new = p.new.get(entity, [])
-        if new:
-            tables.insert_many(session.connection(), table, [p.values[r["id"]] for r in new])
+        tables.insert_plain(session.connection(), entity, p.new.get(entity, []), p.stored.get(entity))
         changed = p.updated.get(entity, [])
         if changed:
-            values = [dict(p.values[after["id"]], _id=after["id"]) for _b, after in changed]
+            values = [dict(tables.to_values(entity, after), _id=after["id"]) for _b, after in changed]
             cols = {k: bindparam(k) for k, _c in tables.columns(entity) if k != "id"}
             stmt = update(table).where(table.c.id == bindparam("_id")).values(**cols)
             session.connection().execute(stmt, values)
@@ -317,20 +349,25 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
         searchindex.write_terms(session, terms.result())
     else:
         _audit_bulk(session, actor, items)
-        searchindex.index_new(session, households, members, villages)
+        names = searchindex.village_names(session, households, villages)
+        ready = p.terms  # the worker's terms (app.sync.prefetch), when they are these households'
+        searchindex.write_terms(session, ready.rows if ready is not None and ready.matches(households, members, names)
+                                else searchindex.new_terms(households, members, names))
     touched = {a["id"] for _b, a in p.updated.get("household", [])}
     touched |= {r["household_id"] for r in p.new.get("member", [])}
     touched |= {x["household_id"] for pair in p.updated.get("member", []) for x in pair}
-    searchindex.reindex(session, touched - new_households)
+    searchindex.reindex(session, touched - set(new_households))
     return len(items)
 
 
 def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool = False,
                    ack_dir: Path | None = None, file_name: str | None = None,
-                   files: list[tuple[ImportResult, Path, str, bytes]] | None = None) -> ImportResult:
-    """Check, validate and (unless ``dry_run``) apply one package in the session's transaction."""
+                   files: list[tuple[ImportResult, Path, str, bytes]] | None = None,
+                   prepared: object | None = None) -> ImportResult:
+    """Check, validate and (unless ``dry_run``) apply one package in the session's transaction
+    (``prepared``: the worker's reading of these bytes, see ``app.sync.prefetch``)."""
     require(actor, "sync.exchange")
-    opened = checks.open_package(session, data)
+    opened = checks.open_package(session, data, prepared)
     m = opened.manifest
     result = ImportResult("preview", "", opened.sender, opened.sender_name, m["kind"], m["seq"],
                           m["period"], opened.hash)

@@ -14,15 +14,21 @@ from db.models import Household, Member, SearchTerm, Village
 CHUNK = 500
 
 
-def _terms(households, members: dict[str, list], villages: dict[str, str]) -> list[dict]:  # noqa: ANN001
+COLUMNS = ["rank", "term", "household_id"]  # the table's key, in its order
+
+
+def _terms(households, members: dict[str, list], villages: dict[str, str]) -> list[tuple]:  # noqa: ANN001
+    """(rank, term, household_id) rows, sorted: the WITHOUT ROWID table keyed so is then filled
+    in key order (each page of its tree visited once per batch, not once per term)."""
     rows = []
     for h in households:
         if h.deleted_at is not None:
             continue
-        rank = search.rank_of(h.status)
-        rows += [{"household_id": h.id, "term": t, "rank": rank} for t in search.household_terms(
+        rank, hid = search.rank_of(h.status), h.id
+        rows += [(rank, t, hid) for t in search.household_terms(
             SimpleNamespace(head_name=h.head_name, number=h.number), members.get(h.id, []),
             villages.get(h.village_id, ""))]
+    rows.sort()
     return rows
 
 
@@ -35,20 +41,12 @@ def _village_names(session: Session, ids: set[str], known: dict[str, str]) -> di
     return names
 
 
-def index_new(session: Session, households: list[dict], members: list[dict],
-              villages: dict[str, str]) -> int:
-    """Index households that had no row (hence no terms) before this import, from the values
-    just inserted: ``households`` and ``members`` are column values, ``villages`` names by id
-    (those of the package; others are read). Returns how many terms were written."""
-    return write_terms(session, new_terms(households, members, village_names(session, households, villages)))
-
-
 def village_names(session: Session, households: list[dict], villages: dict[str, str]) -> dict[str, str]:
     """The names of the households' villages: those given, the others read."""
     return _village_names(session, {h["village_id"] for h in households}, villages)
 
 
-def new_terms(households: list[dict], members: list[dict], names: dict[str, str]) -> list[dict]:
+def new_terms(households: list[dict], members: list[dict], names: dict[str, str]) -> list[tuple]:
     """The search-term rows of new households (pure computation: on PostgreSQL a worker thread
     computes them while the server stores the records)."""
     hh = [SimpleNamespace(**h) for h in households]
@@ -59,8 +57,8 @@ def new_terms(households: list[dict], members: list[dict], names: dict[str, str]
     return _terms(hh, by_household, names)
 
 
-def write_terms(session: Session, rows: list[dict]) -> int:
-    tables.insert_many(session.connection(), SearchTerm.__table__, rows)
+def write_terms(session: Session, rows: list[tuple]) -> int:
+    tables.insert_tuples(session.connection(), SearchTerm.__table__, COLUMNS, rows)
     return len(rows)
 
 
@@ -81,6 +79,6 @@ def reindex(session: Session, household_ids: set[str]) -> int:
         villages = _village_names(session, {h.village_id for h in households}, {})
         session.execute(delete(SearchTerm).where(SearchTerm.household_id.in_(part)))
         rows = _terms(households, members, villages)
-        tables.insert_many(session.connection(), SearchTerm.__table__, rows)
+        tables.insert_tuples(session.connection(), SearchTerm.__table__, COLUMNS, rows)
         written += len(rows)
     return written

@@ -5,6 +5,8 @@ amounts with two decimals), so the receiver can store exactly what was sent and 
 """
 from __future__ import annotations
 
+import json
+import json.encoder
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -12,8 +14,9 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
-from app.audit import plain
+from app.audit import canonical, plain
 from db.models import AUDITED
 
 # Parents before children (foreign keys). Township tables travel up, district tables down.
@@ -40,6 +43,20 @@ LABELS = {"village": "村（居）", "household": "家庭", "member": "成员", 
 _AMOUNT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]{2}")
 
 
+def canonical_encoder():  # noqa: ANN201 - a function of a dict
+    """``app.audit.canonical`` of a row (sorted keys, no spaces, ensure_ascii=False), with the
+    C encoder built once instead of once per call (json.dumps builds it every time)."""
+    make = json.encoder.c_make_encoder
+    if make is None:  # pragma: no cover - CPython always has the accelerator
+        return canonical
+    encode = make(None, _no_default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    return lambda data: "".join(encode(data, 0))
+
+
+def _no_default(value: object) -> object:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def describe_counts(counts: dict[str, int]) -> str:
     """What a package holds, for the clerk: "家庭 50，成员 130 …" (or 无变更)."""
     return "，".join(f"{LABELS.get(k, k)} {v}" for k, v in counts.items() if v) or "无变更"
@@ -64,30 +81,84 @@ def plain_row(entity: str, row) -> dict:  # noqa: ANN001 - a Row with the column
     return {key: plain(getattr(row, key)) for key, _col in columns(entity)}
 
 
-def from_plain(entity: str, data: dict) -> dict:
-    """Check one incoming row and convert it to column values; raises ValueError with a reason."""
-    keys, converters = _converters(entity)
+def check_plain(entity: str, data: dict) -> None:
+    """Check one incoming row as :func:`from_plain` does (the same reasons, column by column in
+    the same order) without converting it: the canonical writings are recognised by their form
+    (a text that has the exact canonical form and parses is canonical), the others go through
+    the general conversion, which raises the reason."""
+    keys, checks = _checks(entity)
     if data.keys() != keys:
         extra, missing = sorted(set(data) - keys), sorted(keys - set(data))
         raise ValueError(f"字段不符（多出 {extra}，缺少 {missing}）")
-    out = {}
-    for key, nullable, convert in converters:
+    for key, nullable, kind, arg, convert in checks:
         value = data[key]
         if value is None:
             if not nullable:
                 raise ValueError(f"{key} 不能为空")
-            out[key] = None
-        elif convert is None:  # unlimited text: checked here, the commonest case
+        elif kind is _TEXT:  # unlimited text, the commonest case
             if not isinstance(value, str):
                 raise ValueError(f"{key} 应为文字")
-            out[key] = value
+        elif kind is _LIMITED:
+            if not isinstance(value, str) or len(value) > arg:
+                convert(value)  # raises the reason
+        elif kind is _CANONICAL:  # a date, time or amount in its canonical writing, else the general check
+            form, parse = arg
+            if not isinstance(value, str) or not form.fullmatch(value):
+                convert(value)
+            elif parse is not None:  # of the form, and a real day or moment?
+                try:
+                    parse(value)
+                except ValueError:
+                    convert(value)
         else:
-            out[key] = convert(value)
-    if not isinstance(out.get("id"), str) or len(out["id"]) != 36:
+            convert(value)
+    rid, version = data.get("id"), data.get("version")
+    if not isinstance(rid, str) or len(rid) != 36:
         raise ValueError("id 应为 UUID")
-    if not isinstance(out.get("version"), int) or out["version"] < 1:
+    if not isinstance(version, int) or version < 1:
         raise ValueError("version 应为正整数")
-    return out
+
+
+def from_plain(entity: str, data: dict) -> dict:
+    """Check one incoming row and convert it to column values; raises ValueError with a reason."""
+    check_plain(entity, data)
+    return to_values(entity, data)
+
+
+def to_values(entity: str, data: dict) -> dict:
+    """The column values (Python objects) of a row :func:`check_plain` accepted."""
+    _keys, converters = _converters(entity)
+    return {key: data[key] if data[key] is None or convert is None else convert(data[key])
+            for key, _nullable, convert in converters}
+
+
+_TEXT, _LIMITED, _CANONICAL, _OTHER = "text", "limited", "canonical", "other"
+# the canonical writings (app.audit.plain): a moment in whole seconds with a space, a day, an amount
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@lru_cache(maxsize=None)
+def _checks(entity: str) -> tuple[set, list[tuple]]:
+    """Per column: key, nullable, kind, (canonical form, parser) or length limit, the general
+    converter (which raises the reason)."""
+    out = []
+    keys, converters = _converters(entity)
+    for (key, col), (_k, nullable, convert) in zip(columns(entity), converters):
+        typ = col.type
+        if convert is None:
+            out.append((key, nullable, _TEXT, None, None))
+        elif isinstance(typ, DateTime):
+            out.append((key, nullable, _CANONICAL, (_MOMENT, datetime.fromisoformat), convert))
+        elif isinstance(typ, Date):
+            out.append((key, nullable, _CANONICAL, (_DAY, date.fromisoformat), convert))
+        elif isinstance(typ, Numeric):  # an amount of the canonical form is one (Decimal reads it)
+            out.append((key, nullable, _CANONICAL, (_AMOUNT, None), convert))
+        elif isinstance(typ, String):
+            out.append((key, nullable, _LIMITED, typ.length, convert))
+        else:
+            out.append((key, nullable, _OTHER, None, convert))
+    return keys, out
 
 
 @lru_cache(maxsize=None)
@@ -164,6 +235,76 @@ def _converter(key: str, typ: object):  # noqa: ANN202, C901 - one branch per co
     raise ValueError(f"{key} 的类型不受支持")  # pragma: no cover - every model type is above
 
 
+def insert_plain(conn, entity: str, rows: list[dict], stored: list[tuple] | None = None) -> None:  # noqa: ANN001
+    """Insert rows that :func:`check_plain` accepted, as plain JSON values. On SQLite the stored
+    text is built from the canonical writing itself, exactly what SQLAlchemy would store for the
+    converted value (a moment ``YYYY-MM-DD HH:MM:SS`` is stored as ``… .000000``, a day as
+    written, an amount as the float of its text); no datetime or Decimal is made and formatted
+    back. On PostgreSQL the converted values go through COPY (:func:`insert_many`). ``stored``:
+    :func:`sqlite_rows` of these rows, made beforehand (app.sync.prefetch)."""
+    if not rows:
+        return
+    table = model(entity).__table__
+    if conn.dialect.name != "sqlite":
+        insert_many(conn, table, [to_values(entity, r) for r in rows])
+        return
+    insert_tuples(conn, table, [k for k, _c in columns(entity)],
+                  stored if stored is not None else sqlite_rows(entity, rows))
+
+
+def sqlite_rows(entity: str, rows: list[dict]) -> list[tuple]:
+    """The stored values on SQLite of rows :func:`check_plain` accepted, as tuples in the order
+    of :func:`columns` (column by column: each column's function looked up once)."""
+    values = []
+    for key, store in _storers(entity):
+        column = [r[key] for r in rows]
+        values.append(column if store is None else [None if v is None else store(v) for v in column])
+    return list(zip(*values))
+
+
+@lru_cache(maxsize=None)
+def _storers(entity: str) -> list[tuple[str, object]]:
+    """Per column: key, and the function from an accepted plain value to SQLite's stored value
+    (None: stored as it is)."""
+    dialect = _SQLITE
+    out = []
+    for (key, col), (_k, _nullable, convert) in zip(columns(entity), _converters(entity)[1]):
+        typ, proc = col.type, _sqlite_processor(col.type, dialect)
+        if proc is None:
+            out.append((key, None))
+        elif isinstance(typ, DateTime):
+            out.append((key, _store_moment(proc, convert)))
+        elif isinstance(typ, Date):
+            out.append((key, _store_day(proc, convert)))
+        elif isinstance(typ, Numeric):
+            out.append((key, float))  # SQLAlchemy stores float(Decimal(text)): the same double
+        elif isinstance(typ, Boolean):
+            out.append((key, int))  # an accepted flag is a bool: SQLAlchemy stores int(value)
+        else:
+            out.append((key, _store_converted(proc, convert)))
+    return out
+
+
+def _store_moment(proc, convert):  # noqa: ANN001, ANN202
+    def store(value: str) -> str:
+        if len(value) == 19:  # accepted: the canonical writing, whole seconds without a zone
+            return value + ".000000"
+        return proc(convert(value))
+    return store
+
+
+def _store_day(proc, convert):  # noqa: ANN001, ANN202
+    def store(value: str) -> str:
+        if _DAY.fullmatch(value):  # accepted and written YYYY-MM-DD: stored as written
+            return value
+        return proc(convert(value))
+    return store
+
+
+def _store_converted(proc, convert):  # noqa: ANN001, ANN202
+    return lambda value: proc(convert(value))
+
+
 def insert_many(conn, table, rows: list[dict]) -> None:  # noqa: ANN001
     """Insert rows (dicts with the same keys, the columns' names) in bulk, in the connection's
     transaction: on PostgreSQL ``COPY … FROM STDIN`` (executemany there sends one statement per
@@ -173,23 +314,47 @@ def insert_many(conn, table, rows: list[dict]) -> None:  # noqa: ANN001
     if not rows:
         return
     cols = list(rows[0])
+    if conn.dialect.name == "postgresql":
+        insert_tuples(conn, table, cols, [[r[c] for c in cols] for r in rows])
+        return
+    values = []  # column by column: the processor looked up once per column
+    for c in cols:
+        proc = _sqlite_processor(table.c[c].type, conn.dialect)
+        column = [r[c] for r in rows]
+        if proc is not None:
+            first = column[0]  # one value for all rows (an audit batch's time): converted once
+            column = [proc(first)] * len(column) if first is not None and all(v is first for v in column) \
+                else [None if v is None else proc(v) for v in column]
+        values.append(column)
+    insert_tuples(conn, table, cols, list(zip(*values)))
+
+
+def insert_tuples(conn, table, cols: list[str], rows: list[tuple]) -> None:  # noqa: ANN001
+    """Insert rows given as tuples of stored values in the order of ``cols`` (COPY on PostgreSQL,
+    one prepared INSERT through the driver's executemany on SQLite)."""
+    if not rows:
+        return
     names = ", ".join(f'"{c}"' for c in cols)
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         if conn.dialect.name == "postgresql":
             with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
                 for r in rows:
-                    copy.write_row([r[c] for c in cols])
+                    copy.write_row(r)
             return
         sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})'
-        values = []  # column by column: the processor looked up once per column
-        for c in cols:
-            proc = _sqlite_processor(table.c[c].type, conn.dialect)
-            column = [r[c] for r in rows]
-            values.append(column if proc is None else [None if v is None else proc(v) for v in column])
-        cursor.executemany(sql, list(zip(*values)))
+        cursor.executemany(sql, rows)
     finally:
         cursor.close()
+
+
+_SQLITE = sqlite_dialect()  # the SQLite dialect's bind processors (the same for every SQLite driver)
+
+
+def sqlite_value(column, value: object) -> object:  # noqa: ANN001
+    """What SQLAlchemy stores on SQLite for a value of the column."""
+    proc = _sqlite_processor(column.type, _SQLITE)
+    return value if proc is None or value is None else proc(value)
 
 
 def _sqlite_processor(typ, dialect):  # noqa: ANN001, ANN202
