@@ -19,7 +19,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -113,22 +112,25 @@ def _terms(sections: dict[str, list[dict]], refusals: dict[str, list[str | None]
 
 
 def _worker_start() -> None:
-    # a forked copy of the importing process: no cyclic garbage collection, so that no copy of
-    # a database connection (unreachable, awaiting collection) is ever closed from here
+    # the worker only builds and hands back plain rows: no cyclic garbage collection (each
+    # collection would walk every row of the package being prepared again)
     gc.disable()
 
 
 class Prefetcher:
     """One worker process for a batch: ``submit`` the next package's bytes, ``take`` them back
-    prepared (or None: the main process does the work). Only where a forked worker is cheap
-    and safe to start (Linux) and there is a second core; elsewhere it prepares nothing."""
+    prepared (or None: the main process does the work). Only where there is a second core;
+    elsewhere it prepares nothing. The worker is a new interpreter (it imports what it needs,
+    about a second, while the main process reads the first package itself)."""
 
     def __init__(self, box_private: bytes | None):
         self._key = box_private
         self._pool: ProcessPoolExecutor | None = None
         self._pending: dict[int, Future] = {}
-        if ENABLED and box_private is not None and sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+        if ENABLED and box_private is not None and (os.cpu_count() or 1) > 1:
+            # a new interpreter ("spawn", as on Windows), not a fork: the importing process has
+            # threads (the GUI's workers) whose locks a forked copy could inherit held
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_worker_start)
 
     def submit(self, index: int, data: bytes) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
+from app import bulk
 from app.audit import canonical, plain
 from db.models import AUDITED
 
@@ -342,8 +343,10 @@ def insert_tuples(conn, table, cols: list[str], rows: list[tuple]) -> None:  # n
                 for r in rows:
                     copy.write_row(r)
             return
-        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})'
-        cursor.executemany(sql, rows)
+        # a column alike in every row (the batch's time and user, the office, empty columns) is
+        # written into the statement once instead of bound per row (app.bulk.folded)
+        places, bound = bulk.folded(list(map(list, zip(*rows))))
+        cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join(places)})', bound)
     finally:
         cursor.close()
 
