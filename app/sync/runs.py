@@ -68,11 +68,13 @@ def _write_acks(files: list[tuple[ImportResult, Path, str, bytes]]) -> None:
 
 
 def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = False,  # noqa: ANN001
-               ack_dir: Path | str | None = None, batch: bool = False) -> ImportResult:
+               ack_dir: Path | str | None = None, batch: bool = False, data: bytes | None = None,
+               prepared: object | None = None) -> ImportResult:
     """One import as one unit of work (the CLI and the GUI both call this). ``batch=True`` only
-    from :func:`run_imports`, which took the safety backup and set the page cache for all."""
+    from :func:`run_imports`, which took the safety backup and set the page cache for all, and
+    may give the file's bytes already read and the worker's reading of them (``prepared``)."""
     path = Path(path)
-    data = fmt.read_file(path)
+    data = data if data is not None else fmt.read_file(path)
     if not (batch or dry_run):  # a verified backup before anything can be written (None on PostgreSQL)
         backups.safety_backup(database, "exchange")
     files: list = []
@@ -80,7 +82,8 @@ def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = Fals
         with _bulk_cache(database, not (batch or dry_run)), database.session(write=not dry_run) as s:
             log.take_import_lock(s)
             result = import_package(s, actor, data, dry_run=dry_run, file_name=path.name,
-                                    ack_dir=None if dry_run else Path(ack_dir or path.parent), files=files)
+                                    ack_dir=None if dry_run else Path(ack_dir or path.parent), files=files,
+                                    prepared=prepared)
     except ChainBroken as exc:
         if not dry_run:
             m = fmt.read_zip(data).manifest
@@ -114,16 +117,26 @@ def run_imports(database, actor: Actor, paths: list[Path | str], *, dry_run: boo
         backups.safety_backup(database, "exchange")
     if database.is_sqlite and not dry_run:
         return _one_transaction(database, actor, [Path(p) for p in paths], ack_dir, progress)
-    out = []
-    for i, path in enumerate(paths):
-        if progress:
-            progress(i, len(paths), f"正在导入：{Path(path).name}")
-        item = BatchItem(str(path))
-        try:
-            item.result = run_import(database, actor, path, dry_run=dry_run, ack_dir=ack_dir, batch=True)
-        except PackageRefused as exc:
-            item.refused = str(exc)
-        out.append(item)
+    # PostgreSQL (or a dry run): each package its own transaction; the worker reads the next one
+    out, paths = [], [Path(p) for p in paths]
+    with database.session(write=False) as s:
+        key = None if dry_run else _box_key(s)
+    with Prefetcher(key) as ahead:
+        read: dict[int, bytes] = {}
+        for i, path in enumerate(paths):
+            if progress:
+                progress(i, len(paths), f"正在导入：{path.name}")
+            item = BatchItem(str(path))
+            data = read.pop(i, None)
+            if i + 1 < len(paths) and (following := _read_ahead(paths[i + 1])) is not None:
+                read[i + 1] = following
+                ahead.submit(i + 1, following)
+            try:
+                item.result = run_import(database, actor, path, dry_run=dry_run, ack_dir=ack_dir, batch=True,
+                                         data=data, prepared=ahead.take(i))
+            except PackageRefused as exc:
+                item.refused = str(exc)
+            out.append(item)
     if progress:
         progress(len(paths), len(paths), "导入完成")
     return out
