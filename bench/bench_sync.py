@@ -101,8 +101,17 @@ def pg_database(base_url: str):  # noqa: ANN201
     url = admin.url.set(database=name).render_as_string(hide_password=False)
 
     def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        from sqlalchemy.exc import ProgrammingError
+
+        for attempt in range(10):  # an autovacuum worker on the fresh database cannot be ended by us: wait
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                return
+            except ProgrammingError:
+                if attempt == 9:
+                    raise
+                time.sleep(3)
     return url, drop
 
 
