@@ -127,10 +127,7 @@ def run_imports(database, actor: Actor, paths: list[Path | str], *, dry_run: boo
             if progress:
                 progress(i, len(paths), f"正在导入：{path.name}")
             item = BatchItem(str(path))
-            data = read.pop(i, None)
-            if i + 1 < len(paths) and (following := _read_ahead(paths[i + 1])) is not None:
-                read[i + 1] = following
-                ahead.submit(i + 1, following)
+            data = _turn(ahead, read, paths, i)
             try:
                 item.result = run_import(database, actor, path, dry_run=dry_run, ack_dir=ack_dir, batch=True,
                                          data=data, prepared=ahead.take(i))
@@ -155,10 +152,7 @@ def _one_transaction(database, actor: Actor, paths: list[Path], ack_dir: Path | 
             grow_cache(database, incoming)
             item = BatchItem(str(path))
             try:
-                data = read.pop(i, None) or fmt.read_file(path)
-                if i + 1 < len(paths) and (following := _read_ahead(paths[i + 1])) is not None:
-                    read[i + 1] = following  # read (decrypted, decoded) by the worker meanwhile
-                    ahead.submit(i + 1, following)
+                data = _turn(ahead, read, paths, i) or fmt.read_file(path)
                 with s.begin_nested():  # a package refused after all is undone alone
                     item.result = import_package(s, actor, data, file_name=path.name,
                                                  ack_dir=Path(ack_dir or path.parent), files=files,
@@ -194,6 +188,16 @@ def _file_size(path: Path) -> int:
     if path.exists():
         return path.stat().st_size
     return sum(v.stat().st_size for v in path.parent.glob(path.name + ".[0-9][0-9][0-9]"))
+
+
+def _turn(ahead: Prefetcher, read: dict[int, bytes], paths: list[Path], i: int) -> bytes | None:
+    """Package ``i``'s bytes if they were read ahead (else None); the next package is read now
+    and handed to the worker, to be decrypted and decoded while this one is imported."""
+    data = read.pop(i, None)
+    if i + 1 < len(paths) and (following := _read_ahead(paths[i + 1])) is not None:
+        read[i + 1] = following
+        ahead.submit(i + 1, following)
+    return data
 
 
 def _read_ahead(path: Path) -> bytes | None:
