@@ -77,8 +77,9 @@ def test_supervision_write_in_a_locked_month_asks_the_reason_then_saves(qtbot, e
     qtbot.waitUntil(lambda: len(asked) == 1 and ops.wait_idle())
     assert "2026-11" in asked[0] and count() == 0  # cancelled: nothing saved
     page._write("正在登记……", add, "已登记。")
-    qtbot.waitUntil(lambda: count() == 1)
-    assert len(asked) == 2 and page.notice.text() == "已登记。"
+    # the row is committed on the worker thread before the UI thread shows the notice
+    qtbot.waitUntil(lambda: count() == 1 and page.notice.text() == "已登记。")
+    assert len(asked) == 2
     with env.database.session(write=False) as s:
         reasons = {c.reason for c in s.execute(select(PeriodCorrection)).scalars()}
     assert reasons == {"督导检查补录"}
