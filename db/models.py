@@ -181,7 +181,13 @@ class SearchTerm(Base):
     The table is its own covering index: its primary key is (rank, term, household_id), and on
     SQLite it is a WITHOUT ROWID table, so a prefix search reads household ids straight from the
     table's B-tree and each term is stored once (a rowid table kept the same three values again
-    in an index — a district roster of 100,000 members writes 550,000 terms)."""
+    in an index — a district roster of 100,000 members writes 550,000 terms).
+
+    ``household_id`` has no foreign key: the terms are derived from the household and rewritten
+    with it by the code that writes the household (``app.search``, ``app.sync.searchindex``,
+    ``app.imports.apply``); a search keeps only the ids it finds among the households. A
+    foreign key made the database look up (and, on PostgreSQL, lock) the household again for
+    every term: on PostgreSQL that was half the cost of storing the terms of a package."""
 
     __tablename__ = "search_terms"
     rank: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 0 active, 1/2 otherwise
@@ -190,7 +196,7 @@ class SearchTerm(Base):
     # importing every PostgreSQL driver dialect at start-up
     term: Mapped[str] = mapped_column(String(80).with_variant(
         VARCHAR(80, collation="C"), "postgresql"), primary_key=True)
-    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), primary_key=True, index=True)
+    household_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
     __table_args__ = {"sqlite_with_rowid": False}
 
 

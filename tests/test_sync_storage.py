@@ -8,7 +8,8 @@ import uuid
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, create_engine, insert, text
+from sqlalchemy import (Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, String, Table, create_engine,
+                        insert, text)
 
 import db.assessment_models  # noqa: F401 - registers the audited tables
 import db.check_models  # noqa: F401
@@ -20,18 +21,19 @@ from app.permissions import Actor
 from app.sync import format as fmt, importer, tables
 from app.sync.format import PackageRefused
 from db.models import Base
+from sync_support import PG_URL, make_pg_district
 
 ENTITIES = list(dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES))
 
 
 def _plain_row(entity: str, variant: int = 0) -> dict:
-    """A row of every column's type, as a package carries it (variant 1: the accepted but
-    unusual writings — a time with a zone, an ISO week date)."""
+    """A row of every column's type, as a package carries it (variant 1: other values and the
+    accepted but unusual writings — an ISO week date; a time with a zone is refused)."""
     row = {}
     for key, col in tables.columns(entity):
         typ = col.type
         if isinstance(typ, DateTime):
-            row[key] = "2026-11-20 09:30:05" if variant == 0 else "2026-11-20 09:30:05+08:00"
+            row[key] = "2026-11-20 09:30:05" if variant == 0 else "2026-02-28 23:59:59"
         elif isinstance(typ, Date):
             row[key] = "2026-02-28" if variant == 0 else "2026-W47-5"
         elif isinstance(typ, Numeric):
@@ -120,6 +122,8 @@ def test_check_plain_field_and_key_reasons():
         tables.check_plain("household", dict(row, id="short"))
     with pytest.raises(ValueError, match="version"):
         tables.check_plain("household", dict(row, version=0))
+    with pytest.raises(ValueError, match="updated_at 的写法不规范"):  # stored without a zone: none is taken
+        tables.check_plain("household", dict(row, updated_at="2026-11-20 09:30:05+08:00"))
 
 
 def test_audit_rows_hash_as_app_audit_records():
@@ -172,3 +176,38 @@ def test_a_line_that_is_not_an_object_is_refused():
     body, index = _section([b'{"id":"a"}', b'[1]'])
     with pytest.raises(PackageRefused, match="“member”部分的记录格式不对"):
         fmt.decode_sections(body, index)
+
+
+@pytest.mark.skipif(not PG_URL, reason="QINGFENG_TEST_PG_URL 未设置：没有 PostgreSQL 测试服务器")
+def test_copy_rows_store_what_sqlalchemy_stores_on_postgres():
+    """On PostgreSQL the rows COPY sends (tables.pg_rows: a canonical day, moment or amount as
+    its text) store, column by column, what SQLAlchemy stores from the converted values — for
+    every table, in the canonical and in the unusual accepted writings."""
+    database, drop = make_pg_district()
+    copy = MetaData(schema="plain_copy")  # the tables' columns and keys, without foreign keys
+    for entity in ENTITIES:
+        t = tables.model(entity).__table__
+        Table(t.name, copy, *[Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False)
+                              for c in t.columns])
+    try:
+        with database.engine.connect() as conn, conn.begin():
+            conn.execute(text("CREATE SCHEMA plain_copy"))
+            copy.create_all(conn)
+            conn.execute(text("SET LOCAL search_path TO plain_copy"))
+            for entity, variant in [(e, v) for e in ENTITIES for v in (0, 1)]:
+                table = tables.model(entity).__table__
+                plain = _plain_row(entity, variant)
+                tables.check_plain(entity, plain)
+                cols = ", ".join(f'"{c.name}"::text' for c in table.columns)
+                stored = []
+                for by_sqlalchemy in (True, False):
+                    if by_sqlalchemy:
+                        conn.execute(insert(table), [tables.to_values(entity, plain)])
+                    else:
+                        tables.insert_plain(conn, entity, [plain])
+                    stored.append(conn.execute(text(f'SELECT {cols} FROM "{table.name}"')).all())
+                    conn.execute(text(f'DELETE FROM "{table.name}"'))
+                assert len(stored[0]) == 1 and stored[0] == stored[1], (entity, variant)
+            conn.rollback()
+    finally:
+        drop()

@@ -138,8 +138,9 @@ def _terms(database) -> list[tuple]:  # noqa: ANN001
 
 
 def _search_terms_through_0011(database) -> None:  # noqa: ANN001
-    """Real households and their search terms survive 0011 down and up again; the terms become
-    the table's key (on SQLite a WITHOUT ROWID table) and search still finds every head."""
+    """Real households and their search terms survive 0012 and 0011 down and up again; the terms
+    become the table's key (on SQLite a WITHOUT ROWID table), lose the foreign key to households
+    (0012), and search still finds every head."""
     from app import demo, search
 
     with database.session() as s:
@@ -149,11 +150,17 @@ def _search_terms_through_0011(database) -> None:  # noqa: ANN001
         demo.generate(s, users.actor_for(s, "admin"), households=4, seed=5)
     before = _terms(database)
     assert len(before) > 20
+    assert inspect(database.engine).get_foreign_keys("search_terms") == []
+    _migrate(database, "0011", down=True)
+    keys = inspect(database.engine).get_foreign_keys("search_terms")
+    assert [(k["constrained_columns"], k["referred_table"]) for k in keys] == [(["household_id"], "households")]
+    assert _terms(database) == before
     _migrate(database, "0010", down=True)
     columns = {c["name"] for c in inspect(database.engine).get_columns("search_terms")}
     assert "id" in columns and _terms(database) == before
     _migrate(database, "head")
     assert _terms(database) == before
+    assert inspect(database.engine).get_foreign_keys("search_terms") == []
     key = inspect(database.engine).get_pk_constraint("search_terms")["constrained_columns"]
     assert key == ["rank", "term", "household_id"]
     assert "id" not in {c["name"] for c in inspect(database.engine).get_columns("search_terms")}

@@ -184,6 +184,7 @@ def plan(session: Session, opened: Opened) -> _Plan:
                 summary.updated += 1
                 p.updated.setdefault(entity, []).append((local, row))
         if opened.prepared is not None and entity in opened.prepared.stored \
+                and opened.prepared.dialect == session.get_bind().dialect.name \
                 and len(p.new.get(entity, [])) == len(rows):  # all new: the rows the worker stored
             p.stored[entity] = opened.prepared.stored[entity]
         if entity == "standard":
@@ -306,6 +307,12 @@ def _items(p: _Plan) -> list[tuple]:
     return items
 
 
+def _ready_terms(p: _Plan, households: list[dict], members: list[dict], names: dict[str, str]) -> list | None:
+    """The worker's search terms (app.sync.prefetch), when they are these households'."""
+    ready = p.terms
+    return ready.rows if ready is not None and ready.matches(households, members, names) else None
+
+
 def _apply(session: Session, actor: Actor, p: _Plan) -> int:
     items = _items(p)
     # households new here have no search terms yet: indexed from the rows of the package (the
@@ -330,7 +337,8 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
         names = searchindex.village_names(session, households, villages)
         pool = ThreadPoolExecutor(max_workers=1)
         audit_rows = pool.submit(_audit_rows, actor, clock.utcnow(), head.seq, head.hash, items)
-        terms = pool.submit(searchindex.new_terms, households, members, names)
+        ready = _ready_terms(p, households, members, names)  # else computed here meanwhile
+        terms = pool.submit(lambda: ready if ready is not None else searchindex.new_terms(households, members, names))
         pool.shutdown(wait=False)
     for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
         table = tables.model(entity).__table__
@@ -350,8 +358,8 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
     else:
         _audit_bulk(session, actor, items)
         names = searchindex.village_names(session, households, villages)
-        ready = p.terms  # the worker's terms (app.sync.prefetch), when they are these households'
-        searchindex.write_terms(session, ready.rows if ready is not None and ready.matches(households, members, names)
+        ready = _ready_terms(p, households, members, names)
+        searchindex.write_terms(session, ready if ready is not None
                                 else searchindex.new_terms(households, members, names))
     touched = {a["id"] for _b, a in p.updated.get("household", [])}
     touched |= {r["household_id"] for r in p.new.get("member", [])}

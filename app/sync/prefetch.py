@@ -39,8 +39,9 @@ class Prepared:
     sections: dict[str, list[dict]]
     refusals: dict[str, list[str | None]]  # per table, per row: check_plain's reason or None
     texts: dict[str, list[str]]  # per table, per row: its canonical JSON (app.audit.canonical)
-    stored: dict[str, list[tuple]]  # per table whose rows all passed: tables.sqlite_rows of them
+    stored: dict[str, list[tuple]]  # per table whose rows all passed: tables.stored_rows of them
     terms: Terms | None = None
+    dialect: str = "sqlite"  # the database ``stored`` is for
 
 
 @dataclass
@@ -63,9 +64,9 @@ class Terms:
                 and all(names.get(v) == self.names.get(v) for v in {h["village_id"] for h in households}))
 
 
-def prepare(data: bytes, box_private: bytes) -> Prepared | None:
+def prepare(data: bytes, box_private: bytes, dialect: str = "sqlite") -> Prepared | None:
     """The worker's job: None when the package is refused on the way (the main process then
-    finds the reason itself, in its order of checks)."""
+    finds the reason itself, in its order of checks). ``dialect``: the importing database's."""
     try:
         raw = fmt.read_zip(data)
         m = raw.manifest
@@ -91,8 +92,8 @@ def prepare(data: bytes, box_private: bytes) -> Prepared | None:
         refusals[entity] = reasons
         texts[entity] = [canonical(row) for row in rows]
         if rows and reasons.count(None) == len(rows):
-            stored[entity] = tables.sqlite_rows(entity, rows)
-    return Prepared(raw.hash, sections, refusals, texts, stored, _terms(sections, refusals))
+            stored[entity] = tables.stored_rows(dialect, entity, rows)
+    return Prepared(raw.hash, sections, refusals, texts, stored, _terms(sections, refusals), dialect)
 
 
 def _terms(sections: dict[str, list[dict]], refusals: dict[str, list[str | None]]) -> Terms | None:
@@ -123,8 +124,8 @@ class Prefetcher:
     elsewhere it prepares nothing. The worker is a new interpreter (it imports what it needs,
     about a second, while the main process reads the first package itself)."""
 
-    def __init__(self, box_private: bytes | None):
-        self._key = box_private
+    def __init__(self, box_private: bytes | None, dialect: str = "sqlite"):
+        self._key, self._dialect = box_private, dialect
         self._pool: ProcessPoolExecutor | None = None
         self._pending: dict[int, Future] = {}
         if ENABLED and box_private is not None and (os.cpu_count() or 1) > 1:
@@ -135,7 +136,7 @@ class Prefetcher:
 
     def submit(self, index: int, data: bytes) -> None:
         if self._pool is not None:
-            self._pending[index] = self._pool.submit(prepare, data, self._key)
+            self._pending[index] = self._pool.submit(prepare, data, self._key, self._dialect)
 
     def take(self, index: int) -> Prepared | None:
         future = self._pending.pop(index, None)

@@ -121,7 +121,7 @@ def run_imports(database, actor: Actor, paths: list[Path | str], *, dry_run: boo
     out, paths = [], [Path(p) for p in paths]
     with database.session(write=False) as s:
         key = None if dry_run else _box_key(s)
-    with Prefetcher(key) as ahead:
+    with Prefetcher(key, database.engine.dialect.name) as ahead:
         read: dict[int, bytes] = {}
         for i, path in enumerate(paths):
             if progress:

@@ -183,8 +183,10 @@ def _converter(key: str, typ: object):  # noqa: ANN202, C901 - one branch per co
                 result = datetime.fromisoformat(value)
             except ValueError:
                 raise ValueError(f"{key} 应为日期时间") from None
-            # the canonical writing (app.audit.plain): whole seconds, a space before the time
-            if result.microsecond or result.isoformat(sep=" ") != value:
+            # the canonical writing (app.audit.plain): whole seconds, a space before the time, no
+            # zone (every moment is stored as UTC without one: PostgreSQL's COPY would drop a
+            # zone, its INSERT convert by it; neither is what the writer meant)
+            if result.tzinfo is not None or result.microsecond or result.isoformat(sep=" ") != value:
                 raise ValueError(f"{key} 的写法不规范")
             return result
         return moment
@@ -241,16 +243,53 @@ def insert_plain(conn, entity: str, rows: list[dict], stored: list[tuple] | None
     text is built from the canonical writing itself, exactly what SQLAlchemy would store for the
     converted value (a moment ``YYYY-MM-DD HH:MM:SS`` is stored as ``… .000000``, a day as
     written, an amount as the float of its text); no datetime or Decimal is made and formatted
-    back. On PostgreSQL the converted values go through COPY (:func:`insert_many`). ``stored``:
-    :func:`sqlite_rows` of these rows, made beforehand (app.sync.prefetch)."""
+    back. On PostgreSQL the rows go through COPY as :func:`pg_rows`. ``stored``: the rows of
+    this database (:func:`sqlite_rows` or :func:`pg_rows`), made beforehand (app.sync.prefetch)."""
     if not rows:
         return
-    table = model(entity).__table__
-    if conn.dialect.name != "sqlite":
-        insert_many(conn, table, [to_values(entity, r) for r in rows])
-        return
-    insert_tuples(conn, table, [k for k, _c in columns(entity)],
-                  stored if stored is not None else sqlite_rows(entity, rows))
+    if stored is None:
+        stored = (sqlite_rows if conn.dialect.name == "sqlite" else pg_rows)(entity, rows)
+    insert_tuples(conn, model(entity).__table__, [k for k, _c in columns(entity)], stored)
+
+
+def stored_rows(dialect: str, entity: str, rows: list[dict]) -> list[tuple]:
+    """:func:`sqlite_rows` or :func:`pg_rows`, for a database of this dialect."""
+    return (sqlite_rows if dialect == "sqlite" else pg_rows)(entity, rows)
+
+
+def pg_rows(entity: str, rows: list[dict]) -> list[tuple]:
+    """What COPY sends to PostgreSQL for rows :func:`check_plain` accepted, as tuples in the
+    order of :func:`columns`. COPY's text form carries every value as text, which the server
+    reads as the column's type: a day, a moment or an amount in its canonical writing is sent
+    as that text (the server reads the same day, moment or amount as from the converted value),
+    any other accepted writing converted as :func:`to_values` does; text, whole numbers and
+    flags as they are."""
+    values = []
+    for key, send in _senders(entity):
+        column = [r[key] for r in rows]
+        values.append(column if send is None else [None if v is None else send(v) for v in column])
+    return list(zip(*values))
+
+
+@lru_cache(maxsize=None)
+def _senders(entity: str) -> list[tuple[str, object]]:
+    out = []
+    for (key, col), (_k, _nullable, convert) in zip(columns(entity), _converters(entity)[1]):
+        typ = col.type
+        if isinstance(typ, DateTime):
+            out.append((key, _canonical_or(_MOMENT, convert)))
+        elif isinstance(typ, Date):
+            out.append((key, _canonical_or(_DAY, convert)))
+        elif isinstance(typ, Numeric):
+            out.append((key, _canonical_or(_AMOUNT, convert)))
+        else:  # text, whole numbers, flags: an accepted value is the column's value
+            out.append((key, None))
+    return out
+
+
+def _canonical_or(form, convert):  # noqa: ANN001, ANN202
+    match = form.fullmatch
+    return lambda value: value if type(value) is str and match(value) else convert(value)
 
 
 def sqlite_rows(entity: str, rows: list[dict]) -> list[tuple]:
