@@ -232,3 +232,18 @@ def test_key_storage_of_a_damaged_key_file_is_unknown(tmp_path):
         assert firstrun.key_storage(db) is None
     kf.write_text('{"db_id": "a", "check": "b", "storage": "passphrase"}', encoding="utf-8")
     assert firstrun.key_storage(db) == "passphrase"
+
+
+def test_a_durable_session_syncs_its_commit_and_the_next_one_does_not_wait(env):
+    """SQLite in WAL mode with synchronous=NORMAL syncs a commit only at a checkpoint; an import
+    or an export (Database.session(durable=True)) commits with FULL, a clerk's edit afterwards
+    with NORMAL again on the same connection."""
+    def level(**kw) -> int:  # noqa: ANN003
+        with env.database.session(**kw) as s:
+            return s.execute(text("PRAGMA synchronous")).scalar()
+
+    assert level() == 1
+    assert level(durable=True) == 2
+    assert level() == 1 and level(write=False) == 1
+    assert level(durable=True) == 2 and level(durable=True) == 2
+

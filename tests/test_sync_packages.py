@@ -95,6 +95,33 @@ def test_full_then_delta_with_ack_and_dry_run(pair, tmp_path):
     assert canonical_dump(town.database, {TOWN}) == canonical_dump(dist.database, {TOWN})
 
 
+def test_an_import_commits_durably_before_its_ack_is_written(pair, tmp_path, monkeypatch):
+    """The 回执 tells the sender its package is here (it then leaves those changes out): the import
+    runs in a session whose commit is synced to the disk (SQLite: synchronous FULL, not the
+    everyday NORMAL), alone and in a batch; a clerk's edit afterwards is NORMAL again."""
+    from app.sync import runs
+
+    town, dist = pair
+    add_households(town, 2)
+    first = export_to(town, DISTRICT, tmp_path / "out")
+    levels = []
+    real = runs.import_package
+
+    def spy(s, *a, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
+        levels.append(s.execute(text("PRAGMA synchronous")).scalar())
+        return real(s, *a, **kw)
+
+    monkeypatch.setattr(runs, "import_package", spy)
+    assert import_into(dist, first.paths[0], ack_dir=tmp_path / "acks").status == "imported"
+    add_households(town, 1, start=5)
+    second = export_to(town, DISTRICT, tmp_path / "out")
+    items = runs.run_imports(dist.database, dist.actor, [second.paths[0]], ack_dir=tmp_path / "acks")
+    assert items[0].result.status == "imported" and len(list((tmp_path / "acks").iterdir())) == 2
+    assert levels == [2, 2]
+    with dist.database.session() as s:
+        assert s.execute(text("PRAGMA synchronous")).scalar() == 1
+
+
 def test_refusals_name_the_reason_and_change_nothing(pair, tmp_path):
     town, dist = pair
     add_households(town, 2)

@@ -123,7 +123,7 @@ def cmd_card_list(ctx: Context) -> int:
 
 def cmd_package_export(ctx: Context) -> int:
     a = ctx.args
-    with ctx.database().session() as s:
+    with ctx.database().session(durable=True) as s:  # on the disk before the file leaves
         r = export.export_package(s, ctx.actor(s), a.to, Path(a.out), full=a.full, period=a.period,
                                    reports=a.reports)
     if ctx.json:

@@ -79,7 +79,7 @@ def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = Fals
         backups.safety_backup(database, "exchange")
     files: list = []
     try:
-        with _bulk_cache(database, not (batch or dry_run)), database.session(write=not dry_run) as s:
+        with _bulk_cache(database, not (batch or dry_run)), database.session(write=not dry_run, durable=True) as s:
             log.take_import_lock(s)
             result = import_package(s, actor, data, dry_run=dry_run, file_name=path.name,
                                     ack_dir=None if dry_run else Path(ack_dir or path.parent), files=files,
@@ -143,7 +143,7 @@ def _one_transaction(database, actor: Actor, paths: list[Path], ack_dir: Path | 
                      progress: Callable[[int, int, str], None] | None) -> list[BatchItem]:
     out, files = [], []
     incoming = sum(_file_size(p) for p in paths)
-    with _bulk_cache(database, True), database.session() as s, Prefetcher(_box_key(s)) as ahead:
+    with _bulk_cache(database, True), database.session(durable=True) as s, Prefetcher(_box_key(s)) as ahead:
         log.take_import_lock(s)
         read: dict[int, bytes] = {}
         for i, path in enumerate(paths):

@@ -306,7 +306,7 @@ class ExchangePage(QWidget):
 
         def work(progress, _c) -> export.ExportResult:  # noqa: ANN001
             progress.update(0, 0, "正在汇总、签名和加密……")
-            with ctx.database.session() as s:
+            with ctx.database.session(durable=True) as s:  # on the disk before the file leaves
                 return export.export_package(s, ctx.actor, to, Path(folder), full=full, period=period,
                                              reports=reports)
 
