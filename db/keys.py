@@ -29,7 +29,11 @@ from db.errors import KeyMissing, WrongKey
 
 KEYRING_SERVICE = "qingfeng-ledger"
 KEYFILE_FORMAT = 1
-_SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+# a new key file's passphrase derivation: OWASP's minimum for scrypt (N=2^17, r=8, p=1: 128 MiB,
+# about half a second, once per start and overlapped with it). Each key file keeps its own
+# parameters, so files written with the earlier N=2^15 open as before.
+_SCRYPT = {"n": 2**17, "r": 8, "p": 1}
+_SCRYPT_LIMITS = {"n": (2**14, 2**18), "r": (1, 8), "p": (1, 4)}  # what a key file may ask for
 
 
 def new_key() -> bytes:
@@ -88,21 +92,43 @@ class KeyFile:
         os.replace(tmp, path)
 
 
-def _kek(passphrase: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(passphrase.encode("utf-8"), salt=salt, dklen=32,
-                          maxmem=128 * 1024 * 1024, **_SCRYPT)
+def _kek(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    # OpenSSL needs 128·r·(n + p + 2) bytes; hashlib refuses more than maxmem
+    return hashlib.scrypt(passphrase.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32,
+                          maxmem=128 * r * (n + p + 2) + (1 << 20))
+
+
+def _scrypt_params(wrapped: dict) -> dict[str, int]:
+    """The derivation's parameters as the key file gives them (a file without them was written
+    with N=2^15, r=8, p=1), each a whole number within bounds (a damaged or hostile file must
+    not make the program ask for gigabytes)."""
+    params = {}
+    for name, default in (("n", 2**15), ("r", 8), ("p", 1)):
+        value = wrapped.get(name, default)
+        low, high = _SCRYPT_LIMITS[name]
+        if type(value) is not int or not low <= value <= high or (name == "n" and value & (value - 1)):
+            raise ValueError(name)
+        params[name] = value
+    return params
 
 
 def wrap_key(key: bytes, passphrase: str) -> dict:
     salt, nonce = os.urandom(16), os.urandom(12)
-    ct = AESGCM(_kek(passphrase, salt)).encrypt(nonce, key, b"qingfeng-key")
+    ct = AESGCM(_kek(passphrase, salt, **_SCRYPT)).encrypt(nonce, key, b"qingfeng-key")
     return {"kdf": "scrypt", **_SCRYPT, "salt": salt.hex(), "nonce": nonce.hex(), "ct": ct.hex()}
 
 
 def unwrap_key(wrapped: dict, passphrase: str) -> bytes:
     try:
-        return AESGCM(_kek(passphrase, bytes.fromhex(wrapped["salt"]))).decrypt(
-            bytes.fromhex(wrapped["nonce"]), bytes.fromhex(wrapped["ct"]), b"qingfeng-key")
+        params = _scrypt_params(wrapped)
+        salt, nonce, ct = (bytes.fromhex(wrapped[k]) for k in ("salt", "nonce", "ct"))
+        if wrapped.get("kdf") != "scrypt" or len(nonce) != 12 or not salt:
+            raise ValueError("kdf")
+    except (KeyError, TypeError, ValueError):
+        raise KeyMissing("密钥信息文件中的口令加密数据已损坏，请用恢复码重新打开数据库"
+                         "（qingfeng-cli unlock --recovery-code ...），数据库未作任何改动。") from None
+    try:
+        return AESGCM(_kek(passphrase, salt, **params)).decrypt(nonce, ct, b"qingfeng-key")
     except InvalidTag:
         raise WrongKey("数据库口令不正确，数据库未被打开，文件未作任何改动。") from None
 

@@ -95,7 +95,7 @@ def test_prefetched_key_is_derived_once(tmp_path, monkeypatch):
     database.dispose()
     calls = []
     real = keys._kek
-    monkeypatch.setattr(keys, "_kek", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(keys, "_kek", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     keys.prefetch(path, passphrase=PHRASE)
     assert keys.load_key(path, passphrase=PHRASE) == key
     assert calls == [1]

@@ -132,6 +132,32 @@ def test_passphrase_mode_without_keyring(tmp_path, monkeypatch):
         open_sqlcipher(path, passphrase="wrong horse 2")
     monkeypatch.setenv("QINGFENG_PASSPHRASE", "correct horse 1")
     open_sqlcipher(path).dispose()
+    assert {k: kf.wrapped[k] for k in ("kdf", "n", "r", "p")} == {"kdf": "scrypt", "n": 2**17, "r": 8, "p": 1}
+
+
+def test_a_key_file_opens_with_its_own_scrypt_parameters_within_bounds():
+    """A key file written with the earlier N=2^15 (or without the parameters at all) still
+    opens; parameters out of bounds (a damaged or hostile file asking for gigabytes) or a
+    damaged wrapping are refused with a message that names the key file, not a crash."""
+    import json
+
+    key = keys.new_key()
+    old = keys.wrap_key(key, "old horse 3")
+    salt = bytes.fromhex(old["salt"])
+    kek = keys._kek("old horse 3", salt, n=2**15, r=8, p=1)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    old.update(n=2**15, ct=AESGCM(kek).encrypt(bytes.fromhex(old["nonce"]), key, b"qingfeng-key").hex())
+    assert keys.unwrap_key(old, "old horse 3") == key
+    assert keys.unwrap_key({k: v for k, v in old.items() if k not in ("n", "r", "p")}, "old horse 3") == key
+    with pytest.raises(WrongKey):
+        keys.unwrap_key(old, "wrong horse 4")
+    for damage in ({"n": 2**24}, {"n": 3 * 2**14}, {"n": "32768"}, {"r": 64}, {"p": 0}, {"salt": "zz"},
+                   {"kdf": "md5"}, {"ct": None}):
+        with pytest.raises(KeyMissing, match="口令加密数据已损坏"):
+            keys.unwrap_key(json.loads(json.dumps(dict(old, **damage))), "old horse 3")
+    with pytest.raises(KeyMissing, match="口令加密数据已损坏"):
+        keys.unwrap_key({}, "old horse 3")
 
 
 def test_backup_of_damaged_file_is_refused(env, tmp_path):
