@@ -424,12 +424,9 @@ def _region_name(code: str, year: int) -> str | None:
     Historical codes are named as they were in the birth year when the table says so. Never
     used to refuse a number.
     """
-    try:
-        from stdnum import numdb
+    from stdnum import numdb  # a pinned dependency: its absence is an error, not "unknown"
 
-        parts = numdb.get("cn/loc").info(code)
-    except Exception:  # noqa: BLE001 - optional information; any failure means "unknown"
-        return None
+    parts = numdb.get("cn/loc").info(code)
     info: dict[str, str] = {}
     for _part, props in parts:
         info.update(props)

@@ -29,6 +29,7 @@ from db.errors import KeyMissing, WrongKey
 
 KEYRING_SERVICE = "qingfeng-ledger"
 KEYFILE_FORMAT = 1
+KEYFILE_DAMAGE = (ValueError, KeyError, TypeError)  # what KeyFile.load raises for a file not ours: not JSON, fields missing
 # a new key file's passphrase derivation: OWASP's minimum for scrypt (N=2^17, r=8, p=1: 128 MiB,
 # about half a second, once per start and overlapped with it). Each key file keeps its own
 # parameters, so files written with the earlier N=2^15 open as before.
@@ -55,7 +56,7 @@ def key_from_recovery_code(code: str) -> bytes:
     text = text.replace("0", "O").replace("1", "I").replace("8", "B")
     try:
         key = base64.b32decode(text + "=" * (-len(text) % 8))
-    except Exception:
+    except ValueError:  # binascii.Error: not Base32
         key = b""
     if len(key) != 32:
         raise WrongKey("恢复码格式不正确：应为 13 组、每组 4 个字母或数字（共 52 位），请核对后重新输入。")
@@ -139,7 +140,7 @@ def keyring_available() -> bool:
 
     try:
         backend = keyring.get_keyring()
-    except Exception:
+    except Exception:  # noqa: BLE001 - a third-party backend failing to start means "no keyring"
         return False
     name = type(backend).__module__ + "." + type(backend).__name__
     if isinstance(backend, fail.Keyring) or "keyrings.alt" in name or "null" in name.lower():
@@ -154,8 +155,8 @@ def store_key(key: bytes, db_path: Path, *, passphrase: str | None = None) -> Ke
     if kf_path.exists():
         try:
             db_id = KeyFile.load(kf_path).db_id
-        except Exception:
-            pass
+        except (OSError, *KEYFILE_DAMAGE):
+            pass  # a damaged key file is replaced, under a new id
     if passphrase is None and keyring_available():
         import keyring
 
@@ -251,7 +252,7 @@ def _load_key(db_path: Path, *, passphrase: str | None, recovery: str | None) ->
     if kf_path.exists():
         try:
             kf = KeyFile.load(kf_path)
-        except Exception:
+        except KEYFILE_DAMAGE:
             raise KeyMissing(f"密钥信息文件 {kf_path} 已损坏，请用恢复码重新打开数据库"
                              "（qingfeng-cli unlock --recovery-code ...）。") from None
     if recovery:

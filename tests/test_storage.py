@@ -2,7 +2,6 @@
 recovery code, passphrase mode, backups, upgrades, and survival of a killed writer."""
 import hashlib
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -273,3 +272,16 @@ def test_a_durable_session_syncs_its_commit_and_the_next_one_does_not_wait(env):
     assert level() == 1 and level(write=False) == 1
     assert level(durable=True) == 2 and level(durable=True) == 2
 
+
+
+@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"db_id": "x"}', '"text"'])
+def test_a_damaged_key_file_is_named_and_the_database_untouched(env, content):
+    """A key file that is not ours (not JSON, not an object, fields missing) is refused with its
+    name and the way out (the recovery code); the database file is not changed."""
+    env.database.dispose()
+    before = hashlib.sha256(env.path.read_bytes()).hexdigest()
+    keys.keyfile_path(env.path).write_text(content, encoding="utf-8")
+    keys.forget_prefetched()
+    with pytest.raises(KeyMissing, match="已损坏，请用恢复码"):
+        open_sqlcipher(env.path)
+    assert hashlib.sha256(env.path.read_bytes()).hexdigest() == before

@@ -15,6 +15,7 @@ BMP (e.g. 𠇔): they print correctly but text extraction returns garbage.
 from __future__ import annotations
 
 import os
+import struct
 import sys
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError
 
 from app.documents import fontcache
 
@@ -127,8 +129,8 @@ def get_fonts(fonts_dir: str | os.PathLike | None = "auto") -> FontSet:
                 try:
                     roles[role] = _register(p, idx)
                     break
-                except Exception:  # PostScript outlines, damaged file ...
-                    continue
+                except (TTFError, OSError, struct.error, ValueError, IndexError):
+                    continue  # a Windows font reportlab cannot read (PostScript outlines, a damaged file …)
         fs = FontSet(roles, fallback)
         _cache[key] = fs
         # every canvas starts in an embedded font: no unembedded Helvetica in any PDF
