@@ -264,10 +264,16 @@ def pg_rows(entity: str, rows: list[dict]) -> list[tuple]:
     as that text (the server reads the same day, moment or amount as from the converted value),
     any other accepted writing converted as :func:`to_values` does; text, whole numbers and
     flags as they are."""
+    return _by_column(rows, _senders(entity))
+
+
+def _by_column(rows: list[dict], functions: list[tuple[str, object]]) -> list[tuple]:
+    """Rows as tuples of (key, function) per column: each non-null value through its column's
+    function (None: as it is), column by column (each function looked up once)."""
     values = []
-    for key, send in _senders(entity):
+    for key, fn in functions:
         column = [r[key] for r in rows]
-        values.append(column if send is None else [None if v is None else send(v) for v in column])
+        values.append(column if fn is None else [None if v is None else fn(v) for v in column])
     return list(zip(*values))
 
 
@@ -294,12 +300,8 @@ def _canonical_or(form, convert):  # noqa: ANN001, ANN202
 
 def sqlite_rows(entity: str, rows: list[dict]) -> list[tuple]:
     """The stored values on SQLite of rows :func:`check_plain` accepted, as tuples in the order
-    of :func:`columns` (column by column: each column's function looked up once)."""
-    values = []
-    for key, store in _storers(entity):
-        column = [r[key] for r in rows]
-        values.append(column if store is None else [None if v is None else store(v) for v in column])
-    return list(zip(*values))
+    of :func:`columns`."""
+    return _by_column(rows, _storers(entity))
 
 
 @lru_cache(maxsize=None)
