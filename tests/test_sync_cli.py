@@ -44,7 +44,7 @@ def test_cards_packages_and_refusal_exit_codes(tmp_path):
     r = run(dist, "package", "import", str(damaged))
     assert r.returncode == 20 and "错误：" in r.stderr and "数据包" in r.stderr
     r = run(town, "package", "import", package)  # a package the township itself sent
-    assert r.returncode == 20 and "不认识" in r.stderr
+    assert r.returncode == 20 and "本单位（640424100）自己发出的数据包" in r.stderr
 
     r = run(dist, "package", "log", "--json")
     kinds = [(e["direction"], e["kind"]) for e in json.loads(r.stdout)]

@@ -114,9 +114,27 @@ def test_status_and_person_in_two_townships(env, district_db, template_db, tmp_p
             status = {x.code: x for x in district.township_status(s)}
             dupes = district.cross_township_duplicates(s)
     assert status[TOWN].last_period == "2026-10" and status[TOWN].missing_months == ["2026-11"]
-    assert not status[TOWN].monthly_on_time  # nothing for December by the 25th
+    assert not status[TOWN].monthly_on_time and status[TOWN].monthly == "逾期未报"  # nothing by the 25th
+    assert status[TOWN].missing_text == "2026-11"
     assert status[TOWN_B].missing_months == [] and not status[TOWN_B].monthly_on_time  # arrived late
+    assert status[TOWN_B].monthly == "逾期报送" and status[TOWN_B].missing_text == "无"
     assert len(dupes) == 1 and sorted(dupes[0].offices) == [TOWN, TOWN_B]
+    with clock.frozen(date(2027, 1, 10)), dist.database.session(write=False) as s:
+        status = {x.code: x for x in district.township_status(s)}
+    assert status[TOWN_B].monthly == "未到期（01月25日前报送）" and status[TOWN_B].monthly_on_time
+    from app import offices
+    from db.engine import create_sqlcipher
+
+    third, _ = create_sqlcipher(tmp_path / "c.qfdb")  # enrolled (its card), no package yet
+    with third.session() as s:
+        offices.init_office(s, code="640424102", name="泾河乡人民政府", level="township", parent=None,
+                            admin="admin", admin_password="test-pass-123", villages=["泾河村"])
+    exchange_cards(Office(third, actor_of(third), "640424102"), dist)
+    for day, monthly in ((date(2027, 1, 10), "未到期（01月25日前报送）"), (date(2027, 1, 26), "逾期未报")):
+        with clock.frozen(day), dist.database.session(write=False) as s:
+            never = {x.code: x for x in district.township_status(s)}["640424102"]
+        assert never.missing_text == "从未报送" and never.monthly == monthly
+    third.dispose()
     other.database.dispose()
 
 

@@ -122,6 +122,34 @@ def test_an_import_commits_durably_before_its_ack_is_written(pair, tmp_path, mon
         assert s.execute(text("PRAGMA synchronous")).scalar() == 1
 
 
+def test_a_batch_imports_each_senders_packages_in_sequence_whatever_the_order_picked(pair, tmp_path):
+    """A clerk picks a month's files in any order: the 3rd before the 2nd still imports both (the
+    2nd first), a damaged file is tried after them and refused with its reason, a package already
+    imported is skipped, not counted as imported; the items come back in the order picked."""
+    from app.sync import runs
+
+    town, dist = pair
+    add_households(town, 1)
+    first = export_to(town, DISTRICT, tmp_path / "out")
+    import_into(dist, first.paths[0], ack_dir=tmp_path / "acks")
+    import_into(town, next((tmp_path / "acks").iterdir()))
+    add_households(town, 1, start=3)
+    second = export_to(town, DISTRICT, tmp_path / "out")
+    add_households(town, 1, start=6)
+    third = export_to(town, DISTRICT, tmp_path / "out")
+    assert (second.seq, third.seq, second.kind, third.kind) == (2, 3, "delta", "delta")
+    damaged = tmp_path / "damaged.qfp"
+    damaged.write_bytes(b"PK\x03\x04 not a package")
+    picked = [damaged, third.paths[0], first.paths[0], second.paths[0]]
+    assert runs.in_sequence(picked) == [first.paths[0], second.paths[0], third.paths[0], damaged]
+    items = runs.run_imports(dist.database, dist.actor, picked, ack_dir=tmp_path / "acks")
+    assert [i.path for i in items] == [str(p) for p in picked]
+    assert [(i.result.status if i.result else "refused") for i in items] == \
+        ["refused", "imported", "duplicate", "imported"]
+    assert items[2].result.message.startswith("跳过") and "数据包" in items[0].refused
+    assert canonical_dump(town.database, {TOWN}) == canonical_dump(dist.database, {TOWN})
+
+
 def test_refusals_name_the_reason_and_change_nothing(pair, tmp_path):
     town, dist = pair
     add_households(town, 2)
@@ -129,7 +157,7 @@ def test_refusals_name_the_reason_and_change_nothing(pair, tmp_path):
         export_to(town, "640425", tmp_path)
     p1 = export_to(town, DISTRICT, tmp_path / "a").paths[0]
     digest = file_digest(dist.path)
-    with pytest.raises(PackageRefused, match="不认识"):  # sent back to the sender itself
+    with pytest.raises(PackageRefused, match="自己发出的数据包"):  # sent back to the sender itself
         import_into(town, p1)
     bad = tmp_path / "bad.qfp"
     bad.write_bytes(p1.read_bytes()[:-40])

@@ -24,7 +24,9 @@ MATCHES = prefetch.Terms.matches
 def month(env, tmp_path):  # noqa: ANN001, ANN201
     """A district template with the township's card, and the township's packages: a damaged
     copy of the full one, the full one, a damaged copy of the next delta, the delta, the full
-    one again (already imported), a file that is not there."""
+    one again (already imported), a file that is not there. The damaged copies are well-formed
+    ZIPs with one bit of the payload flipped: their manifests read, so the batch takes them in
+    their sequence's turn (before the good one, given first), and the payload's hash refuses them."""
     template = tmp_path / "district-template.qfdb"
     build_district_template(template)
     dist = open_copy(template, tmp_path / "d0.qfdb")
@@ -38,10 +40,11 @@ def month(env, tmp_path):  # noqa: ANN001, ANN201
         delta = export_to(town, DISTRICT, tmp_path / "p2").paths[0]
     damaged = []
     for n, good in enumerate((full, delta)):
-        data = bytearray(good.read_bytes())
-        data[len(data) // 2] ^= 0x04
+        raw = fmt.read_zip(good.read_bytes())
+        payload = bytearray(raw.payload)
+        payload[len(payload) // 2] ^= 0x04
         damaged.append(tmp_path / f"damaged{n}.qfp")
-        damaged[-1].write_bytes(bytes(data))
+        damaged[-1].write_bytes(fmt.write_zip(raw.manifest_bytes, bytes(payload), raw.signature))
     return tmp_path / "d0.qfdb", [damaged[0], full, damaged[1], delta, full, tmp_path / "missing.qfp"]
 
 
@@ -89,9 +92,10 @@ def test_batch_with_the_worker_writes_what_it_writes_without(month, tmp_path, mo
     # delta (5 of its 8 households unchanged: computed here), the same as without the worker
     assert with_worker[4] == without[4] and len(with_worker[4]) >= 8 * 4
     assert with_worker[5] == [True, False] and without[5] == []
-    # the worker read packages 2–5 (the damaged delta it found refused: the main process finds
-    # why itself); the first is read by the main process, the missing file is not there to take
-    assert with_worker[3] == [False, True, False, True, True]
+    # taken in sequence: damaged full, full, full again, damaged delta, delta. The worker read
+    # all but the first, which the main process reads (the damaged delta it found refused: the
+    # main process finds why itself); the missing file is not there to take
+    assert with_worker[3] == [False, True, True, False, True]
 
 
 def test_worker_reading_is_the_main_processes_and_refusals_give_none(month, tmp_path):

@@ -158,4 +158,27 @@ def test_district_imports_several_packages_from_the_page(qtbot, env, prompts, tm
     page.refresh()
     _idle(qtbot)
     assert page.status_table.item(0, 2).text() == "1"
+    page.import_many([str(package)])  # picked again: skipped, not counted as imported
+    _idle(qtbot)
+    assert "导入 0 个，以前已导入、跳过 1 个，拒收 0 个" in page.import_summary.text()
+    assert page.refused_list.item(0).text().startswith(f"– {package.name}：跳过")
     dist_db.dispose()
+
+
+def test_a_refused_import_shows_the_chinese_reason_never_the_sql(qtbot, env):
+    """A database busy in another window: the page's summary says so in Chinese (the dialog's
+    text), not the driver's "(sqlcipher3.dbapi2.OperationalError) … [SQL: BEGIN IMMEDIATE]"."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from ui.pages.exchange import ExchangePage
+
+    with env.database.session(write=False) as s:
+        ctx = AppContext(env.database, env.admin, offices.own_office(s))
+    page = ExchangePage(ctx)
+    qtbot.addWidget(page)
+    _idle(qtbot)
+    page._refused(OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")))
+    text = page.import_summary.text()
+    assert text.startswith("未导入：") and "忙" in text and "SQL" not in text and "Error" not in text

@@ -135,7 +135,7 @@ def cmd_package_export(ctx: Context) -> int:
             info(r.note)
         kind = "完整" if r.kind == "full" else "增量"
         info(f"已生成第 {r.seq} 号{kind}数据包（{r.period}，{r.size / 1024:.0f} KB）：" +
-             "、".join(str(p) for p in r.paths) + f"\n内容：{tables.describe_counts(r.counts)}")
+             "、".join(str(p) for p in r.paths) + f"\n内容：{tables.describe_counts(r.counts, r.kind)}")
     return 0
 
 
@@ -207,8 +207,7 @@ def cmd_district_status(ctx: Context) -> int:
     for r in rows:
         chain = "审计链正常" if r.chain_ok else f"审计链告警：{r.chain_alarm}"
         print(f"{r.code}\t{r.name}\t最近第 {r.last_seq or '-'} 号（{r.last_period or '未报送'}）\t"
-              f"缺报：{'、'.join(r.missing_months) or '无'}\t{chain}\t"
-              f"{'月报按时' if r.monthly_on_time else '月报逾期'}")
+              f"缺报：{r.missing_text}\t{chain}\t月报：{r.monthly}")
     return 0
 
 

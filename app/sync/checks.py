@@ -55,7 +55,7 @@ def _need(m: dict, key: str, typ: type | tuple) -> object:
 def check_manifest(m: dict) -> None:
     kind = _need(m, "kind", str)
     if kind not in ("full", "delta", "ack"):
-        raise PackageRefused(f"数据包类型“{kind}”不认识。")
+        raise PackageRefused(f"数据包类型“{kind}”无法识别。")
     for key in ("sender", "recipient", "prev_hash", "period", "created", "compression",
                 "payload_sha256", "sender_level"):
         _need(m, key, str)
@@ -99,9 +99,11 @@ def open_package(session: Session, data: bytes, prepared: object | None = None) 
     m = raw.manifest
     check_manifest(m)
     own = offices.own_office(session)
+    if m["sender"] == own.code:
+        raise PackageRefused(f"这是本单位（{own.code}）自己发出的数据包，应送到接收单位（{m['recipient']}）导入。")
     card = cards.peer_card(session, m["sender"])
     if card is None:
-        raise PackageRefused(f"发送单位 {m['sender']} 不认识：尚未导入该单位的名片。")
+        raise PackageRefused(f"发送单位 {m['sender']} 未登记：尚未导入该单位的名片。")
     fmt.verify_signature(raw, card.sign_public)
     if m["sender_level"] != card.level:
         raise PackageRefused("数据包中发送单位的级别与其名片不符。")

@@ -30,6 +30,14 @@ class TownshipStatus:
     chain_ok: bool
     chain_alarm: str | None
     monthly_on_time: bool  # this month's package received by the 25th (or not yet due)
+    monthly: str = ""  # the same for the clerk: 按时报送 / 逾期报送 / 逾期未报 / 未到期（尚未报送）
+
+    @property
+    def missing_text(self) -> str:
+        """缺报月份 for the clerk: the months, 无, or 从未报送 (nothing received yet)."""
+        if self.last_seq is None:
+            return "从未报送"
+        return "、".join(self.missing_months) or "无"
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -62,12 +70,16 @@ def township_status(session: Session) -> list[TownshipStatus]:
         missing = [] if not first_seen else [p for p in _months(min(first_seen), current)
                                              if p not in first_seen and p != current]
         arrived = first_seen.get(current)
-        on_time = (arrived is not None and arrived.date() <= monthly_due(current)) or \
-            (arrived is None and today <= monthly_due(current))
+        due = monthly_due(current)
+        if arrived is not None:
+            on_time, monthly = arrived.date() <= due, "按时报送" if arrived.date() <= due else "逾期报送"
+        else:
+            on_time = today <= due
+            monthly = f"未到期（{due:%m月%d日}前报送）" if on_time else "逾期未报"
         out.append(TownshipStatus(card.code, card.name, peer.in_seq if peer else None,
                                   peer.in_period if peer else None, peer.in_at if peer else None,
                                   missing, not (peer and peer.chain_alarm),
-                                  peer.chain_alarm if peer else None, on_time))
+                                  peer.chain_alarm if peer else None, on_time, monthly))
     return out
 
 

@@ -380,7 +380,7 @@ def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool
     result = ImportResult("preview", "", opened.sender, opened.sender_name, m["kind"], m["seq"],
                           m["period"], opened.hash)
     if opened.duplicate:
-        result.status, result.message = "duplicate", f"已导入：该数据包（第 {m['seq']} 号）以前已经导入过，未作任何改动。"
+        result.status, result.message = "duplicate", f"跳过：该数据包（第 {m['seq']} 号）以前已经导入过，未作任何改动。"
         return result
     if m["kind"] == "ack":
         result.status = "ack"

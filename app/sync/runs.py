@@ -112,13 +112,28 @@ def run_imports(database, actor: Actor, paths: list[Path | str], *, dry_run: boo
     that each page of the growing indexes is encrypted and written once, not once per package
     (at district size that was most of the time); meanwhile a worker process reads the next
     package (``app.sync.prefetch``). Any other error stops and undoes the batch. The 回执 files
-    are written after the commit."""
+    are written after the commit. The packages are imported in sequence (:func:`in_sequence`);
+    the items come back in the order given."""
+    given = [Path(p) for p in paths]
+    order = _sequence_order(given)
+    paths = [given[i] for i in order]
     if not dry_run and paths:
         backups.safety_backup(database, "exchange")
     if database.is_sqlite and not dry_run:
-        return _one_transaction(database, actor, [Path(p) for p in paths], ack_dir, progress)
-    # PostgreSQL (or a dry run): each package its own transaction; the worker reads the next one
-    out, paths = [], [Path(p) for p in paths]
+        items = _one_transaction(database, actor, paths, ack_dir, progress)
+    else:
+        items = _each_in_its_transaction(database, actor, paths, dry_run, ack_dir, progress)
+    as_given: list[BatchItem] = [None] * len(items)  # type: ignore[list-item]
+    for item, i in zip(items, order):
+        as_given[i] = item
+    return as_given
+
+
+def _each_in_its_transaction(database, actor: Actor, paths: list[Path], dry_run: bool,  # noqa: ANN001
+                             ack_dir: Path | str | None,
+                             progress: Callable[[int, int, str], None] | None) -> list[BatchItem]:
+    """PostgreSQL (or a dry run): each package its own transaction; the worker reads the next one."""
+    out = []
     with database.session(write=False) as s:
         key = None if dry_run else _box_key(s)
     with Prefetcher(key, database.engine.dialect.name) as ahead:
@@ -170,6 +185,31 @@ def _one_transaction(database, actor: Actor, paths: list[Path], ack_dir: Path | 
     if progress:
         progress(len(paths), len(paths), "导入完成")
     return out
+
+
+def in_sequence(paths: list[Path]) -> list[Path]:
+    """The packages in the order they can be imported: each sender's by sequence number (a
+    clerk picks the files in any order, and the 5th before the 4th would be refused for the
+    gap), the senders in the order first picked; a file whose manifest cannot be read keeps its
+    turn after them (its import then says why)."""
+    return [paths[i] for i in _sequence_order(paths)]
+
+
+def _sequence_order(paths: list[Path]) -> list[int]:
+    """:func:`in_sequence` as positions in ``paths``."""
+    first: dict[str, int] = {}
+    keys = []
+    for index, path in enumerate(paths):
+        try:
+            m = fmt.read_zip(fmt.read_file(path)).manifest
+        except (PackageRefused, OSError):
+            m = None
+        sender, seq = (m.get("sender"), m.get("seq")) if isinstance(m, dict) else (None, None)
+        if isinstance(sender, str) and type(seq) is int:
+            keys.append((0, first.setdefault(sender, index), seq, index))
+        else:
+            keys.append((1, 0, 0, index))
+    return [k[-1] for k in sorted(keys)]
 
 
 def _box_key(session) -> bytes | None:  # noqa: ANN001

@@ -58,9 +58,11 @@ def _no_default(value: object) -> object:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def describe_counts(counts: dict[str, int]) -> str:
-    """What a package holds, for the clerk: "家庭 50，成员 130 …" (or 无变更)."""
-    return "，".join(f"{LABELS.get(k, k)} {v}" for k, v in counts.items() if v) or "无变更"
+def describe_counts(counts: dict[str, int], kind: str = "delta") -> str:
+    """What a package holds, for the clerk: "家庭 50，成员 130 …" (or 无变更; a full package
+    with nothing in it: 无记录)."""
+    return "，".join(f"{LABELS.get(k, k)} {v}" for k, v in counts.items() if v) or \
+        ("无记录" if kind == "full" else "无变更")
 
 
 def tables_for(level: str) -> list[str]:

@@ -186,6 +186,9 @@ class ExchangePage(QWidget):
     def answer_assignment(self, text: str | None = None, done: bool | None = None) -> None:
         """Township: 整改反馈 on the selected assigned problem."""
         row = self.assignments_table.currentRow()
+        if not self.assignment_ids:
+            dialogs.error(self, "暂无交办问题：区县交办的问题随区县发来的数据包导入后列在这里。")
+            return
         if row < 0 or row >= len(self.assignment_ids):
             dialogs.error(self, "请先在表格中选中一个交办问题。")
             return
@@ -235,9 +238,9 @@ class ExchangePage(QWidget):
                                 log.STATUSES.get(e.status, e.status), e.username] for e in data["log"]])
         if self.status_table is not None:
             _fill(self.status_table, [[t.code, t.name, t.last_seq or "—", t.last_period or "未报送",
-                                       "、".join(t.missing_months) or "无",
+                                       t.missing_text,
                                        "正常" if t.chain_ok else f"告警：{t.chain_alarm}",
-                                       "按时" if t.monthly_on_time else "逾期"] for t in data["status"]])
+                                       t.monthly] for t in data["status"]])
 
     # ---------------------------------------------------------------- cards
     def export_card(self, path: str | None = None) -> None:
@@ -312,7 +315,7 @@ class ExchangePage(QWidget):
 
         def done(r: export.ExportResult) -> None:
             self.last_export = r
-            counts = tables.describe_counts(r.counts)
+            counts = tables.describe_counts(r.counts, r.kind)
             self.export_result.setText(
                 (f"{r.note}\n" if r.note else "") +
                 f"已生成第 {r.seq} 号{'完整' if r.kind == 'full' else '增量'}数据包（{r.period}），"
@@ -344,7 +347,7 @@ class ExchangePage(QWidget):
     def _refused(self, exc: BaseException) -> bool:
         self.preview = None
         self.apply_button.setEnabled(False)
-        self.import_summary.setText(f"未导入：{exc}")
+        self.import_summary.setText(f"未导入：{ops.error_text(exc)[0]}")  # the Chinese message, never the SQL
         self.import_summary.setStyleSheet("color: #c62828; font-weight: bold;")
         self.summary_table.setRowCount(0)
         self.refused_list.clear()
@@ -406,14 +409,18 @@ class ExchangePage(QWidget):
 
         def done(items: list[runs.BatchItem]) -> None:
             refused = [i for i in items if i.refused]
+            skipped = [i for i in items if i.result is not None and i.result.status == "duplicate"]
             self.import_summary.setStyleSheet("color: #c62828; font-weight: bold;" if refused else "")
-            self.import_summary.setText(f"已处理 {len(items)} 个数据包：导入 {len(items) - len(refused)} 个，"
-                                        f"拒收 {len(refused)} 个。回执保存在各数据包所在的文件夹，请送回发送单位。")
+            self.import_summary.setText(
+                f"已处理 {len(items)} 个数据包：导入 {len(items) - len(refused) - len(skipped)} 个，"
+                + (f"以前已导入、跳过 {len(skipped)} 个，" if skipped else "")
+                + f"拒收 {len(refused)} 个。回执保存在各数据包所在的文件夹，请送回发送单位。")
             _fill(self.summary_table, [])
             self.refused_list.clear()
             for i in items:
                 name = Path(i.path).name
-                self.refused_list.addItem(f"✗ {name}：{i.refused}" if i.refused else f"✓ {name}：{i.result.message}")
+                mark = "✗" if i.refused else "–" if i.result.status == "duplicate" else "✓"
+                self.refused_list.addItem(f"{mark} {name}：{i.refused or i.result.message}")
             self.refresh()
             ctx.changed.emit("all")
 
