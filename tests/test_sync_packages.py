@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from app import audit, clock, households as hs
+from app import audit, households as hs
 from app.errors import ConflictError, ValidationError
-from app.sync import cards, format as fmt, lock
+from app.sync import cards, lock
 from app.sync.checks import ChainBroken
 from app.sync.format import PackageRefused
 from db.models import Household, Step
