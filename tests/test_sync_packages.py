@@ -4,6 +4,7 @@ anchor, and the period lock."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -307,7 +308,8 @@ def test_the_months_report_pdf_travels_with_the_package(pair, tmp_path):
     preview = import_into(dist, r.paths[0], dry_run=True)
     assert preview.documents == ["动态管理月报-2026-11.pdf"]
     done = import_into(dist, r.paths[0], ack_dir=tmp_path / "acks")
-    [saved] = done.documents
+    [saved] = done.documents  # beside the district's database, not on the stick the package came on
+    assert Path(saved).parent == dist.path.parent / "收到的报表" and not (tmp_path / "acks" / "收到的报表").exists()
     assert saved.endswith(f"{TOWN}-2026-11-动态管理月报-2026-11.pdf")
     text = "".join(p.extract_text() for p in PdfReader(saved).pages)
     assert "动态管理" in text and "香水镇" in text

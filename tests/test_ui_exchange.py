@@ -59,6 +59,11 @@ def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompt
     _idle(qtbot)
     assert town_page.recipient.count() == 1 and dist_page.cards_table.rowCount() == 1
 
+    period = town_page.period_edit.text()
+    town_page.period_edit.setText("12月")  # refused before any folder is asked for
+    town_page.export_package(str(tmp_path / "usb"))
+    assert "报送月份“12月”应写成 年-月" in prompts["errors"][-1] and not (tmp_path / "usb").exists()
+    town_page.period_edit.setText(period)
     town_page.export_package(str(tmp_path / "usb"))
     _idle(qtbot)
     text = town_page.export_result.text()
@@ -69,6 +74,7 @@ def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompt
     dist_page.preview_package(str(package))
     _idle(qtbot)
     assert dist_page.apply_button.isEnabled() and "预览" in dist_page.import_summary.text()
+    assert "随包：报表 1 份" in dist_page.import_summary.text()  # the month's report PDF it carries
     rows = {dist_page.summary_table.item(r, 0).text(): dist_page.summary_table.item(r, 1).text()
             for r in range(dist_page.summary_table.rowCount())}
     assert rows["家庭"] == "3"
@@ -78,6 +84,13 @@ def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompt
     _idle(qtbot)
     assert "已导入" in dist_page.import_summary.text() and "回执" in dist_page.import_summary.text()
     assert dist_page.log_table.rowCount() == 2  # the package in, the 回执 out
+    ack = next(p for p in (tmp_path / "usb").iterdir() if "回执" in p.name)
+    town_page.preview_package(str(ack))
+    _idle(qtbot)
+    assert "点“确认导入”登记该回执" in town_page.import_summary.text() and town_page.apply_button.isEnabled()
+    town_page.apply_package()
+    _idle(qtbot)
+    assert "已登记该回执" in town_page.import_summary.text()
     assert dist_page.status_table.item(0, 0).text() == "640424100"
     assert dist_page.status_table.item(0, 5).text() == "正常"
 

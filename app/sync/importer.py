@@ -371,9 +371,10 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
 def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool = False,
                    ack_dir: Path | None = None, file_name: str | None = None,
                    files: list[tuple[ImportResult, Path, str, bytes]] | None = None,
-                   prepared: object | None = None) -> ImportResult:
+                   prepared: object | None = None, reports_dir: Path | None = None) -> ImportResult:
     """Check, validate and (unless ``dry_run``) apply one package in the session's transaction
-    (``prepared``: the worker's reading of these bytes, see ``app.sync.prefetch``)."""
+    (``prepared``: the worker's reading of these bytes, see ``app.sync.prefetch``). The report
+    PDFs it carries are saved in ``reports_dir`` (default: 收到的报表 in ``ack_dir``)."""
     require(actor, "sync.exchange")
     opened = checks.open_package(session, data, prepared)
     m = opened.manifest
@@ -429,9 +430,10 @@ def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool
                   "records": written, "refused": refused})
     result.status = "imported"
     result.message = "已导入：" + result.message
-    if ack_dir is not None and docs:
+    if docs and (reports_dir is not None or ack_dir is not None):
         result.documents = [str(x) for x in incoming.save_documents(
-            Path(ack_dir) / "收到的报表", opened.sender, m["period"], docs)]
+            Path(reports_dir) if reports_dir is not None else Path(ack_dir) / "收到的报表",
+            opened.sender, m["period"], docs)]
     if ack_dir is not None:
         name, data = make_ack(session, actor, opened)
         if files is None:

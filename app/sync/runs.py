@@ -60,6 +60,12 @@ def _bulk_cache(database, enabled: bool) -> Iterator[None]:  # noqa: ANN001
             conn.exec_driver_sql(f"PRAGMA cache_size = -{NORMAL_CACHE_KIB}")
 
 
+def reports_folder(database) -> Path | None:  # noqa: ANN001
+    """Where the report PDFs that packages carry are kept: beside the database (收到的报表), not
+    on the USB stick the package came on; None on PostgreSQL (then beside the 回执)."""
+    return database.path.parent / "收到的报表" if database.path is not None else None
+
+
 def _write_acks(files: list[tuple[ImportResult, Path, str, bytes]]) -> None:
     """The 回执 files, written only after the import is committed: an acknowledgement of a
     package the database does not hold would make its sender skip those changes next time."""
@@ -82,6 +88,7 @@ def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = Fals
         with _bulk_cache(database, not (batch or dry_run)), database.session(write=not dry_run, durable=True) as s:
             log.take_import_lock(s)
             result = import_package(s, actor, data, dry_run=dry_run, file_name=path.name,
+                                    reports_dir=reports_folder(database),
                                     ack_dir=None if dry_run else Path(ack_dir or path.parent), files=files,
                                     prepared=prepared)
     except ChainBroken as exc:
@@ -170,6 +177,7 @@ def _one_transaction(database, actor: Actor, paths: list[Path], ack_dir: Path | 
                 data = _turn(ahead, read, paths, i) or fmt.read_file(path)
                 with s.begin_nested():  # a package refused after all is undone alone
                     item.result = import_package(s, actor, data, file_name=path.name,
+                                                 reports_dir=reports_folder(database),
                                                  ack_dir=Path(ack_dir or path.parent), files=files,
                                                  prepared=ahead.take(i))
             except ChainBroken as exc:  # kept visible: district status and exchange log

@@ -3,11 +3,12 @@ counterpart, import with the dry-run summary before confirming, the exchange log
 mode, every township's status. All database work runs through ``ui.ops``."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHeaderView,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
@@ -25,12 +26,18 @@ def choose_folder(parent: QWidget | None, title: str, start: str) -> str | None:
     return QFileDialog.getExistingDirectory(parent, title, start) or None
 
 
-def _table(headers: list[str]) -> QTableWidget:
+def _table(headers: list[str], stretch: int | None = None) -> QTableWidget:
+    """A read-only table; ``stretch``: the column that takes the spare width (else the last)."""
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
     t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setStretchLastSection(True)
+    header = t.horizontalHeader()
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return t
 
 
@@ -57,7 +64,8 @@ class ExchangePage(QWidget):
         self.tabs.addTab(self.log_table, "交换记录")
         self.status_table = None
         if ctx.office.level == "district":
-            self.status_table = _table(["乡镇代码", "名称", "最近序号", "最近月份", "缺报月份", "审计链", "月报（25日前）"])
+            self.status_table = _table(["乡镇代码", "名称", "最近序号", "最近月份", "缺报月份", "审计链", "月报（25日前）"],
+                                       stretch=1)
             self.tabs.addTab(self.status_table, "乡镇报送情况")
         self.tabs.addTab(self._assignments_tab(), "交办问题")
         lay = QVBoxLayout(self)
@@ -106,7 +114,10 @@ class ExchangePage(QWidget):
         form.addRow("报送月份", self.period_edit)
         form.addRow("", self.full_box)
         form.addRow("", self.reports_box)
-        form.addRow("", self.export_button)
+        button_row = QHBoxLayout()  # the button at its own width, not the form's
+        button_row.addWidget(self.export_button)
+        button_row.addStretch(1)
+        form.addRow("", button_row)
         form.addRow(self.export_result)
         return w
 
@@ -147,7 +158,7 @@ class ExchangePage(QWidget):
         self.assignment_button.setEnabled(self.ctx.can("sync.assign"))
         self.assignment_button.clicked.connect(
             lambda: self.new_assignment() if district_mode else self.answer_assignment())
-        self.assignments_table = _table(["乡镇", "问题", "交办日期", "整改期限", "状态", "最新反馈"])
+        self.assignments_table = _table(["乡镇", "问题", "交办日期", "整改期限", "状态", "最新反馈"], stretch=1)
         self.assignment_ids: list[str] = []
         row = QHBoxLayout()
         row.addWidget(self.assignment_button)
@@ -301,10 +312,13 @@ class ExchangePage(QWidget):
         if to is None:
             dialogs.error(self, "还没有可以发送的单位：请先在“单位名片”中导入对方单位的名片。")
             return
+        full, period = self.full_box.isChecked(), self.period_edit.text().strip()
+        if period and not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", period):  # before the folder is asked
+            dialogs.error(self, f"报送月份“{period}”应写成 年-月，例如 {export.current_period()}。")
+            return
         folder = folder or choose_folder(self, "保存数据包到文件夹（可选 U 盘）", str(Path.home()))
         if not folder:
             return
-        full, period = self.full_box.isChecked(), self.period_edit.text().strip()
         reports = self.reports_box.isChecked()
 
         def work(progress, _c) -> export.ExportResult:  # noqa: ANN001
@@ -354,11 +368,14 @@ class ExchangePage(QWidget):
         self.refresh()
         return False
 
-    def _show_result(self, r: importer.ImportResult) -> None:
+    def _show_result(self, r: importer.ImportResult, applied: bool = False) -> None:
         self.import_summary.setStyleSheet("")
-        note = {"preview": "（预览，尚未导入；核对后点“确认导入”）", "duplicate": "", "ack": "",
+        note = {"preview": "（预览，尚未导入；核对后点“确认导入”）", "duplicate": "",
+                "ack": "\n已登记该回执。" if applied else "（预览；点“确认导入”登记该回执）",
                 "imported": ""}[r.status]
-        self.import_summary.setText(r.message + note)
+        carried = "、".join(x for x in (f"审计记录 {r.audit_entries} 条" if r.audit_entries else "",
+                                       f"报表 {len(r.documents)} 份" if r.documents else "") if x)
+        self.import_summary.setText(r.message + note + (f"\n随包：{carried}" if carried and not applied else ""))
         _fill(self.summary_table, [[t.label, t.new, t.updated, t.unchanged, len(t.refused)]
                                    for t in r.tables.values()
                                    if t.new or t.updated or t.unchanged or t.refused])
@@ -379,7 +396,7 @@ class ExchangePage(QWidget):
             return runs.run_import(ctx.database, ctx.actor, path)
 
         def done(r: importer.ImportResult) -> None:
-            self._show_result(r)
+            self._show_result(r, applied=True)
             if r.ack_paths:
                 self.import_summary.setText(r.message + "\n回执已保存：" + "、".join(r.ack_paths) +
                                             "（请送回发送单位导入）" +
