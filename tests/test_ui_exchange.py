@@ -84,6 +84,13 @@ def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompt
     _idle(qtbot)
     assert "已导入" in dist_page.import_summary.text() and "回执" in dist_page.import_summary.text()
     assert dist_page.log_table.rowCount() == 2  # the package in, the 回执 out
+    def sent_row(page):  # noqa: ANN001, ANN202 - the exchange log's row of the package sent
+        t = page.log_table
+        return next([t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())
+                    if t.item(r, 1).text() == "发出")
+    town_page.refresh()
+    _idle(qtbot)
+    assert sent_row(town_page)[3] == "泾源县民政局（640424）" and sent_row(town_page)[7] == "待回执"
     ack = next(p for p in (tmp_path / "usb").iterdir() if "回执" in p.name)
     town_page.preview_package(str(ack))
     _idle(qtbot)
@@ -91,6 +98,8 @@ def test_exchange_page_card_export_import_and_district_status(qtbot, env, prompt
     town_page.apply_package()
     _idle(qtbot)
     assert "已登记该回执" in town_page.import_summary.text()
+    _idle(qtbot)
+    assert sent_row(town_page)[7] == "已回执"
     assert dist_page.status_table.item(0, 0).text() == "640424100"
     assert dist_page.status_table.item(0, 5).text() == "正常"
 

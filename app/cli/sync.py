@@ -194,7 +194,7 @@ def cmd_package_log(ctx: Context) -> int:
     for r in rows:
         print(f"{r.ts:%Y-%m-%d %H:%M}\t{log.DIRECTIONS.get(r.direction, r.direction)}\t"
               f"{log.KINDS.get(r.kind, r.kind)}\t{r.peer}\t第 {r.seq} 号\t{r.period}\t{r.hash[:12]}\t"
-              f"{log.STATUSES.get(r.status, r.status)}\t{r.username}")
+              f"{r.state}\t{r.username}")
     return 0
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.permissions import Actor
 from db.models import AuditHead
-from db.sync_models import ExchangeLog
+from db.sync_models import ExchangeLog, OfficeCard, SyncPeer
 
 DIRECTIONS = {"out": "发出", "in": "收到"}
 KINDS = {"full": "完整", "delta": "增量", "ack": "回执"}
@@ -35,6 +35,15 @@ class LogEntry:
     username: str
     file_name: str | None
     summary: str | None
+    peer_name: str | None = None  # from the peer's office card
+    acked: bool | None = None  # a data package sent: has the recipient's 回执 come back (None: not one)
+
+    @property
+    def state(self) -> str:
+        """状态 for the clerk: an outgoing data package 已回执 / 待回执, else the log's status."""
+        if self.acked is not None and self.status == "ok":
+            return "已回执" if self.acked else "待回执"
+        return STATUSES.get(self.status, self.status)
 
 
 def write(session: Session, actor: Actor, *, direction: str, kind: str, peer: str, seq: int,
@@ -65,8 +74,16 @@ def entries(session: Session, *, peer: str | None = None, limit: int = 500) -> l
     q = select(ExchangeLog).order_by(ExchangeLog.id.desc()).limit(limit)
     if peer:
         q = q.where(ExchangeLog.peer == peer)
-    return [LogEntry(e.ts, e.direction, e.kind, e.peer, e.seq, e.period, e.hash, e.status,
-                     e.username, e.file_name, e.summary) for e in session.execute(q).scalars()]
+    names = dict(session.execute(select(OfficeCard.code, OfficeCard.name)).all())
+    acked = dict(session.execute(select(SyncPeer.code, SyncPeer.acked_seq)).all())
+    out = []
+    for e in session.execute(q).scalars():
+        sent = e.direction == "out" and e.kind in ("full", "delta")
+        # the recipient imports in sequence: its 回执 of a package acknowledges the ones before
+        out.append(LogEntry(e.ts, e.direction, e.kind, e.peer, e.seq, e.period, e.hash, e.status,
+                            e.username, e.file_name, e.summary, names.get(e.peer),
+                            (acked.get(e.peer) or 0) >= e.seq if sent else None))
+    return out
 
 
 def take_import_lock(session: Session) -> None:

@@ -245,8 +245,8 @@ class ExchangePage(QWidget):
         if current is not None and self.recipient.findData(current) >= 0:
             self.recipient.setCurrentIndex(self.recipient.findData(current))
         _fill(self.log_table, [[f"{e.ts:%Y-%m-%d %H:%M}", log.DIRECTIONS.get(e.direction, e.direction),
-                                log.KINDS.get(e.kind, e.kind), e.peer, e.seq, e.period, e.hash[:12],
-                                log.STATUSES.get(e.status, e.status), e.username] for e in data["log"]])
+                                log.KINDS.get(e.kind, e.kind), f"{e.peer_name}（{e.peer}）" if e.peer_name else e.peer,
+                                e.seq, e.period, e.hash[:12], e.state, e.username] for e in data["log"]])
         if self.status_table is not None:
             _fill(self.status_table, [[t.code, t.name, t.last_seq or "—", t.last_period or "未报送",
                                        t.missing_text,
