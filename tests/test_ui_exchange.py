@@ -204,3 +204,26 @@ def test_a_refused_import_shows_the_chinese_reason_never_the_sql(qtbot, env):
     page._refused(OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")))
     text = page.import_summary.text()
     assert text.startswith("未导入：") and "忙" in text and "SQL" not in text and "Error" not in text
+
+
+def test_assignment_form_keeps_what_was_typed_until_it_is_complete(qtbot):
+    """交办问题 is one form: the township from the enrolled cards, a deadline from a date picker
+    (not before today); a missing title or content is named and nothing typed is lost."""
+    from PySide6.QtCore import QDate
+
+    from ui.pages.assignment_dialog import AssignmentDialog
+
+    with clock.frozen(date(2026, 12, 7)):
+        dlg = AssignmentDialog([("640424100", "香水镇人民政府"), ("640424101", "新民乡人民政府")])
+    qtbot.addWidget(dlg)
+    assert dlg.township.itemText(1) == "新民乡人民政府（640424101）"
+    assert dlg.deadline.date().toPython() == date(2027, 1, 6) and dlg.deadline.minimumDate() == QDate(2026, 12, 7)
+    dlg.township.setCurrentIndex(1)
+    dlg.text.setPlainText("请核查三户的保障金额")
+    dlg.check_and_accept()
+    assert dlg.result() != dlg.DialogCode.Accepted and dlg.error.text() == "请填写问题标题。"
+    assert dlg.text.toPlainText() == "请核查三户的保障金额"  # kept
+    dlg.title.setText(" 核查低保金额 ")
+    dlg.check_and_accept()
+    assert dlg.result() == dlg.DialogCode.Accepted
+    assert dlg.values() == ("640424101", "核查低保金额", "请核查三户的保障金额", date(2027, 1, 6))

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHeaderView,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QHeaderView,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
@@ -18,6 +18,7 @@ from app.errors import QingfengError
 from app.sync import cards, district, export, importer, log, runs, tables
 from ui import dialogs, ops
 from ui.context import AppContext
+from ui.pages.assignment_dialog import AssignmentDialog
 from ui.widgets import page_title
 
 
@@ -63,6 +64,7 @@ class ExchangePage(QWidget):
         self.log_table = _table(["时间", "方向", "类型", "对方单位", "序号", "月份", "哈希", "状态", "用户"])
         self.tabs.addTab(self.log_table, "交换记录")
         self.status_table = None
+        self.cards: list = []  # the enrolled office cards (refresh)
         if ctx.office.level == "district":
             self.status_table = _table(["乡镇代码", "名称", "最近序号", "最近月份", "缺报月份", "审计链", "月报（25日前）"],
                                        stretch=1)
@@ -169,25 +171,27 @@ class ExchangePage(QWidget):
         lay.addWidget(self.assignments_table, 1)
         return w
 
-    def new_assignment(self, answers: tuple[str, str, str, str] | None = None) -> None:
-        """District: to (code), title, text, deadline (YYYY-MM-DD), asked one after the other."""
+    def new_assignment(self, answers: tuple[str, str, str, date | str] | None = None) -> None:
+        """District: to (code), title, text, deadline — one form (:class:`AssignmentDialog`)."""
         if answers is None:
-            labels = ("交办给（乡镇代码）", "问题标题", "问题内容和要求", "整改期限（YYYY-MM-DD）")
-            values = []
-            for label in labels:
-                v = dialogs.ask_text(self, "交办问题", label)
-                if v is None:
-                    return
-                values.append(v)
-            answers = tuple(values)
+            townships = [(c.code, c.name) for c in self.cards if c.level == "township"]
+            if not townships:
+                dialogs.error(self, "还没有可以交办的乡镇：请先在“单位名片”中导入乡镇的名片。")
+                return
+            dlg = AssignmentDialog(townships, self)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return
+            answers = dlg.values()
         to, title, text, deadline = answers
         ctx = self.ctx
 
         def work(_p, _c) -> str:  # noqa: ANN001
-            try:
-                day = date.fromisoformat(deadline.strip())
-            except ValueError:
-                raise ValidationError("整改期限", deadline, "应为 YYYY-MM-DD") from None
+            day = deadline
+            if isinstance(deadline, str):
+                try:
+                    day = date.fromisoformat(deadline.strip())
+                except ValueError:
+                    raise ValidationError("整改期限", deadline, "应为 YYYY-MM-DD") from None
             with ctx.database.session() as s:
                 return district.assign(s, ctx.actor, to_office=to.strip(), title=title, description=text,
                                        deadline=day)
@@ -236,6 +240,7 @@ class ExchangePage(QWidget):
             [a.target_office, a.title, a.assigned_date, a.deadline,
              "已整改" if any(d for _day, _c, d in a.answers) else "逾期" if a.overdue else "整改中",
              a.answers[-1][1] if a.answers else "—"] for a in data["assignments"]])
+        self.cards = data["cards"]
         _fill(self.cards_table, [[c.code, c.name, {"township": "乡镇", "district": "区县"}.get(c.level, c.level),
                                   c.fingerprint] for c in data["cards"]])
         current = self.recipient.currentData()
