@@ -294,8 +294,13 @@ def test_demo_township_travels_whole(pair, tmp_path):
         assert audit.verify(s).ok
 
 
-def test_the_months_report_pdf_travels_with_the_package(pair, tmp_path):
+def test_the_months_report_pdf_travels_with_the_package(pair, tmp_path, monkeypatch):
     from pypdf import PdfReader
+
+    from sqlalchemy import func
+
+    from app.sync import incoming
+    from db.sync_models import ExchangeLog
 
     town, dist = pair
     add_households(town, 2)
@@ -307,7 +312,16 @@ def test_the_months_report_pdf_travels_with_the_package(pair, tmp_path):
     assert r.counts["documents"] == 1
     preview = import_into(dist, r.paths[0], dry_run=True)
     assert preview.documents == ["动态管理月报-2026-11.pdf"]
+    committed, real = [], incoming.save_documents
+
+    def save(*a):  # noqa: ANN002, ANN202 - the PDFs are written once the import is committed
+        with dist.database.session(write=False) as s:
+            committed.append(s.scalar(select(func.count()).select_from(ExchangeLog).where(
+                ExchangeLog.direction == "in")))
+        return real(*a)
+    monkeypatch.setattr(incoming, "save_documents", save)
     done = import_into(dist, r.paths[0], ack_dir=tmp_path / "acks")
+    assert committed == [1]
     [saved] = done.documents  # beside the district's database, not on the stick the package came on
     assert Path(saved).parent == dist.path.parent / "收到的报表" and not (tmp_path / "acks" / "收到的报表").exists()
     assert saved.endswith(f"{TOWN}-2026-11-动态管理月报-2026-11.pdf")

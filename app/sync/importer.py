@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import json.encoder
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -370,11 +371,13 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
 
 def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool = False,
                    ack_dir: Path | None = None, file_name: str | None = None,
-                   files: list[tuple[ImportResult, Path, str, bytes]] | None = None,
+                   files: list[Callable[[], None]] | None = None,
                    prepared: object | None = None, reports_dir: Path | None = None) -> ImportResult:
     """Check, validate and (unless ``dry_run``) apply one package in the session's transaction
     (``prepared``: the worker's reading of these bytes, see ``app.sync.prefetch``). The report
-    PDFs it carries are saved in ``reports_dir`` (default: 收到的报表 in ``ack_dir``)."""
+    PDFs it carries are saved in ``reports_dir`` (default: 收到的报表 in ``ack_dir``) and the
+    回执 in ``ack_dir``; given ``files``, these writes are appended there instead, for the caller
+    to run once the transaction is committed."""
     require(actor, "sync.exchange")
     opened = checks.open_package(session, data, prepared)
     m = opened.manifest
@@ -430,16 +433,24 @@ def import_package(session: Session, actor: Actor, data: bytes, *, dry_run: bool
                   "records": written, "refused": refused})
     result.status = "imported"
     result.message = "已导入：" + result.message
+    writes: list[Callable[[], None]] = []  # the files: by the caller once the transaction is committed
     if docs and (reports_dir is not None or ack_dir is not None):
-        result.documents = [str(x) for x in incoming.save_documents(
-            Path(reports_dir) if reports_dir is not None else Path(ack_dir) / "收到的报表",
-            opened.sender, m["period"], docs)]
+        folder = Path(reports_dir) if reports_dir is not None else Path(ack_dir) / "收到的报表"
+
+        def save_reports() -> None:
+            result.documents = [str(x) for x in incoming.save_documents(folder, opened.sender, m["period"], docs)]
+        writes.append(save_reports)
     if ack_dir is not None:
-        name, data = make_ack(session, actor, opened)
-        if files is None:
-            result.ack_paths = [str(x) for x in fmt.write_file(Path(ack_dir), name, data)]
-        else:  # written by the caller once the transaction is committed
-            files.append((result, Path(ack_dir), name, data))
+        name, ack = make_ack(session, actor, opened)
+
+        def write_ack() -> None:
+            result.ack_paths = [str(x) for x in fmt.write_file(Path(ack_dir), name, ack)]
+        writes.append(write_ack)
+    if files is None:
+        for write in writes:
+            write()
+    else:
+        files += writes
     return result
 
 

@@ -66,11 +66,12 @@ def reports_folder(database) -> Path | None:  # noqa: ANN001
     return database.path.parent / "收到的报表" if database.path is not None else None
 
 
-def _write_acks(files: list[tuple[ImportResult, Path, str, bytes]]) -> None:
-    """The 回执 files, written only after the import is committed: an acknowledgement of a
-    package the database does not hold would make its sender skip those changes next time."""
-    for result, folder, name, data in files:
-        result.ack_paths += [str(x) for x in fmt.write_file(folder, name, data)]
+def _write_acks(files: list[Callable[[], None]]) -> None:
+    """The 回执 files (and the report PDFs received), written only after the import is committed:
+    an acknowledgement of a package the database does not hold would make its sender skip those
+    changes next time."""
+    for write in files:
+        write()
 
 
 def run_import(database, actor: Actor, path: Path | str, *, dry_run: bool = False,  # noqa: ANN001
