@@ -46,7 +46,7 @@ def current_period() -> str:
     return clock.today().strftime("%Y-%m")
 
 
-def _check_period(period: str) -> str:
+def check_period(period: str) -> str:
     try:
         date.fromisoformat(period + "-01")
     except (TypeError, ValueError):
@@ -154,7 +154,7 @@ def export_package(session: Session, actor: Actor, to_code: str, out_dir: Path |
         raise ValidationError("接收单位", to_code, "尚未导入该单位的名片，请先导入名片（card import）")
     cards.ensure_keys(session, actor)
     keys = cards.own_keys(session)
-    period = _check_period(period or current_period())
+    period = check_period(period or current_period())
     peer = peer_state(session, to_code, lock_row=True)
     note = None
     if not full and peer.acked_seq is None:

@@ -289,6 +289,24 @@ def write_file(directory: Path, name: str, data: bytes, volume_size: int = VOLUM
     return paths
 
 
+def peek_manifest(path: Path) -> dict | None:
+    """A package file's manifest as written, not checked or trusted (to put a batch in order),
+    read without the rest of the file where it can be: a single file's first member; a volume
+    set is joined and read. None if it cannot be read (its import then says why)."""
+    path = Path(path)
+    try:
+        if not path.is_file() or (path.suffix[1:].isdigit() and len(path.suffix) == 4):
+            return read_zip(read_file(path)).manifest
+        with zipfile.ZipFile(path) as z:
+            first = z.infolist()[0]
+            if first.filename != MEMBERS[0] or first.file_size > MAX_MANIFEST:
+                return None
+            manifest = json.loads(z.read(first))
+    except (PackageRefused, OSError, zipfile.BadZipFile, IndexError, ValueError, EOFError, NotImplementedError):
+        return None  # ValueError: not JSON (or not UTF-8); NotImplementedError: an unknown compression
+    return manifest if isinstance(manifest, dict) else None
+
+
 def read_file(path: Path) -> bytes:
     """Read a package, joining numbered volumes (give the ``.001`` file or the base name)."""
     path = Path(path)

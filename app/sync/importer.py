@@ -328,18 +328,19 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
         model = tables.model(entity)
         for old in old_rows:
             session.execute(delete(model.__table__).where(model.__table__.c.id == old["id"]))
-    audit_rows = terms = None
+    names = searchindex.village_names(session, households, villages)
+    terms = _ready_terms(p, households, members, names)  # the worker's, when they are these households'
+    audit_rows = computing = None
     if session.get_bind().dialect.name == "postgresql":
         # the chain's entries (hashing, JSON) and the search terms are computed while the server
         # stores the records: the client would otherwise wait idle for each COPY to finish (the
-        # worker touches no database; it reads only the plan, which nothing changes meanwhile).
+        # thread touches no database; it reads only the plan, which nothing changes meanwhile).
         # The head is locked after the deletions, as app.audit.record would (rows, then head)
         head = _audit_head(session)
-        names = searchindex.village_names(session, households, villages)
         pool = ThreadPoolExecutor(max_workers=1)
         audit_rows = pool.submit(_audit_rows, actor, clock.utcnow(), head.seq, head.hash, items)
-        ready = _ready_terms(p, households, members, names)  # else computed here meanwhile
-        terms = pool.submit(lambda: ready if ready is not None else searchindex.new_terms(households, members, names))
+        if terms is None:
+            computing = pool.submit(searchindex.new_terms, households, members, names)
         pool.shutdown(wait=False)
     for entity in dict.fromkeys(tables.TOWNSHIP_TABLES + tables.DISTRICT_TABLES):
         table = tables.model(entity).__table__
@@ -355,13 +356,11 @@ def _apply(session: Session, actor: Actor, p: _Plan) -> int:
     if audit_rows is not None:
         if items:
             _write_audit(session, head, audit_rows.result())
-        searchindex.write_terms(session, terms.result())
     else:
         _audit_bulk(session, actor, items)
-        names = searchindex.village_names(session, households, villages)
-        ready = _ready_terms(p, households, members, names)
-        searchindex.write_terms(session, ready if ready is not None
-                                else searchindex.new_terms(households, members, names))
+    if terms is None:
+        terms = computing.result() if computing is not None else searchindex.new_terms(households, members, names)
+    searchindex.write_terms(session, terms)
     touched = {a["id"] for _b, a in p.updated.get("household", [])}
     touched |= {r["household_id"] for r in p.new.get("member", [])}
     touched |= {x["household_id"] for pair in p.updated.get("member", []) for x in pair}

@@ -209,11 +209,8 @@ def _sequence_order(paths: list[Path]) -> list[int]:
     first: dict[str, int] = {}
     keys = []
     for index, path in enumerate(paths):
-        try:
-            m = fmt.read_zip(fmt.read_file(path)).manifest
-        except (PackageRefused, OSError):
-            m = None
-        sender, seq = (m.get("sender"), m.get("seq")) if isinstance(m, dict) else (None, None)
+        m = fmt.peek_manifest(path)  # the manifest member only: each file is read whole in its turn
+        sender, seq = (m.get("sender"), m.get("seq")) if m is not None else (None, None)
         if isinstance(sender, str) and type(seq) is int:
             keys.append((0, first.setdefault(sender, index), seq, index))
         else:

@@ -250,7 +250,7 @@ def insert_plain(conn, entity: str, rows: list[dict], stored: list[tuple] | None
     if not rows:
         return
     if stored is None:
-        stored = (sqlite_rows if conn.dialect.name == "sqlite" else pg_rows)(entity, rows)
+        stored = stored_rows(conn.dialect.name, entity, rows)
     insert_tuples(conn, model(entity).__table__, [k for k, _c in columns(entity)], stored)
 
 

@@ -3,7 +3,6 @@ counterpart, import with the dry-run summary before confirming, the exchange log
 mode, every township's status. All database work runs through ``ui.ops``."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -318,9 +317,12 @@ class ExchangePage(QWidget):
             dialogs.error(self, "还没有可以发送的单位：请先在“单位名片”中导入对方单位的名片。")
             return
         full, period = self.full_box.isChecked(), self.period_edit.text().strip()
-        if period and not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", period):  # before the folder is asked
-            dialogs.error(self, f"报送月份“{period}”应写成 年-月，例如 {export.current_period()}。")
-            return
+        if period:  # checked before the folder is asked for
+            try:
+                export.check_period(period)
+            except ValidationError:
+                dialogs.error(self, f"报送月份“{period}”应写成 年-月，例如 {export.current_period()}。")
+                return
         folder = folder or choose_folder(self, "保存数据包到文件夹（可选 U 盘）", str(Path.home()))
         if not folder:
             return
